@@ -1,0 +1,71 @@
+"""The Flask application factory."""
+
+import os
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure an instance of the app."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from app.config import build_config, check_config
+
+    app.config.from_mapping(build_config(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    check_config(app.config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from app import cli, errors, rendering
+
+    errors.init_app(app)
+    rendering.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401 - registers every table on the metadata
+    from app.auth.sessions import init_login
+    from app.celery_app import celery_init_app
+    from app.extensions import (
+        babel,
+        bootstrap,
+        configure_sqlite,
+        csrf,
+        db,
+        limiter,
+        migrate,
+    )
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+    celery_init_app(app)
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth import bp as auth_bp
+    from app.main import bp as main_bp
+    from app.me import bp as me_bp
+    from app.org import bp as org_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(me_bp)
+    app.register_blueprint(org_bp)

@@ -1,0 +1,19 @@
+"""Write audit entries inside the caller's transaction."""
+
+from app.extensions import db
+from app.models import AuditEntry
+
+
+def record(action: str, obj, *, actor_id: int | None, **detail) -> AuditEntry:
+    """Add an audit entry for `obj` (the caller commits with its change)."""
+    if obj is not None and getattr(obj, "id", 0) is None:
+        db.session.flush()  # the entry must name the new object's id
+    entry = AuditEntry(
+        actor_id=actor_id,
+        action=action,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=getattr(obj, "id", None),
+        detail={k: v for k, v in detail.items() if v is not None},
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,93 @@
+"""Login, logout and password change pages."""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp, services
+from app.auth.forms import ChangePasswordForm, LoginForm
+from app.errors import DomainError
+from app.extensions import limiter
+
+
+def _safe_next(target: str | None) -> str:
+    """Return `target` if it is a local path, else the home page."""
+    if target:
+        parts = urlsplit(target.replace("\\", "/"))
+        if not parts.scheme and not parts.netloc and target.startswith("/"):
+            return target
+    return url_for("main.index")
+
+
+def _account_key() -> str:
+    return "account:" + (request.form.get("username") or "").strip().lower()
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
+    key_func=_account_key, methods=["POST"], deduct_when=_failed,
+)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"], deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data, form.password.data, ip=request.remote_addr or "")
+        except services.LoginFailed as failure:
+            flash(failure.message, "danger")
+        else:
+            session.clear()  # a new session for the new login
+            login_user(user)
+            if user.person.must_change_password:
+                flash("首次登录请先修改密码。", "warning")
+                return redirect(url_for("auth.change_password"))
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    services.logout(current_user.session_id, current_user.id)
+    logout_user()
+    session.clear()
+    flash("您已退出登录。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user.id, form.current_password.data, form.new_password.data,
+                min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+            )
+        except DomainError as error:
+            form.new_password.errors.append(error.message)
+        else:
+            flash("密码已修改。", "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.before_app_request
+def _force_password_change():
+    """Send people who must change their password to the change page first."""
+    if (
+        current_user.is_authenticated
+        and current_user.person.must_change_password
+        and request.endpoint not in {"auth.change_password", "auth.logout", "static", "bootstrap.static"}
+    ):
+        return redirect(url_for("auth.change_password"))
+    return None

@@ -1,0 +1,72 @@
+"""Role checks and org-unit scopes: an admin sees only their unit's subtree."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import false, or_, true
+
+from app.models import OrgUnit, RoleGrant
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The unit subtrees a person may act on in one role; `paths is None` means everywhere."""
+
+    paths: tuple[str, ...] | None
+
+    @property
+    def is_global(self) -> bool:
+        return self.paths is None
+
+    def covers(self, unit: OrgUnit | None) -> bool:
+        """Return whether the unit lies inside this scope."""
+        if unit is None:
+            return False
+        return self.paths is None or any(unit.path.startswith(p) for p in self.paths)
+
+    def clause(self, path_column):
+        """Return a SQL condition restricting `path_column` (an OrgUnit.path) to the scope."""
+        if self.paths is None:
+            return true()
+        if not self.paths:
+            return false()
+        return or_(*(path_column.startswith(p, autoescape=True) for p in self.paths))
+
+
+def scope_of(grants: list[RoleGrant], role: str) -> Scope:
+    """Combine a person's grants of one role into a scope."""
+    paths: list[str] = []
+    for grant in grants:
+        if grant.role != role:
+            continue
+        if grant.scope_unit is None:
+            return Scope(None)
+        paths.append(grant.scope_unit.path)
+    return Scope(tuple(sorted(set(paths))))
+
+
+def current_scope(role: str = "admin") -> Scope:
+    """Return the current user's scope in the role (empty when they lack it)."""
+    if not current_user.is_authenticated:
+        return Scope(())
+    return scope_of(current_user.person.roles, role)
+
+
+def role_required(*roles: str):
+    """Allow the view only to logged-in people holding one of the roles (403 otherwise)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.person.role_names.intersection(roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,54 @@
+"""Command-line tools: `flask demo load`, `flask users create`."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.auth.passwords import hash_password, password_problems
+from app.extensions import db
+from app.models import OrgUnit, Person, RoleGrant
+
+demo_cli = AppGroup("demo", help="示例数据。")
+users_cli = AppGroup("users", help="账号管理。")
+
+
+@demo_cli.command("load")
+def demo_load():
+    """Load the demo data (safe to run again)."""
+    from app.demo import DEMO_PASSWORD, load_demo
+
+    logins = load_demo()
+    click.echo("示例数据已就绪。示例账号（密码均为 %s）：" % DEMO_PASSWORD)
+    for staff_no, name, roles in logins:
+        click.echo(f"  {staff_no:<10} {name}（{roles}）")
+
+
+@users_cli.command("create")
+@click.option("--staff-no", prompt="工号", help="登录用的工号")
+@click.option("--name", prompt="姓名")
+@click.option("--unit", "unit_name", prompt="单位名称（不存在则新建为顶级单位）")
+@click.option("--password", prompt="初始密码", hide_input=True, confirmation_prompt=True)
+def users_create(staff_no: str, name: str, unit_name: str, password: str):
+    """Create a global admin who must change the password at first login."""
+    problems = password_problems(password)
+    if problems:
+        raise click.ClickException(" ".join(problems))
+    if db.session.scalar(select(Person).where(Person.staff_no == staff_no)):
+        raise click.ClickException(f"工号“{staff_no}”已存在。")
+    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.name == unit_name).order_by(OrgUnit.depth))
+    if unit is None:
+        unit = OrgUnit(name=unit_name)
+        db.session.add(unit)
+        db.session.flush()
+        unit.path = f"/{unit.id}/"
+    person = Person(staff_no=staff_no, name=name, unit_id=unit.id, password_hash=hash_password(password),
+                    must_change_password=True, roles=[RoleGrant(role="admin")])
+    db.session.add(person)
+    db.session.commit()
+    click.echo(f"已创建全局管理员 {name}（工号 {staff_no}），首次登录须修改密码。")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,74 @@
+"""Configuration: defaults for the embedded mode, overridden by environment variables."""
+
+import os
+from pathlib import Path
+
+DEV_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - the factory refuses it in production
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot serve the requested mode."""
+
+
+def _sqlite_url(instance_path: str) -> str:
+    return f"sqlite:///{Path(instance_path) / 'xunlian.sqlite3'}"
+
+
+def _database_url(raw: str) -> str:
+    """Route plain PostgreSQL URLs to psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
+    """Return the configuration mapping for this process."""
+    env = dict(os.environ if env is None else env)
+    redis_url = env.get("REDIS_URL", "")
+    database_url = _database_url(env.get("DATABASE_URL", "")) or _sqlite_url(instance_path)
+    return {
+        "ENV_NAME": env.get("XL_ENV", "development"),
+        "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLITE_BUSY_TIMEOUT_MS": 15000,
+        "REDIS_URL": redis_url,
+        "CELERY": {
+            "broker_url": redis_url or "memory://",
+            "result_backend": redis_url or None,
+            "task_always_eager": not redis_url,
+            "task_eager_propagates": True,
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "task_ignore_result": True,
+            "broker_connection_retry_on_startup": True,
+        },
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_RATE_LIMIT_ACCOUNT": env.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_RATE_LIMIT_IP": env.get("LOGIN_RATE_LIMIT_IP", "30 per 15 minutes"),
+        # The longest exam (3 h) plus grace must fit inside one token's lifetime.
+        "WTF_CSRF_TIME_LIMIT": int(env.get("CSRF_TIME_LIMIT", 6 * 3600)),
+        "WTF_CSRF_SSL_STRICT": True,
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "BOOTSTRAP_BOOTSWATCH_THEME": None,
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "REMEMBER_COOKIE_DURATION": 0,
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        "PER_PAGE": 20,
+        "PROXY_FIX": env.get("PROXY_FIX", "0") == "1",
+        "PASSWORD_MIN_LENGTH": 8,
+    }
+
+
+def check_config(config) -> None:
+    """Refuse settings that are unsafe for the configured mode."""
+    if config.get("ENV_NAME") == "production" and config.get("SECRET_KEY") in ("", DEV_SECRET_KEY):
+        raise ConfigError("生产模式必须设置 SECRET_KEY 环境变量（不能使用开发密钥）。")

@@ -1,0 +1,73 @@
+"""Domain exceptions and the one place they become HTTP responses."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken; the message is shown to the user (Chinese)."""
+
+    status_code = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    """The object does not exist, or lies outside the user's scope (no existence leak)."""
+
+    status_code = 404
+
+
+class Forbidden(DomainError):
+    """The user's role does not allow this."""
+
+    status_code = 403
+
+
+class Conflict(DomainError):
+    """The change conflicts with the current state."""
+
+    status_code = 409
+
+
+MESSAGES = {
+    400: "请求有误，请检查后重试。",
+    403: "您没有权限访问此页面。",
+    404: "页面不存在，或不在您的管理范围内。",
+    405: "不支持该请求方式。",
+    409: "操作与当前数据冲突，请刷新后重试。",
+    413: "上传的文件过大。",
+    429: "操作过于频繁，请稍后再试。",
+    500: "服务器内部错误，请稍后重试；如果问题持续，请联系管理员。",
+}
+
+
+def _respond(status: int, message: str | None = None):
+    message = message or MESSAGES.get(status, MESSAGES[500])
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=message, status=status), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers for HTTP errors, CSRF failures and domain errors."""
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        return _respond(error.status_code, error.message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_error):
+        return _respond(400, "页面已过期或请求来源无法验证（CSRF 校验失败），请刷新页面后重试。")
+
+    for status in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(status, lambda _e, s=status: _respond(s))
+
+    @app.errorhandler(500)
+    def _server_error(_error):
+        from app.extensions import db
+
+        db.session.rollback()
+        return _respond(500)

@@ -1,0 +1,72 @@
+"""Home page and the not-yet-open area pages."""
+
+from flask import render_template
+from flask_login import current_user, login_required
+
+from app.auth.scope import role_required
+from app.main import bp
+from app.org import services as org_services
+
+UPCOMING = {
+    "courses": ("课程", "课程编写与课时管理"),
+    "bank": ("题库", "试题分类、版本、审核与导入导出"),
+    "exams": ("考试", "组卷规则、考试发布与成绩"),
+    "grading": ("阅卷", "简答题人工阅卷"),
+    "tasks": ("培训任务", "按岗位培训大纲下达与跟踪必修任务"),
+    "stats": ("统计", "培训完成率与考试统计"),
+    "appraisal": ("考核", "考核评定、公示与申诉"),
+}
+
+
+@bp.get("/")
+@login_required
+def index():
+    summary = org_services.home_summary(current_user.person)
+    return render_template("main/index.html", summary=summary)
+
+
+def _upcoming(key: str):
+    title, scope = UPCOMING[key]
+    return render_template("main/upcoming.html", title=title, scope=scope)
+
+
+@bp.get("/instructor/courses")
+@role_required("instructor")
+def courses():
+    return _upcoming("courses")
+
+
+@bp.get("/instructor/bank")
+@role_required("instructor")
+def bank():
+    return _upcoming("bank")
+
+
+@bp.get("/instructor/exams")
+@role_required("instructor")
+def exams():
+    return _upcoming("exams")
+
+
+@bp.get("/instructor/grading")
+@role_required("instructor")
+def grading():
+    return _upcoming("grading")
+
+
+@bp.get("/admin/tasks")
+@role_required("admin")
+def tasks():
+    return _upcoming("tasks")
+
+
+@bp.get("/admin/stats")
+@role_required("admin")
+def stats():
+    return _upcoming("stats")
+
+
+@bp.get("/admin/appraisal")
+@role_required("admin")
+def appraisal():
+    return _upcoming("appraisal")

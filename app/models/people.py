@@ -1,0 +1,113 @@
+"""People, their roles and scopes, login sessions, mentor links and roster import batches."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.org import Grade, OrgUnit, Post
+
+ROLES = {"trainee": "学员", "instructor": "教官", "admin": "管理员"}
+STATUSES = {"active": "在岗", "left": "离岗"}
+MENTOR_KINDS = {"baolian": "包联", "mentor": "导师"}
+
+
+class Person(db.Model):
+    """A member of staff; also the login account (by staff number)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_no: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"), index=True)
+    grade_id: Mapped[int | None] = mapped_column(ForeignKey("grade.id"))
+    joined_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    must_change_password: Mapped[bool] = mapped_column(default=True)
+    login_enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    unit: Mapped[OrgUnit] = relationship()
+    post: Mapped[Post | None] = relationship()
+    grade: Mapped[Grade | None] = relationship()
+    roles: Mapped[list[RoleGrant]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="RoleGrant.id"
+    )
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    def has_role(self, role: str) -> bool:
+        return any(grant.role == role for grant in self.roles)
+
+    @property
+    def role_names(self) -> set[str]:
+        return {grant.role for grant in self.roles}
+
+
+class RoleGrant(db.Model):
+    """A role held by a person; admins (and optionally instructors) are scoped to a subtree."""
+
+    __table_args__ = (UniqueConstraint("person_id", "role", "scope_unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+
+    person: Mapped[Person] = relationship(back_populates="roles")
+    scope_unit: Mapped[OrgUnit | None] = relationship()
+
+    @property
+    def label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+
+class LoginSession(db.Model):
+    """A server-side login session; its random id is what the session cookie carries."""
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    ip: Mapped[str] = mapped_column(String(64), default="")
+
+    person: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
+
+
+class MentorLink(db.Model):
+    """A mentor (导师) or 包联 responsibility of one person for another."""
+
+    __table_args__ = (UniqueConstraint("mentor_id", "mentee_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="mentor")
+    started_on: Mapped[date | None]
+
+    mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])
+    mentee: Mapped[Person] = relationship(foreign_keys=[mentee_id])
+
+    @property
+    def kind_label(self) -> str:
+        return MENTOR_KINDS.get(self.kind, self.kind)
+
+
+class RosterImport(db.Model):
+    """A previewed roster file waiting for confirmation; rows are validated again on confirm."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    filename: Mapped[str] = mapped_column(String(200))
+    rows: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="previewed")

@@ -1,0 +1,58 @@
+"""Forms of the org area (field shape only)."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DateField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.models.people import MENTOR_KINDS, ROLES, STATUSES
+
+
+class UnitForm(FlaskForm):
+    name = StringField("单位名称", validators=[DataRequired("请填写单位名称。"), Length(max=100)])
+    kind = StringField("层级类型", validators=[Optional(), Length(max=20)], description="如 支队、大队、街道、社区")
+
+
+class MoveUnitForm(FlaskForm):
+    parent_id = SelectField("移动到", coerce=int)
+
+
+class PersonForm(FlaskForm):
+    staff_no = StringField("工号", validators=[DataRequired("请填写工号。"), Length(max=40)])
+    name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=50)])
+    phone = StringField("手机", validators=[Optional(), Length(max=30)])
+    unit_id = SelectField("单位", coerce=int)
+    post_id = SelectField("岗位", coerce=int)
+    grade_id = SelectField("岗位等级", coerce=int)
+    joined_on = DateField("入职日期", validators=[Optional()])
+    status = SelectField("状态", choices=list(STATUSES.items()))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("角色", choices=list(ROLES.items()))
+    scope_unit_id = SelectField("管理范围", coerce=int)
+
+
+class MentorForm(FlaskForm):
+    mentor_staff_no = StringField("导师/包联人工号", validators=[DataRequired("请填写工号。"), Length(max=40)])
+    kind = SelectField("类型", choices=list(MENTOR_KINDS.items()))
+
+
+class PostForm(FlaskForm):
+    code = StringField("岗位代码", validators=[DataRequired("请填写岗位代码。"), Length(max=40)])
+    name = StringField("岗位名称", validators=[DataRequired("请填写岗位名称。"), Length(max=50)])
+
+
+class GradeForm(FlaskForm):
+    name = StringField("等级名称", validators=[DataRequired("请填写等级名称。"), Length(max=50)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField("名册文件", validators=[
+        FileRequired("请选择文件。"), FileAllowed(["xlsx", "csv"], "只支持 .xlsx 或 .csv 文件。"),
+    ])
+
+
+class ConfirmImportForm(FlaskForm):
+    initial_password = PasswordField("初始密码", validators=[DataRequired("请设置初始密码。")],
+                                     description="导入的人员首次登录时须修改此密码。")

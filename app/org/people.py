@@ -1,0 +1,210 @@
+"""People, roles and mentor links; every function takes the actor's scope."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app.audit import record
+from app.auth.passwords import hash_password
+from app.auth.scope import Scope
+from app.errors import Conflict, DomainError, Forbidden, NotFound
+from app.extensions import db
+from app.models import Grade, MentorLink, OrgUnit, Person, Post, RoleGrant
+from app.models.people import MENTOR_KINDS, ROLES, STATUSES
+from app.org.services import get_unit
+
+PHONE_RE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """The editable fields of a person, as values."""
+
+    staff_no: str
+    name: str
+    unit_id: int
+    phone: str = ""
+    post_id: int | None = None
+    grade_id: int | None = None
+    joined_on: date | None = None
+    status: str = "active"
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    q: str = ""
+    unit_id: int | None = None
+    post_id: int | None = None
+    workforce_id: int | None = None
+    status: str = ""
+    role: str = ""
+
+
+def get_person(scope: Scope, person_id: int) -> Person:
+    """Return the person if they belong to a unit inside the scope, else raise NotFound."""
+    person = db.session.get(Person, person_id)
+    if person is None or not scope.covers(person.unit):
+        raise NotFound("人员不存在或不在您的管理范围内。")
+    return person
+
+
+def search_people(scope: Scope, filters: PeopleFilter, *, page: int, per_page: int):
+    """Return one page of the people in scope matching the filters."""
+    query = select(Person).join(Person.unit).where(scope.clause(OrgUnit.path))
+    if filters.q:
+        like = f"%{filters.q.strip()}%"
+        query = query.where(or_(Person.name.like(like), Person.staff_no.like(like), Person.phone.like(like)))
+    if filters.unit_id:
+        unit = get_unit(scope, filters.unit_id)
+        query = query.where(OrgUnit.path.startswith(unit.path, autoescape=True))
+    if filters.post_id:
+        query = query.where(Person.post_id == filters.post_id)
+    if filters.workforce_id:
+        query = query.join(Person.post).where(Post.workforce_id == filters.workforce_id)
+    if filters.status in STATUSES:
+        query = query.where(Person.status == filters.status)
+    if filters.role in ROLES:
+        query = query.where(Person.roles.any(RoleGrant.role == filters.role))
+    query = query.options(selectinload(Person.post), selectinload(Person.grade), selectinload(Person.roles))
+    query = query.order_by(OrgUnit.path, Person.staff_no)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def _validated(scope: Scope, data: PersonData, person_id: int | None) -> PersonData:
+    staff_no, name, phone = data.staff_no.strip(), data.name.strip(), (data.phone or "").strip()
+    if not staff_no or not name:
+        raise DomainError("工号和姓名不能为空。")
+    if phone and not PHONE_RE.match(phone):
+        raise DomainError("手机号码格式不正确（11 位手机号或带区号的固定电话）。")
+    if data.status not in STATUSES:
+        raise DomainError("人员状态只能是在岗或离岗。")
+    get_unit(scope, data.unit_id)
+    clash = db.session.scalar(select(Person.id).where(Person.staff_no == staff_no))
+    if clash and clash != person_id:
+        raise Conflict(f"工号“{staff_no}”已被使用。")
+    post = db.session.get(Post, data.post_id) if data.post_id else None
+    grade = db.session.get(Grade, data.grade_id) if data.grade_id else None
+    if data.post_id and post is None or data.grade_id and grade is None:
+        raise DomainError("岗位或岗位等级不存在。")
+    if grade and (post is None or grade.workforce_id != post.workforce_id):
+        raise DomainError("岗位等级必须属于该岗位所在队伍的等级序列。")
+    return PersonData(staff_no, name, data.unit_id, phone, data.post_id, data.grade_id,
+                      data.joined_on, data.status)
+
+
+def create_person(actor_id: int, scope: Scope, data: PersonData) -> tuple[Person, str]:
+    """Create a trainee account with a one-time password that must be changed at first login."""
+    data = _validated(scope, data, None)
+    temporary = temporary_password()
+    person = Person(**data.__dict__, password_hash=hash_password(temporary), must_change_password=True)
+    person.roles.append(RoleGrant(role="trainee"))
+    db.session.add(person)
+    record("person_create", person, actor_id=actor_id, staff_no=person.staff_no, name=person.name)
+    db.session.commit()
+    return person, temporary
+
+
+def update_person(actor_id: int, scope: Scope, person_id: int, data: PersonData) -> Person:
+    person = get_person(scope, person_id)
+    data = _validated(scope, data, person.id)
+    changes = {k: [str(getattr(person, k)), str(v)] for k, v in data.__dict__.items() if getattr(person, k) != v}
+    for key, value in data.__dict__.items():
+        setattr(person, key, value)
+    if changes:
+        record("person_update", person, actor_id=actor_id, changes=changes)
+    db.session.commit()
+    return person
+
+
+def temporary_password() -> str:
+    """Return a random password that satisfies the policy."""
+    return "Xl" + secrets.token_hex(3) + str(secrets.randbelow(90) + 10)
+
+
+def reset_password(actor_id: int, scope: Scope, person_id: int) -> str:
+    """Give the person a one-time password; returns it for the admin to hand over."""
+    person = get_person(scope, person_id)
+    temporary = temporary_password()
+    person.password_hash = hash_password(temporary)
+    person.must_change_password = True
+    record("password_reset", person, actor_id=actor_id)
+    db.session.commit()
+    return temporary
+
+
+def grant_role(actor_id: int, scope: Scope, person_id: int, *, role: str, scope_unit_id: int | None) -> RoleGrant:
+    """Give the person a role, scoped to a unit inside the actor's own scope."""
+    person = get_person(scope, person_id)
+    if role not in ROLES:
+        raise DomainError("未知角色。")
+    if scope_unit_id:
+        get_unit(scope, scope_unit_id)
+    elif role == "admin" and not scope.is_global:
+        raise Forbidden("管理员角色必须指定管理范围（单位）。")
+    if any(g.role == role and g.scope_unit_id == scope_unit_id for g in person.roles):
+        raise Conflict("该人员已有此角色和范围。")
+    grant = RoleGrant(role=role, scope_unit_id=scope_unit_id)
+    person.roles.append(grant)
+    record("role_grant", person, actor_id=actor_id, role=role, scope_unit_id=scope_unit_id)
+    db.session.commit()
+    return grant
+
+
+def revoke_role(actor_id: int, scope: Scope, person_id: int, grant_id: int) -> None:
+    person = get_person(scope, person_id)
+    grant = next((g for g in person.roles if g.id == grant_id), None)
+    if grant is None or (grant.scope_unit_id is None and grant.role == "admin" and not scope.is_global):
+        raise NotFound("角色不存在。")
+    if grant.scope_unit is not None and not scope.covers(grant.scope_unit):
+        raise NotFound("角色不存在。")
+    if person.id == actor_id and grant.role == "admin":
+        raise Forbidden("不能撤销自己的管理员角色。")
+    person.roles.remove(grant)
+    record("role_revoke", person, actor_id=actor_id, role=grant.role, scope_unit_id=grant.scope_unit_id)
+    db.session.commit()
+
+
+def add_mentor(actor_id: int, scope: Scope, mentee_id: int, *, mentor_staff_no: str, kind: str) -> MentorLink:
+    """Make the person with `mentor_staff_no` responsible for the mentee (both in scope)."""
+    mentee = get_person(scope, mentee_id)
+    mentor_id = db.session.scalar(select(Person.id).where(Person.staff_no == mentor_staff_no.strip()))
+    mentor = get_person(scope, mentor_id) if mentor_id else None
+    if mentor is None:
+        raise NotFound("找不到该工号的人员，或不在您的管理范围内。")
+    if mentor.id == mentee.id or kind not in MENTOR_KINDS:
+        raise DomainError("导师不能是本人，类型只能是导师或包联。")
+    if db.session.scalar(select(MentorLink.id).filter_by(mentor_id=mentor.id, mentee_id=mentee.id, kind=kind)):
+        raise Conflict("该关系已存在。")
+    link = MentorLink(mentor=mentor, mentee=mentee, kind=kind, started_on=date.today())
+    db.session.add(link)
+    record("mentor_add", mentee, actor_id=actor_id, mentor_id=mentor.id, kind=kind)
+    db.session.commit()
+    return link
+
+
+def remove_mentor(actor_id: int, scope: Scope, mentee_id: int, link_id: int) -> None:
+    mentee = get_person(scope, mentee_id)
+    link = db.session.get(MentorLink, link_id)
+    if link is None or mentee.id not in (link.mentee_id, link.mentor_id):
+        raise NotFound("关系不存在。")
+    record("mentor_remove", mentee, actor_id=actor_id, mentor_id=link.mentor_id, kind=link.kind)
+    db.session.delete(link)
+    db.session.commit()
+
+
+def mentor_links_of(person_id: int) -> list[MentorLink]:
+    """Return the links where the person is mentor or mentee."""
+    query = select(MentorLink).where(or_(MentorLink.mentee_id == person_id, MentorLink.mentor_id == person_id))
+    return list(db.session.scalars(query.order_by(MentorLink.id)))
+
+
+def posts_and_grades() -> tuple[list[Post], list[Grade]]:
+    posts = list(db.session.scalars(select(Post).order_by(Post.workforce_id, Post.id)))
+    grades = list(db.session.scalars(select(Grade).order_by(Grade.workforce_id, Grade.rank)))
+    return posts, grades

@@ -1,0 +1,187 @@
+"""Roster import: preview with row-level errors, then an all-or-nothing confirm."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from app.audit import record
+from app.auth.passwords import hash_password, password_problems
+from app.auth.scope import Scope
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.models import Grade, OrgUnit, Person, Post, RoleGrant, RosterImport
+from app.org.people import PHONE_RE
+from app.org.roster_file import read_roster
+from app.org.services import unit_label, units_in_scope
+
+ROLE_LABELS = {"学员": "trainee", "教官": "instructor"}
+STATUS_LABELS = {"在岗": "active", "离岗": "left", "": "active"}
+DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"第{self.row}行：{self.message}"
+
+
+@dataclass
+class Preview:
+    batch: RosterImport
+    errors: list[RowError]
+    people: list[dict]
+
+
+class _Lookup:
+    """Resolves names in a file to ids, limited to the actor's scope."""
+
+    def __init__(self, scope: Scope):
+        units = units_in_scope(scope)
+        by_id = {u.id: u for u in units}
+        all_ids = {i for u in units for i in u.ancestor_ids}
+        missing = all_ids - by_id.keys()
+        if missing:  # ancestors above the scope, for full path names
+            by_id.update({u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(missing)))})
+        self.units_by_path: dict[str, OrgUnit] = {}
+        self.units_by_name: dict[str, list[OrgUnit]] = {}
+        for unit in units:
+            self.units_by_path[unit_label(unit, by_id)] = unit
+            self.units_by_name.setdefault(unit.name, []).append(unit)
+        posts = list(db.session.scalars(select(Post)))
+        self.posts = {p.name: p for p in posts} | {p.code: p for p in posts}
+        self.grades = {(g.workforce_id, g.name): g for g in db.session.scalars(select(Grade))}
+
+    def unit(self, text: str) -> tuple[OrgUnit | None, str | None]:
+        text = "/".join(part.strip() for part in text.replace("／", "/").split("/") if part.strip())
+        unit = self.units_by_path.get(text) or next(
+            (u for label, u in self.units_by_path.items() if label.endswith("/" + text)), None
+        ) if "/" in text else None
+        if unit:
+            return unit, None
+        named = self.units_by_name.get(text, [])
+        if len(named) == 1:
+            return named[0], None
+        if len(named) > 1:
+            return None, f"单位名称“{text}”不唯一，请填写完整路径（如“上级单位/{text}”）"
+        return None, f"找不到单位“{text}”（或不在您的管理范围内）"
+
+
+def _parse_date(text: str) -> date | None:
+    match = DATE_RE.match(text)
+    if not match:
+        raise ValueError(text)
+    return date(*(int(part) for part in match.groups()))
+
+
+def _check_row(row: dict, lookup: _Lookup, seen: dict[str, int], existing: set[str]) -> tuple[dict, list[str]]:
+    """Return the resolved person values of one row and the problems found in it."""
+    problems: list[str] = []
+    staff_no, name = row.get("工号", ""), row.get("姓名", "")
+    if not staff_no:
+        problems.append("工号不能为空")
+    elif staff_no in seen:
+        problems.append(f"工号“{staff_no}”与第{seen[staff_no]}行重复")
+    elif staff_no in existing:
+        problems.append(f"工号“{staff_no}”已存在")
+    seen.setdefault(staff_no, row["_row"])
+    if not name:
+        problems.append("姓名不能为空")
+    unit, unit_problem = lookup.unit(row.get("单位", "")) if row.get("单位") else (None, "单位不能为空")
+    if unit_problem:
+        problems.append(unit_problem)
+    post = lookup.posts.get(row.get("岗位", "")) if row.get("岗位") else None
+    if row.get("岗位") and post is None:
+        problems.append(f"未知岗位“{row['岗位']}”")
+    grade = None
+    if row.get("岗位等级"):
+        grade = lookup.grades.get((post.workforce_id, row["岗位等级"])) if post else None
+        if grade is None:
+            problems.append(f"岗位等级“{row['岗位等级']}”不属于该岗位所在队伍" if post else "填写岗位等级时须填写岗位")
+    phone = row.get("手机", "")
+    if phone and not PHONE_RE.match(phone):
+        problems.append(f"手机号码“{phone}”格式不正确")
+    joined_on = None
+    if row.get("入职日期"):
+        try:
+            joined_on = _parse_date(row["入职日期"])
+        except ValueError:
+            problems.append(f"入职日期“{row['入职日期']}”无法识别（应为 2024-03-01）")
+    status = STATUS_LABELS.get(row.get("状态", ""))
+    if status is None:
+        problems.append(f"状态“{row['状态']}”只能是在岗或离岗")
+    roles = [r.strip() for r in re.split(r"[、,，;；\s]+", row.get("角色", "")) if r.strip()] or ["学员"]
+    unknown = [r for r in roles if r not in ROLE_LABELS]
+    if unknown:
+        problems.append(f"角色“{'、'.join(unknown)}”无法导入（只能是学员或教官）")
+    values = {
+        "staff_no": staff_no, "name": name, "phone": phone, "unit_id": unit.id if unit else None,
+        "unit_name": unit.name if unit else "", "post_id": post.id if post else None,
+        "grade_id": grade.id if grade else None, "joined_on": joined_on.isoformat() if joined_on else None,
+        "status": status, "roles": [ROLE_LABELS[r] for r in roles if r in ROLE_LABELS],
+    }
+    return values, problems
+
+
+def _validate(scope: Scope, rows: list[dict]) -> tuple[list[dict], list[RowError]]:
+    lookup = _Lookup(scope)
+    staff_nos = [r.get("工号", "") for r in rows if r.get("工号")]
+    existing = set(db.session.scalars(select(Person.staff_no).where(Person.staff_no.in_(staff_nos))))
+    seen: dict[str, int] = {}
+    people, errors = [], []
+    for row in rows:
+        values, problems = _check_row(row, lookup, seen, existing)
+        people.append(values | {"row": row["_row"]})
+        errors.extend(RowError(row["_row"], p) for p in problems)
+    return people, errors
+
+
+def preview(actor_id: int, scope: Scope, filename: str, data: bytes) -> Preview:
+    """Read and check a roster file; keep it for confirmation. Writes no people."""
+    rows = read_roster(filename, data)
+    people, errors = _validate(scope, rows)
+    batch = RosterImport(created_by_id=actor_id, filename=filename[:200], rows=rows,
+                         status="invalid" if errors else "previewed")
+    db.session.add(batch)
+    db.session.commit()
+    return Preview(batch, errors, people)
+
+
+def get_batch(actor_id: int, batch_id: int) -> RosterImport:
+    batch = db.session.get(RosterImport, batch_id)
+    if batch is None or batch.created_by_id != actor_id:
+        raise NotFound("导入批次不存在。")
+    return batch
+
+
+def confirm(actor_id: int, scope: Scope, batch_id: int, *, initial_password: str, min_length: int = 8) -> int:
+    """Create every person of the batch, or nobody if any row is (now) invalid."""
+    batch = get_batch(actor_id, batch_id)
+    if batch.status != "previewed":
+        raise DomainError("该批次不能导入（已导入或存在错误）。")
+    problems = password_problems(initial_password, min_length)
+    if problems:
+        raise DomainError("初始密码不符合要求：" + " ".join(problems))
+    people, errors = _validate(scope, batch.rows)
+    if errors:
+        raise DomainError("数据已变化，文件中出现错误，未导入任何人员：" + "；".join(map(str, errors[:5])))
+    password_hash = hash_password(initial_password)  # one hash for the batch; all must change it
+    for values in people:
+        person = Person(
+            staff_no=values["staff_no"], name=values["name"], phone=values["phone"],
+            unit_id=values["unit_id"], post_id=values["post_id"], grade_id=values["grade_id"],
+            joined_on=date.fromisoformat(values["joined_on"]) if values["joined_on"] else None,
+            status=values["status"], password_hash=password_hash, must_change_password=True,
+            roles=[RoleGrant(role=role) for role in values["roles"]],
+        )
+        db.session.add(person)
+    batch.status = "imported"
+    record("roster_import", batch, actor_id=actor_id, filename=batch.filename, count=len(people))
+    db.session.commit()
+    return len(people)

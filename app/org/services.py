@@ -1,0 +1,180 @@
+"""Org unit tree and workforce services; every function takes the actor's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import String, func, literal, select, update
+
+from app.audit import record
+from app.auth.scope import Scope, scope_of
+from app.errors import Conflict, DomainError, Forbidden, NotFound
+from app.extensions import db
+from app.models import Grade, OrgUnit, Person, Post, Workforce
+
+
+@dataclass
+class TreeNode:
+    unit: OrgUnit
+    children: list[TreeNode] = field(default_factory=list)
+    people: int = 0
+
+
+def get_unit(scope: Scope, unit_id: int | None) -> OrgUnit:
+    """Return the unit if it exists inside the scope, else raise NotFound."""
+    unit = db.session.get(OrgUnit, unit_id) if unit_id else None
+    if not scope.covers(unit):
+        raise NotFound("单位不存在或不在您的管理范围内。")
+    return unit
+
+
+def units_in_scope(scope: Scope) -> list[OrgUnit]:
+    """Return every unit inside the scope, in tree order."""
+    query = select(OrgUnit).where(scope.clause(OrgUnit.path))
+    return list(db.session.scalars(query.order_by(OrgUnit.depth, OrgUnit.sort_order, OrgUnit.name)))
+
+
+def unit_tree(scope: Scope) -> list[TreeNode]:
+    """Return the scope's units as a forest, with head counts per unit."""
+    units = units_in_scope(scope)
+    counts = dict(
+        db.session.execute(
+            select(Person.unit_id, func.count()).where(Person.unit_id.in_([u.id for u in units]))
+            .group_by(Person.unit_id)
+        ).all()
+    ) if units else {}
+    nodes = {u.id: TreeNode(u, people=counts.get(u.id, 0)) for u in units}
+    roots = []
+    for unit in units:
+        parent = nodes.get(unit.parent_id)
+        (parent.children if parent else roots).append(nodes[unit.id])
+    return roots
+
+
+def unit_label(unit: OrgUnit, by_id: dict[int, OrgUnit]) -> str:
+    """Return the unit's full path of names, e.g. 交警支队/一大队."""
+    return "/".join(by_id[i].name for i in unit.ancestor_ids if i in by_id)
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise DomainError("单位名称不能为空，且不超过 100 个字。")
+    return name
+
+
+def create_unit(actor_id: int, scope: Scope, *, parent_id: int | None, name: str, kind: str = "") -> OrgUnit:
+    """Create a unit under `parent_id` (a root needs a global scope)."""
+    parent = get_unit(scope, parent_id) if parent_id or not scope.is_global else None
+    unit = OrgUnit(parent=parent, name=_check_name(name), kind=(kind or "").strip()[:20],
+                   workforce_id=parent.workforce_id if parent else None)
+    db.session.add(unit)
+    db.session.flush()
+    unit.path = (parent.path if parent else "/") + f"{unit.id}/"
+    unit.depth = parent.depth + 1 if parent else 0
+    record("unit_create", unit, actor_id=actor_id, name=unit.name, parent_id=parent_id)
+    db.session.commit()
+    return unit
+
+
+def rename_unit(actor_id: int, scope: Scope, unit_id: int, *, name: str, kind: str) -> OrgUnit:
+    unit = get_unit(scope, unit_id)
+    old = unit.name
+    unit.name, unit.kind = _check_name(name), (kind or "").strip()[:20]
+    record("unit_rename", unit, actor_id=actor_id, old=old, new=unit.name)
+    db.session.commit()
+    return unit
+
+
+def move_unit(actor_id: int, scope: Scope, unit_id: int, new_parent_id: int) -> OrgUnit:
+    """Move a unit and its subtree under another unit of the scope."""
+    unit = get_unit(scope, unit_id)
+    parent = get_unit(scope, new_parent_id)
+    if parent.path.startswith(unit.path):
+        raise DomainError("不能把单位移动到它自己或它的下级单位之下。")
+    if scope.paths is not None and unit.path in scope.paths:
+        raise Forbidden("不能移动您管理范围的根单位。")
+    old_path, new_path = unit.path, parent.path + f"{unit.id}/"
+    shift = parent.depth + 1 - unit.depth
+    db.session.execute(
+        update(OrgUnit)
+        .where(OrgUnit.path.startswith(old_path, autoescape=True))
+        .values(
+            path=literal(new_path, String).concat(func.substr(OrgUnit.path, len(old_path) + 1)),
+            depth=OrgUnit.depth + shift,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    unit.parent_id = parent.id
+    record("unit_move", unit, actor_id=actor_id, old_path=old_path, new_path=new_path)
+    db.session.commit()
+    db.session.expire_all()
+    return unit
+
+
+def delete_unit(actor_id: int, scope: Scope, unit_id: int) -> None:
+    """Delete an empty unit (no sub-units, no people)."""
+    unit = get_unit(scope, unit_id)
+    if scope.paths is not None and unit.path in scope.paths:
+        raise Forbidden("不能删除您管理范围的根单位。")
+    has_children = db.session.scalar(select(func.count()).where(OrgUnit.parent_id == unit.id))
+    has_people = db.session.scalar(select(func.count()).where(Person.unit_id == unit.id))
+    if has_children or has_people:
+        raise Conflict("只能删除没有下级单位和人员的单位，请先移走下级单位和人员。")
+    record("unit_delete", unit, actor_id=actor_id, name=unit.name, path=unit.path)
+    db.session.delete(unit)
+    db.session.commit()
+
+
+def workforces() -> list[Workforce]:
+    return list(db.session.scalars(select(Workforce).order_by(Workforce.id)))
+
+
+def _workforce(scope: Scope, workforce_id: int) -> Workforce:
+    if not scope.is_global:
+        raise Forbidden("只有全局管理员可以维护队伍、岗位和等级。")
+    workforce = db.session.get(Workforce, workforce_id)
+    if workforce is None:
+        raise NotFound("队伍不存在。")
+    return workforce
+
+
+def add_post(actor_id: int, scope: Scope, workforce_id: int, *, code: str, name: str) -> Post:
+    workforce = _workforce(scope, workforce_id)
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code or not name:
+        raise DomainError("岗位代码和名称都不能为空。")
+    if db.session.scalar(select(Post).where(Post.code == code)):
+        raise Conflict(f"岗位代码“{code}”已存在。")
+    post = Post(workforce=workforce, code=code, name=name)
+    db.session.add(post)
+    record("post_create", post, actor_id=actor_id, code=code, name=name)
+    db.session.commit()
+    return post
+
+
+def add_grade(actor_id: int, scope: Scope, workforce_id: int, *, name: str) -> Grade:
+    """Append a step at the top of the workforce's grade ladder."""
+    workforce = _workforce(scope, workforce_id)
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("等级名称不能为空。")
+    top = db.session.scalar(select(func.max(Grade.rank)).where(Grade.workforce_id == workforce.id))
+    grade = Grade(workforce=workforce, name=name, rank=(top or 0) + 1)
+    db.session.add(grade)
+    record("grade_create", grade, actor_id=actor_id, name=name)
+    db.session.commit()
+    return grade
+
+
+def home_summary(person: Person) -> dict:
+    """Return the figures the home page shows for this person's roles."""
+    summary: dict = {"admin": None}
+    if person.has_role("admin"):
+        scope = scope_of(person.roles, "admin")
+        unit_ids = select(OrgUnit.id).where(scope.clause(OrgUnit.path))
+        summary["admin"] = {
+            "units": db.session.scalar(select(func.count()).select_from(unit_ids.subquery())),
+            "people": db.session.scalar(select(func.count()).where(Person.unit_id.in_(unit_ids))),
+        }
+    return summary
