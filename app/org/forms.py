@@ -5,16 +5,13 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.formkit import choices
 from app.models.people import MENTOR_KINDS, ROLES, STATUSES
 
 
 class UnitForm(FlaskForm):
     name = StringField("单位名称", validators=[DataRequired("请填写单位名称。"), Length(max=100)])
     kind = StringField("层级类型", validators=[Optional(), Length(max=20)], description="如 支队、大队、街道、社区")
-
-
-class MoveUnitForm(FlaskForm):
-    parent_id = SelectField("移动到", coerce=int)
 
 
 class PersonForm(FlaskForm):
@@ -25,17 +22,17 @@ class PersonForm(FlaskForm):
     post_id = SelectField("岗位", coerce=int)
     grade_id = SelectField("岗位等级", coerce=int)
     joined_on = DateField("入职日期", validators=[Optional()])
-    status = SelectField("状态", choices=list(STATUSES.items()))
+    status = SelectField("状态", choices=choices(STATUSES.items()))
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("角色", choices=list(ROLES.items()))
+    role = SelectField("角色", choices=choices(ROLES.items()))
     scope_unit_id = SelectField("管理范围", coerce=int)
 
 
 class MentorForm(FlaskForm):
     mentor_staff_no = StringField("导师/包联人工号", validators=[DataRequired("请填写工号。"), Length(max=40)])
-    kind = SelectField("类型", choices=list(MENTOR_KINDS.items()))
+    kind = SelectField("类型", choices=choices(MENTOR_KINDS.items()))
 
 
 class PostForm(FlaskForm):

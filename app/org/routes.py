@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.auth.scope import current_scope, role_required
 from app.errors import DomainError
 from app.org import bp, people, roster, services
-from app.org.forms import ConfirmImportForm, GradeForm, ImportForm, MoveUnitForm, PostForm, UnitForm
+from app.org.forms import ConfirmImportForm, GradeForm, ImportForm, PostForm, UnitForm
 from app.org.roster_file import build_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -17,18 +17,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _unit_choices(scope, blank: str | None = None) -> list[tuple[int, str]]:
     units = services.units_in_scope(scope)
     by_id = {u.id: u for u in units}
-    choices = sorted(((u.id, services.unit_label(u, by_id)) for u in units), key=lambda c: c[1])
-    return ([(0, blank)] if blank else []) + choices
+    pairs = sorted(((u.id, services.unit_label(u, by_id)) for u in units), key=lambda c: c[1])
+    return ([(0, blank)] if blank else []) + pairs
 
 
 @bp.get("/units")
 @role_required("admin")
 def units():
     scope = current_scope()
-    move_form = MoveUnitForm()
-    move_form.parent_id.choices = _unit_choices(scope)
     return render_template("org/units.html", tree=services.unit_tree(scope), form=UnitForm(),
-                           move_form=move_form, can_add_root=scope.is_global)
+                           unit_options=_unit_choices(scope), can_add_root=scope.is_global)
 
 
 @bp.post("/units")

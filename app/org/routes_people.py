@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.auth.scope import current_scope, role_required
 from app.errors import DomainError
+from app.formkit import choices
 from app.models.people import ROLES, STATUSES
 from app.org import bp, people, services
 from app.org.forms import MentorForm, PersonForm, RoleForm
@@ -34,9 +35,9 @@ def people_list():
 def _person_form(scope, obj=None) -> PersonForm:
     form = PersonForm(obj=obj)
     posts, grades = people.posts_and_grades()
-    form.unit_id.choices = _unit_choices(scope)
-    form.post_id.choices = [(0, "（未设置）")] + [(p.id, f"{p.workforce.name} · {p.name}") for p in posts]
-    form.grade_id.choices = [(0, "（未设置）")] + [(g.id, f"{g.workforce.name} · {g.name}") for g in grades]
+    form.unit_id.choices = choices(_unit_choices(scope))
+    form.post_id.choices = choices([(0, "（未设置）")] + [(p.id, f"{p.workforce.name} · {p.name}") for p in posts])
+    form.grade_id.choices = choices([(0, "（未设置）")] + [(g.id, f"{g.workforce.name} · {g.name}") for g in grades])
     return form
 
 
@@ -70,7 +71,8 @@ def person_detail(person_id: int):
     scope = current_scope()
     person = people.get_person(scope, person_id)
     role_form = RoleForm()
-    role_form.scope_unit_id.choices = _unit_choices(scope, blank="（不限范围）" if scope.is_global else None)
+    role_form.scope_unit_id.choices = choices(
+        _unit_choices(scope, blank="（不限范围）" if scope.is_global else None))
     return render_template("org/person_detail.html", person=person, role_form=role_form,
                            mentor_form=MentorForm(), links=people.mentor_links_of(person.id))
 
