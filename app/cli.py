@@ -19,7 +19,7 @@ def demo_load():
     from app.demo import DEMO_PASSWORD, load_demo
 
     logins = load_demo()
-    click.echo("示例数据已就绪。示例账号（密码均为 %s）：" % DEMO_PASSWORD)
+    click.echo(f"示例数据已就绪。示例账号（密码均为 {DEMO_PASSWORD}）：")
     for staff_no, name, roles in logins:
         click.echo(f"  {staff_no:<10} {name}（{roles}）")
 

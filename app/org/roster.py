@@ -80,10 +80,9 @@ def _parse_date(text: str) -> date | None:
     return date(*(int(part) for part in match.groups()))
 
 
-def _check_row(row: dict, lookup: _Lookup, seen: dict[str, int], existing: set[str]) -> tuple[dict, list[str]]:
-    """Return the resolved person values of one row and the problems found in it."""
-    problems: list[str] = []
-    staff_no, name = row.get("工号", ""), row.get("姓名", "")
+def _check_identity(row: dict, lookup: _Lookup, seen: dict[str, int], existing: set[str], problems: list[str]):
+    """Check staff number, name and unit; return the unit."""
+    staff_no = row.get("工号", "")
     if not staff_no:
         problems.append("工号不能为空")
     elif staff_no in seen:
@@ -91,11 +90,15 @@ def _check_row(row: dict, lookup: _Lookup, seen: dict[str, int], existing: set[s
     elif staff_no in existing:
         problems.append(f"工号“{staff_no}”已存在")
     seen.setdefault(staff_no, row["_row"])
-    if not name:
+    if not row.get("姓名"):
         problems.append("姓名不能为空")
-    unit, unit_problem = lookup.unit(row.get("单位", "")) if row.get("单位") else (None, "单位不能为空")
+    unit, unit_problem = lookup.unit(row["单位"]) if row.get("单位") else (None, "单位不能为空")
     if unit_problem:
         problems.append(unit_problem)
+    return unit
+
+
+def _check_post(row: dict, lookup: _Lookup, problems: list[str]) -> tuple[Post | None, Grade | None]:
     post = lookup.posts.get(row.get("岗位", "")) if row.get("岗位") else None
     if row.get("岗位") and post is None:
         problems.append(f"未知岗位“{row['岗位']}”")
@@ -104,6 +107,11 @@ def _check_row(row: dict, lookup: _Lookup, seen: dict[str, int], existing: set[s
         grade = lookup.grades.get((post.workforce_id, row["岗位等级"])) if post else None
         if grade is None:
             problems.append(f"岗位等级“{row['岗位等级']}”不属于该岗位所在队伍" if post else "填写岗位等级时须填写岗位")
+    return post, grade
+
+
+def _check_details(row: dict, problems: list[str]) -> tuple[date | None, str | None, list[str]]:
+    """Check phone, date joined, status and roles."""
     phone = row.get("手机", "")
     if phone and not PHONE_RE.match(phone):
         problems.append(f"手机号码“{phone}”格式不正确")
@@ -120,11 +128,20 @@ def _check_row(row: dict, lookup: _Lookup, seen: dict[str, int], existing: set[s
     unknown = [r for r in roles if r not in ROLE_LABELS]
     if unknown:
         problems.append(f"角色“{'、'.join(unknown)}”无法导入（只能是学员或教官）")
+    return joined_on, status, [ROLE_LABELS[r] for r in roles if r in ROLE_LABELS]
+
+
+def _check_row(row: dict, lookup: _Lookup, seen: dict[str, int], existing: set[str]) -> tuple[dict, list[str]]:
+    """Return the resolved person values of one row and the problems found in it."""
+    problems: list[str] = []
+    unit = _check_identity(row, lookup, seen, existing, problems)
+    post, grade = _check_post(row, lookup, problems)
+    joined_on, status, roles = _check_details(row, problems)
     values = {
-        "staff_no": staff_no, "name": name, "phone": phone, "unit_id": unit.id if unit else None,
-        "unit_name": unit.name if unit else "", "post_id": post.id if post else None,
-        "grade_id": grade.id if grade else None, "joined_on": joined_on.isoformat() if joined_on else None,
-        "status": status, "roles": [ROLE_LABELS[r] for r in roles if r in ROLE_LABELS],
+        "staff_no": row.get("工号", ""), "name": row.get("姓名", ""), "phone": row.get("手机", ""),
+        "unit_id": unit.id if unit else None, "unit_name": unit.name if unit else "",
+        "post_id": post.id if post else None, "grade_id": grade.id if grade else None,
+        "joined_on": joined_on.isoformat() if joined_on else None, "status": status, "roles": roles,
     }
     return values, problems
 

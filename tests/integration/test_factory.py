@@ -1,0 +1,86 @@
+"""The app factory, SQLite tuning, Celery wiring and the production refusal."""
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.config import ConfigError
+from app.extensions import db
+
+
+def test_factory_registers_every_area(app):
+    assert {"auth", "org", "main", "me"} <= set(app.blueprints)
+    assert app.config["TESTING"] is True
+    assert "celery" in app.extensions
+
+
+def test_factory_refuses_to_start_in_production_with_the_dev_secret(monkeypatch, tmp_path):
+    monkeypatch.setenv("XL_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
+
+
+@pytest.fixture
+def sqlite_app(make_app, tmp_path):
+    """An app on SQLite even in the PostgreSQL run: these settings exist for SQLite."""
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'lite.sqlite3'}")
+    with app.app_context():
+        yield app
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_app):
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 15000
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_sqlite_write_transactions_begin_immediate(sqlite_app):
+    statements = []
+    from sqlalchemy import event
+
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert statements[0] == "BEGIN IMMEDIATE"
+
+
+def test_get_requests_read_in_deferred_transactions(sqlite_app):
+    app = sqlite_app
+    seen = []
+    from sqlalchemy import event
+
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        app.test_client().get("/auth/login")
+        with app.test_request_context("/", method="GET"):
+            db.session.execute(text("SELECT 1"))
+            db.session.rollback()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert "BEGIN" in seen and "BEGIN IMMEDIATE" not in seen
+
+
+def test_celery_tasks_run_eagerly_inside_the_app_context(app):
+    celery = app.extensions["celery"]
+
+    @celery.task
+    def which_app():
+        from flask import current_app
+
+        return current_app.name
+
+    assert which_app.delay().get() == app.name
+
+
+def test_error_pages_are_chinese(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and "页面不存在" in response.data.decode()
+    api = client.get("/api/nothing")
+    assert api.status_code == 404 and api.json["error"].startswith("页面不存在")
