@@ -8,10 +8,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
+from app.config import build_config
 from app.extensions import db, limiter
 from tests.factories import login
 
 PG_URL = os.environ.get("DATABASE_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
 class IsolatedClient(FlaskClient):
@@ -32,8 +34,11 @@ def _config(tmp_path, **overrides) -> dict:
     uri = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1) if PG_URL else (
         f"sqlite:///{tmp_path / 'test.sqlite3'}"
     )
+    # Tasks run eagerly in tests (tests call them); Redis, when given, backs the rate limiter.
+    celery = build_config(str(tmp_path))["CELERY"] | {"task_always_eager": True}
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_STORAGE_URI": "memory://", "SECRET_KEY": "test-secret"} | overrides
+            "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://", "SECRET_KEY": "test-secret",
+            "CELERY": celery} | overrides
 
 
 def _reset_schema() -> None:

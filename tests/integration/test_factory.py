@@ -84,3 +84,11 @@ def test_error_pages_are_chinese(client):
     assert response.status_code == 404 and "页面不存在" in response.data.decode()
     api = client.get("/api/nothing")
     assert api.status_code == 404 and api.json["error"].startswith("页面不存在")
+
+
+def test_rate_limit_storage_is_the_configured_one(app):
+    from app.extensions import limiter
+
+    expected = "redis" if app.config["RATELIMIT_STORAGE_URI"].startswith("redis") else "memory"
+    assert type(limiter.storage).__name__.lower().startswith(expected)
+    assert limiter.storage.check()

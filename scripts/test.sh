@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Install the test tools (and Debian's chromium + a CJK font for the browser tests) and run the suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei"; then
+  echo "安装浏览器测试所需的 chromium 和 fonts-wqy-microhei ……"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+fi
+scripts/setup.sh test
+exec .venv/bin/python -m pytest "$@"
