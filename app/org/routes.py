@@ -53,10 +53,11 @@ def unit_update(unit_id: int):
     return redirect(url_for("org.units"))
 
 
-@bp.post("/units/<int:unit_id>/move")
+@bp.post("/units/move")
 @role_required("admin")
-def unit_move(unit_id: int):
-    services.move_unit(current_user.id, current_scope(), unit_id, request.form.get("parent_id", type=int))
+def unit_move():
+    services.move_unit(current_user.id, current_scope(), request.form.get("unit_id", type=int),
+                       request.form.get("parent_id", type=int))
     flash("单位已移动。", "success")
     return redirect(url_for("org.units"))
 

@@ -38,10 +38,10 @@ def test_moving_a_unit_moves_its_subtree_paths(app, as_user):
     w = two_brigades()
     make_person(unit=w["root"], staff_no="root-admin", roles=(("admin", None),))
     client = as_user("root-admin")
-    assert client.post(f"/org/units/{w['a1'].id}/move", data={"parent_id": w["b"].id}).status_code == 302
+    assert client.post("/org/units/move", data={"unit_id": w["a1"].id, "parent_id": w["b"].id}).status_code == 302
     moved = db.session.get(OrgUnit, w["a1"].id)
     assert moved.parent_id == w["b"].id and moved.path == f"{w['b'].path}{moved.id}/" and moved.depth == 2
-    response = client.post(f"/org/units/{w['b'].id}/move", data={"parent_id": moved.id})
+    response = client.post("/org/units/move", data={"unit_id": w["b"].id, "parent_id": moved.id})
     assert response.status_code == 400 and "下级单位" in response.data.decode()
 
 
@@ -151,3 +151,12 @@ def test_only_global_admins_edit_posts_and_grades(app, as_user):
     client.post(f"/org/workforces/{wf.id}/grades", data={"name": "二级辅警"})
     db.session.expire_all()
     assert [p.code for p in wf.posts][-1] == "fj-new" and wf.grades[-1].name == "二级辅警" and wf.grades[-1].rank == 3
+
+
+def test_times_are_shown_in_asia_shanghai(app, as_user):
+    from datetime import datetime
+
+    w = two_brigades()
+    person = make_person(unit=w["a1"], staff_no="tz1", last_login_at=datetime(2026, 1, 1, 16, 30))
+    page = as_user("admin-a").get(f"/org/people/{person.id}").data.decode()
+    assert "2026-01-02 00:30" in page

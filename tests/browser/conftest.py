@@ -1,0 +1,124 @@
+"""Fixtures for the real-browser tests: a live server on demo data and Debian's Chromium.
+
+The server runs the app in a background thread on a temporary SQLite file, with CSRF on as
+in production, so the browser submits real forms. Chromium must be the system package
+(`apt-get install chromium fonts-wqy-microhei`); Playwright's own download is never used.
+Screenshots go to `test-results/<test name>/` at the repository root (git-ignored).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.demo import load_demo
+from app.extensions import db
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RESULTS_ROOT = REPO_ROOT / "test-results"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """Serve the app with demo data on 127.0.0.1 (a free port); yield the base URL."""
+    db_file = tmp_path_factory.mktemp("live-server") / "live.sqlite3"
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
+        "SECRET_KEY": "browser-test-secret",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    })
+    assert app.config.get("WTF_CSRF_ENABLED", True), "the browser tests must run with CSRF on"
+    with app.app_context():
+        db.create_all()
+        load_demo()
+        db.session.remove()
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium driven by Playwright; fails (never skips) when it is missing."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} not found: the browser tests need Debian's Chromium and a CJK font. "
+            "Install them with `apt-get install -y chromium fonts-wqy-microhei` "
+            "(do not use `playwright install`).",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: str) -> Iterator[Callable[[], Page]]:
+    """Return a function that opens a page in a fresh browser context (its own cookies).
+
+    Relative URLs resolve against the live server; every context is closed after the test.
+    """
+    contexts: list[BrowserContext] = []
+
+    def _open() -> Page:
+        context = browser.new_context(
+            base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    try:
+        yield _open
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    """A page in a fresh browser context on the live server."""
+    return new_page()
+
+
+@pytest.fixture
+def results_dir(request) -> Path:
+    """An emptied `test-results/<test name>/` folder for this test's screenshots."""
+    folder = RESULTS_ROOT / re.sub(r"[^\w.-]+", "_", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
