@@ -40,6 +40,7 @@ _GLYPHS_JS = """([element, chars]) => {
   });
 }"""
 
+
 def _people_count(page: Page) -> int:
     text = page.locator("p", has_text=re.compile(r"共 \d+ 人")).inner_text()
     return int(re.search(r"共 (\d+) 人", text).group(1))
@@ -76,7 +77,6 @@ def assert_chinese_renders_with_a_cjk_font(page: Page, selector: str) -> None:
         assert glyph["ink"] > 20, f"{glyph['ch']} drew (almost) nothing: {glyph}"
         assert glyph["hash"] != tofu["hash"], f"{glyph['ch']} drew the missing-glyph box: {glyph}"
         assert abs(glyph["width"] - 32) <= 1, f"{glyph['ch']} is not a full-width (1em) ideograph: {glyph}"
-
 
 
 def log_in(page: Page, staff_no: str, password: str) -> None:

@@ -147,7 +147,8 @@ def true_false(draw, carries):
 def fill_blank(draw, carries):
     fields = draw(common_fields(carries))
     marked = draw(st.integers(0, carries.max_blanks))
-    parts = draw(st.lists(text(carries), min_size=marked + 1, max_size=marked + 1))
+    inner = draw(st.lists(text(carries, min_size=1), min_size=max(marked - 1, 0), max_size=max(marked - 1, 0)))
+    parts = [draw(text(carries)), *inner, draw(text(carries))]  # adjacent markers would merge into one
     fields["stem"] = BLANK_MARKER.join(parts) if marked else fields["stem"]
     answer_text = filled(text(carries, min_size=1, exclude=carries.forbidden_in_answers))
     blanks = []
