@@ -27,7 +27,8 @@ def people_list():
     pagination = people.search_people(scope, _filters(), page=request.args.get("page", 1, type=int),
                                       per_page=current_app.config["PER_PAGE"])
     posts, _grades = people.posts_and_grades()
-    return render_template("org/people.html", pagination=pagination, units=_unit_choices(scope), posts=posts,
+    units = _unit_choices(scope)
+    return render_template("org/people.html", pagination=pagination, units=units, unit_labels=dict(units), posts=posts,
                            workforces=services.workforces(), statuses=STATUSES, roles=ROLES, args=request.args)
 
 

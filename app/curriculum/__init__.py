@@ -1,0 +1,1 @@
+"""Curriculum: competencies, syllabi, courses and lessons loaded from course_content."""

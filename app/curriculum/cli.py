@@ -1,0 +1,34 @@
+"""`flask content check`: validate the course_content directory."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.curriculum.content import ContentError, format_issue, load_tree
+
+content_cli = AppGroup("content", help="课程内容（course_content 目录）。")
+
+
+@content_cli.command("check")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="课程内容目录，默认为仓库中的 course_content。")
+def content_check(root: Path | None):
+    """Check the course content and list every issue."""
+    root = root or Path(current_app.root_path).parent / "course_content"
+    try:
+        tree = load_tree(root)
+    except ContentError as error:
+        for issue in error.issues:
+            click.echo(format_issue(issue))
+        click.echo(f"发现 {len(error.issues)} 个问题")
+        sys.exit(1)
+    click.echo(f"检查通过：{len(tree.competencies)} 个能力项、{len(tree.syllabi)} 份培训大纲、"
+               f"{len(tree.courses)} 门课程、{tree.lesson_count} 个课时")
+
+
+def init_app(app: Flask) -> None:
+    """Register the `flask content` commands."""
+    app.cli.add_command(content_cli)
