@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.audit import record
 from app.auth.passwords import hash_password
@@ -71,7 +71,8 @@ def search_people(scope: Scope, filters: PeopleFilter, *, page: int, per_page: i
         query = query.where(Person.status == filters.status)
     if filters.role in ROLES:
         query = query.where(Person.roles.any(RoleGrant.role == filters.role))
-    query = query.options(selectinload(Person.post), selectinload(Person.grade), selectinload(Person.roles))
+    query = query.options(contains_eager(Person.unit), selectinload(Person.post), selectinload(Person.grade),
+                          selectinload(Person.roles))
     query = query.order_by(OrgUnit.path, Person.staff_no)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
