@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.auth.passwords import hash_password, password_problems
+from app.curriculum.cli import content_cli
 from app.extensions import db
 from app.models import OrgUnit, Person, RoleGrant
 
@@ -52,3 +53,4 @@ def users_create(staff_no: str, name: str, unit_name: str, password: str):
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(content_cli)
