@@ -1,11 +1,28 @@
 """All models, imported so that Alembic and the app see one metadata."""
 
 from app.models.audit import AuditEntry
+from app.models.bank import (
+    BankImport,
+    Question,
+    QuestionCategory,
+    QuestionVersion,
+    question_competency,
+)
+from app.models.curriculum import Competency, Course, Lesson, Syllabus
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import LoginSession, MentorLink, Person, RoleGrant, RosterImport
 
 __all__ = [
     "AuditEntry",
+    "BankImport",
+    "Competency",
+    "Course",
+    "Lesson",
+    "Question",
+    "QuestionCategory",
+    "QuestionVersion",
+    "Syllabus",
+    "question_competency",
     "Grade",
     "LoginSession",
     "MentorLink",
