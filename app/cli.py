@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.auth.passwords import hash_password, password_problems
+from app.bank.cli import bank_cli
 from app.curriculum.cli import content_cli
 from app.extensions import db
 from app.models import OrgUnit, Person, RoleGrant
@@ -54,3 +55,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(content_cli)
+    app.cli.add_command(bank_cli)

@@ -30,18 +30,6 @@ def _upcoming(key: str):
     return render_template("main/upcoming.html", title=title, scope=scope)
 
 
-@bp.get("/instructor/courses")
-@role_required("instructor")
-def courses():
-    return _upcoming("courses")
-
-
-@bp.get("/instructor/bank")
-@role_required("instructor")
-def bank():
-    return _upcoming("bank")
-
-
 @bp.get("/instructor/exams")
 @role_required("instructor")
 def exams():

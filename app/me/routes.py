@@ -14,12 +14,6 @@ def profile():
     return render_template("me/profile.html", person=current_user.person, links=links)
 
 
-@bp.get("/study")
-@login_required
-def study():
-    return render_template("me/study.html")
-
-
 @bp.get("/exams")
 @login_required
 def exams():

@@ -1,0 +1,7 @@
+"""Area 'bank' (see DESIGN.md)."""
+
+from flask import Blueprint
+
+bp = Blueprint("bank", __name__, url_prefix="/bank")
+
+from app.bank import routes  # noqa: E402,F401
