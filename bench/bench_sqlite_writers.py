@@ -36,7 +36,9 @@ def _setup(path: str, people: int) -> None:
         unit = OrgUnit(name="基准单位", path="/1/")
         db.session.add(unit)
         db.session.flush()
-        db.session.add_all(Person(staff_no=f"B{i}", name=f"人{i}", unit_id=unit.id) for i in range(people))
+        db.session.add_all(
+            Person(staff_no=f"B{i}", name=f"人{i}", unit_id=unit.id) for i in range(people)
+        )
         db.session.commit()
 
 
@@ -49,8 +51,12 @@ def _worker(path: str, seconds: float, people: int, seed: int, out) -> None:
         while time.perf_counter() < deadline:
             start = time.perf_counter()
             try:
-                person = db.session.scalar(select(Person).where(Person.staff_no == f"B{i % people}"))
-                db.session.execute(update(Person).where(Person.id == person.id).values(phone=str(i)))
+                person = db.session.scalar(
+                    select(Person).where(Person.staff_no == f"B{i % people}")
+                )
+                db.session.execute(
+                    update(Person).where(Person.id == person.id).values(phone=str(i))
+                )
                 db.session.commit()
                 done += 1
                 latencies.append(time.perf_counter() - start)
@@ -70,8 +76,10 @@ def main() -> None:
     path = os.path.join(tempfile.mkdtemp(), "bench.sqlite3")
     _setup(path, args.people)
     queue = multiprocessing.Queue()
-    procs = [multiprocessing.Process(target=_worker, args=(path, args.seconds, args.people, n, queue))
-             for n in range(args.workers)]
+    procs = [
+        multiprocessing.Process(target=_worker, args=(path, args.seconds, args.people, n, queue))
+        for n in range(args.workers)
+    ]
     for proc in procs:
         proc.start()
     results = [queue.get() for _ in procs]
@@ -81,9 +89,11 @@ def main() -> None:
     locked = sum(r[1] for r in results)
     latencies = sorted(x for r in results for x in r[2])
     p95 = latencies[int(len(latencies) * 0.95)] * 1000 if latencies else float("nan")
-    print(f"workers={args.workers} seconds={args.seconds} write transactions={total} "
-          f"({total / args.seconds:.0f}/s) database-is-locked errors={locked} "
-          f"p50={statistics.median(latencies) * 1000:.1f} ms p95={p95:.1f} ms")
+    print(
+        f"workers={args.workers} seconds={args.seconds} write transactions={total} "
+        f"({total / args.seconds:.0f}/s) database-is-locked errors={locked} "
+        f"p50={statistics.median(latencies) * 1000:.1f} ms p95={p95:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

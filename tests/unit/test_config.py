@@ -15,7 +15,9 @@ def test_defaults_serve_the_embedded_mode(tmp_path):
     assert config["WTF_CSRF_TIME_LIMIT"] >= 3 * 3600
 
 
-@pytest.mark.parametrize("raw", ["postgresql://u@h/db", "postgres://u@h/db", "postgresql+psycopg://u@h/db"])
+@pytest.mark.parametrize(
+    "raw", ["postgresql://u@h/db", "postgres://u@h/db", "postgresql+psycopg://u@h/db"]
+)
 def test_database_url_switches_to_postgresql_with_psycopg3(tmp_path, raw):
     config = build_config(str(tmp_path), env={"DATABASE_URL": raw})
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"

@@ -29,7 +29,10 @@ def parse_ok(text):
 def test_english_and_chinese_markers_read_the_same(options, answer):
     (question,) = parse_ok(f"哪个对？\n{options}\n{answer}\n")
     assert isinstance(question, SingleChoice)
-    assert [(o.key, o.text, o.weight) for o in question.options] == [("A", "甲", 0), ("B", "乙", 100)]
+    assert [(o.key, o.text, o.weight) for o in question.options] == [
+        ("A", "甲", 0),
+        ("B", "乙", 100),
+    ]
     assert question.stem_format == "plain"
 
 
@@ -57,7 +60,10 @@ def test_blank_lines_inside_a_question_are_tolerated_and_no_trailing_blank_is_ne
         ("只有一个选项\nA) 甲\nANSWER: A", ["第1题（行1）：至少需要两个选项"]),
         ("题\nA) 甲\nB) 乙", ["第1题（行1）：缺少答案行（如“ANSWER: B”或“答案：B”）"]),
         ("题\nA) 甲\nB) 乙\nANSWER: E", ["第1题（行1）：答案“E”不在选项中"]),
-        ("题\nA) 甲\nB) 乙\nANSWER: 甲", ["第1题（行1）：答案“甲”格式不正确，应为选项字母，如 B 或 ABD"]),
+        (
+            "题\nA) 甲\nB) 乙\nANSWER: 甲",
+            ["第1题（行1）：答案“甲”格式不正确，应为选项字母，如 B 或 ABD"],
+        ),
         ("A) 甲\nB) 乙\nANSWER: A", ["第1行：选项前缺少题干"]),
         ("ANSWER: A", ["第1行：答案行前缺少题干和选项"]),
         ("题\nA) 甲\nC) 乙\nANSWER: A", ["第1题（行1）：选项字母应从A开始依次排列（A、B、C……）"]),
@@ -73,8 +79,14 @@ def test_each_broken_block_gives_one_message_and_good_ones_still_parse(text, mes
 
 def test_export_writes_single_and_multiple_and_reads_back():
     questions = [
-        SingleChoice(stem="一？", stem_format="plain", options=build_options(["甲", "乙"], [0, 100])),
-        MultipleChoice(stem="二？", stem_format="plain", options=build_options(["甲", "乙", "丙"], [50, 50, -100])),
+        SingleChoice(
+            stem="一？", stem_format="plain", options=build_options(["甲", "乙"], [0, 100])
+        ),
+        MultipleChoice(
+            stem="二？",
+            stem_format="plain",
+            options=build_options(["甲", "乙", "丙"], [50, 50, -100]),
+        ),
     ]
     text = export_aiken(questions)
     assert "ANSWER: B\n" in text and "ANSWER: AB\n" in text
@@ -87,9 +99,15 @@ def test_export_writes_single_and_multiple_and_reads_back():
         (TrueFalse(stem="对吗", answer=True), "只能表示单选题和多选题"),
         (Essay(stem="谈谈"), "只能表示单选题和多选题"),
         (SingleChoice(stem="一\n\n二", options=build_options(["甲", "乙"], [100, 0])), "含空行"),
-        (SingleChoice(stem="题\nA. 像选项", options=build_options(["甲", "乙"], [100, 0])), "像选项"),
+        (
+            SingleChoice(stem="题\nA. 像选项", options=build_options(["甲", "乙"], [100, 0])),
+            "像选项",
+        ),
         (SingleChoice(stem="题", options=build_options(["甲\n乙", "丙"], [100, 0])), "多行的选项"),
-        (MultipleChoice(stem="题", options=build_options(["甲", "乙"], [100, -100])), "只有一个正确答案的多选题"),
+        (
+            MultipleChoice(stem="题", options=build_options(["甲", "乙"], [100, -100])),
+            "只有一个正确答案的多选题",
+        ),
     ],
 )
 def test_export_refuses_what_aiken_cannot_carry(question, reason):

@@ -56,14 +56,18 @@ def test_fractional_weights_are_rounded_so_correct_ones_sum_to_100():
 
 
 def test_weights_that_do_not_add_up_are_reported_not_bent():
-    assert messages("题{~%25%甲 ~%25%乙 ~丙}") == ["第1题（行1）：多选题正确选项的得分比例之和应为100%，当前为50%"]
+    assert messages("题{~%25%甲 ~%25%乙 ~丙}") == [
+        "第1题（行1）：多选题正确选项的得分比例之和应为100%，当前为50%"
+    ]
 
 
 def test_two_equals_answers_are_reported_with_advice():
     assert "单选题只能有一个“=”正确答案" in messages("题{=甲 =乙 ~丙}")[0]
 
 
-@pytest.mark.parametrize(("block", "answer"), [("{T}", True), ("{TRUE}", True), ("{F}", False), ("{false}", False)])
+@pytest.mark.parametrize(
+    ("block", "answer"), [("{T}", True), ("{TRUE}", True), ("{F}", False), ("{false}", False)]
+)
 def test_true_false_spellings(block, answer):
     question = parse_one("地球是圆的。" + block)
     assert isinstance(question, TrueFalse)
@@ -72,7 +76,11 @@ def test_true_false_spellings(block, answer):
 
 def test_true_false_feedback_goes_to_the_matching_response():
     question = parse_one("42 是答案。{TRUE#答错了#答对了####彩蛋}")
-    assert (question.feedback_true, question.feedback_false, question.explanation) == ("答对了", "答错了", "彩蛋")
+    assert (question.feedback_true, question.feedback_false, question.explanation) == (
+        "答对了",
+        "答错了",
+        "彩蛋",
+    )
 
 
 def test_short_answer_becomes_a_one_blank_fill_with_weights():
@@ -125,7 +133,9 @@ def test_one_bad_question_does_not_stop_the_rest():
     text = "// 注释\n::一::好题{T}\n\n配对{=甲 -> 1 =乙 -> 2}\n\n\n::三::也好{F}\n"
     result = parse_gift(text, "t.gift")
     assert [q.title for q in result.questions] == ["一", "三"]
-    assert [(i.line, i.message) for i in result.issues] == [(4, "第2题（行4）：暂不支持的题型：匹配题")]
+    assert [(i.line, i.message) for i in result.issues] == [
+        (4, "第2题（行4）：暂不支持的题型：匹配题")
+    ]
     assert result.issues[0].filename == "t.gift"
     assert not result.ok
 
@@ -143,13 +153,17 @@ def test_format_markers_set_the_stem_format_and_are_stripped_from_answers():
     assert [(o.text, o.feedback) for o in question.options] == [("甲", "好"), ("乙", "")]
 
 
-@pytest.mark.parametrize(("marker", "fmt"), [("", "markdown"), ("[moodle]", "markdown"), ("[plain]", "plain")])
+@pytest.mark.parametrize(
+    ("marker", "fmt"), [("", "markdown"), ("[moodle]", "markdown"), ("[plain]", "plain")]
+)
 def test_unmarked_and_moodle_formats_read_as_markdown(marker, fmt):
     assert parse_one(marker + "题{T}").stem_format == fmt
 
 
 def test_category_lines_switch_the_category_of_later_questions():
-    text = "一{T}\n\n$CATEGORY: $course$/top/辅警/交通法规\n\n二{T}\n$CATEGORY: $system$/综合\n三{F}\n"
+    text = (
+        "一{T}\n\n$CATEGORY: $course$/top/辅警/交通法规\n\n二{T}\n$CATEGORY: $system$/综合\n三{F}\n"
+    )
     result = parse_gift(text, "t.gift")
     assert [q.category for q in result.questions] == [(), ("辅警", "交通法规"), ("综合",)]
 
@@ -173,7 +187,10 @@ def test_bad_metadata_is_reported():
 def test_multi_line_questions_crlf_bom_and_gb18030_bytes():
     text = "\ufeff::标题::\r\n下列说法正确的是？{\r\n  =甲\r\n  ~乙\r\n}\r\n"
     assert parse_gift(text.encode("utf-8"), "t").questions[0].title == "标题"
-    assert parse_gift(text.replace("\ufeff", "").encode("gb18030"), "t").questions[0].stem == "下列说法正确的是？"
+    assert (
+        parse_gift(text.replace("\ufeff", "").encode("gb18030"), "t").questions[0].stem
+        == "下列说法正确的是？"
+    )
 
 
 def test_undecodable_bytes_raise_format_error():
@@ -193,13 +210,18 @@ def test_export_writes_categories_metadata_and_reads_back():
     ]
     text = export_gift(questions)
     assert text.count("$CATEGORY:") == 2
-    assert "// 知识点: FJ-LAW" in text and "// 难度: 2" in text and "// 参考答案: 要点\\n第二行" in text
+    assert (
+        "// 知识点: FJ-LAW" in text
+        and "// 难度: 2" in text
+        and "// 参考答案: 要点\\n第二行" in text
+    )
     assert parse_gift(text, "t").questions == questions
 
 
 def test_export_protects_texts_that_look_like_weights_or_format_markers():
     question = SingleChoice(
-        stem="[html]不是标记", options=build_options(["%50%甲", "[plain]乙"], [100, 0], ["", "[html]反馈"])
+        stem="[html]不是标记",
+        options=build_options(["%50%甲", "[plain]乙"], [100, 0], ["", "[html]反馈"]),
     )
     assert parse_gift(export_gift([question]), "t").questions == [question]
 

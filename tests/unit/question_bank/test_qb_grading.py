@@ -20,7 +20,9 @@ WEIGHTED_NEGATIVE = GradingPolicy(multi="weighted", allow_negative=True)
 
 SINGLE = SingleChoice(
     stem="发现交通事故现场有人员受伤，首先应当？",
-    options=build_options(["抢救伤员并报警", "先拍照取证", "离开现场", "先移动车辆"], [100, 50, -50, 0]),
+    options=build_options(
+        ["抢救伤员并报警", "先拍照取证", "离开现场", "先移动车辆"], [100, 50, -50, 0]
+    ),
     points=200,
 )
 
@@ -67,7 +69,11 @@ MULTIPLE = MultipleChoice(
         (["A", "C"], PARTIAL, Score(0, 300, "wrong")),
         ([], PARTIAL, Score(0, 300, "wrong")),
         (["A", "B", "C", "D"], PARTIAL, Score(0, 300, "wrong")),
-        (["A", "B"], GradingPolicy(multi="partial", partial_fraction_percent=40), Score(120, 300, "partial")),
+        (
+            ["A", "B"],
+            GradingPolicy(multi="partial", partial_fraction_percent=40),
+            Score(120, 300, "partial"),
+        ),
         (["A", "B", "D"], WEIGHTED, Score(300, 300, "correct")),
         (["A", "B"], WEIGHTED, Score(201, 300, "partial")),
         (["A"], WEIGHTED, Score(102, 300, "partial")),

@@ -5,11 +5,20 @@ from pathlib import Path
 import pytest
 
 from question_bank.formats import detect_format, export, parse
-from question_bank.types import BlankAnswer, Essay, FillBlank, MultipleChoice, SingleChoice, TrueFalse
+from question_bank.types import (
+    BlankAnswer,
+    Essay,
+    FillBlank,
+    MultipleChoice,
+    SingleChoice,
+    TrueFalse,
+)
 
 INTEROP = Path(__file__).resolve().parents[3].parent / "shared" / "interop" / "moodle"
 
-pytestmark = pytest.mark.skipif(not INTEROP.is_dir(), reason=f"Moodle fixtures not found at {INTEROP}")
+pytestmark = pytest.mark.skipif(
+    not INTEROP.is_dir(), reason=f"Moodle fixtures not found at {INTEROP}"
+)
 
 
 def read(name):
@@ -17,20 +26,33 @@ def read(name):
     return parse(detect_format(name, data), data, name)
 
 
-def test_gift_fixture_imports_supported_questions_with_answers_and_weights():
-    result = read("questions.gift.txt")
-    by_title = {q.title: q for q in result.questions}
-    assert [q.title for q in result.questions] == ["Q8", "Q2", "colours", "Shortanswer", "Q1", "2-08 TSL", "2-08 TSL"]
-    assert isinstance(by_title["Q8"], Essay)
-    assert by_title["Q8"].stem == "How are you?"
-    q2 = by_title["Q2"]
+def gift_by_title():
+    return {q.title: q for q in read("questions.gift.txt").questions}
+
+
+def test_gift_fixture_imports_every_supported_question_in_order():
+    titles = [q.title for q in read("questions.gift.txt").questions]
+    assert titles == ["Q8", "Q2", "colours", "Shortanswer", "Q1", "2-08 TSL", "2-08 TSL"]
+
+
+def test_gift_fixture_empty_braces_import_as_an_essay():
+    essay = gift_by_title()["Q8"]
+    assert isinstance(essay, Essay)
+    assert essay.stem == "How are you?"
+
+
+def test_gift_fixture_single_choice_keeps_feedback_and_drops_format_markers():
+    q2 = gift_by_title()["Q2"]
     assert isinstance(q2, SingleChoice)
     assert [(o.text, o.weight, o.feedback) for o in q2.options] == [
         ("yellow", 100, "right; good!"),
         ("red", 0, "wrong, it's yellow"),
         ("blue", 0, "wrong, it's yellow"),
     ]
-    colours = by_title["colours"]
+
+
+def test_gift_fixture_multiple_choice_keeps_its_weights():
+    colours = gift_by_title()["colours"]
     assert isinstance(colours, MultipleChoice)
     assert [(o.text, o.weight) for o in colours.options] == [
         ("yellow", 50),
@@ -38,7 +60,10 @@ def test_gift_fixture_imports_supported_questions_with_answers_and_weights():
         ("off-beige", 50),
         ("blue", -100),
     ]
-    short = by_title["Shortanswer"]
+
+
+def test_gift_fixture_short_answer_keeps_weights_and_the_wildcard_answer():
+    short = gift_by_title()["Shortanswer"]
     assert isinstance(short, FillBlank)
     assert short.blanks == (
         (
@@ -47,12 +72,19 @@ def test_gift_fixture_imports_supported_questions_with_answers_and_weights():
             BlankAnswer("*", 0, "Completely wrong"),
         ),
     )
+
+
+def test_gift_fixture_true_false_keeps_feedback_and_general_feedback():
+    by_title = gift_by_title()
     q1 = by_title["Q1"]
     assert isinstance(q1, TrueFalse)
     assert (q1.answer, q1.stem) == (False, "42 is the Absolute Answer to everything.")
-    assert q1.feedback_false == "You gave the right answer."
+    assert (q1.feedback_true, q1.feedback_false) == (
+        "42 is the Ultimate Answer.",
+        "You gave the right answer.",
+    )
     assert q1.explanation == "This is, of course, a Hitchiker's Guide to the Galaxy reference."
-    assert [q.answer for q in result.questions if q.title == "2-08 TSL"] == [True, True]
+    assert by_title["2-08 TSL"].answer is True
 
 
 def test_gift_fixture_reports_matching_and_numeric_questions_with_their_lines():
@@ -85,7 +117,10 @@ def test_aiken_fixture_imports_both_questions_with_html_like_text_as_plain():
     first, second = result.questions
     assert first.correct_response() == "B"
     assert first.options[1].text == "Martin Dougiamas"
-    assert second.stem == "Moodle's abilities include handling user input that includes <html class=\"cool\"> & images:"
+    assert (
+        second.stem
+        == 'Moodle\'s abilities include handling user input that includes <html class="cool"> & images:'
+    )
     assert second.stem_format == "plain"
     assert second.correct_response() == "A"
 
@@ -93,7 +128,10 @@ def test_aiken_fixture_imports_both_questions_with_html_like_text_as_plain():
 def test_aiken_error_fixture_yields_its_good_questions_and_one_message_per_broken_block():
     result = read("aiken_errors.txt")
     assert [q.stem for q in result.questions] == ["A good question", "A second good question"]
-    assert [o.text for o in result.questions[1].options] == ["Incorrect (No space)", "Correct (No space)"]
+    assert [o.text for o in result.questions[1].options] == [
+        "Incorrect (No space)",
+        "Correct (No space)",
+    ]
     assert result.questions[1].correct_response() == "B"
     assert [(i.line, i.message) for i in result.issues] == [
         (1, "第1题（行1）：至少需要两个选项"),

@@ -46,9 +46,16 @@ def parse_ok(text):
 def test_single_multichoice_with_cdata_html_grade_and_feedback():
     (question,) = parse_ok(quiz(multichoice()))
     assert isinstance(question, SingleChoice)
-    assert (question.stem, question.stem_format, question.title) == ("<p>哪个对？</p>", "html", "名称")
+    assert (question.stem, question.stem_format, question.title) == (
+        "<p>哪个对？</p>",
+        "html",
+        "名称",
+    )
     assert (question.points, question.external_id) == (250, "X-1")
-    assert [(o.text, o.weight, o.feedback) for o in question.options] == [("甲", 100, "反馈甲"), ("乙", 0, "反馈乙")]
+    assert [(o.text, o.weight, o.feedback) for o in question.options] == [
+        ("甲", 100, "反馈甲"),
+        ("乙", 0, "反馈乙"),
+    ]
 
 
 def test_multi_response_fractions_become_rounded_weights():
@@ -78,7 +85,11 @@ def test_truefalse_reads_the_answer_from_the_true_fraction():
         '<answer fraction="100"><text>false</text><feedback><text>对了</text></feedback></answer></question>'
     )
     (question,) = parse_ok(quiz(xml))
-    assert (question.answer, question.feedback_true, question.feedback_false) == (False, "不对哦", "对了")
+    assert (question.answer, question.feedback_true, question.feedback_false) == (
+        False,
+        "不对哦",
+        "对了",
+    )
 
 
 def test_essay_grader_info_becomes_the_rubric():
@@ -100,7 +111,9 @@ def test_embedded_files_are_kept_as_attachments():
 def test_a_broken_attachment_is_reported_and_skips_only_that_question():
     extra = '<generalfeedback><file name="bad.png" encoding="base64">不是base64!</file></generalfeedback>'
     result = parse_moodle_xml(quiz(multichoice(extra=extra), multichoice()), "q.xml")
-    assert [issue.message for issue in result.issues] == ["第1题（行3）：附件“bad.png”不是有效的 base64 数据"]
+    assert [issue.message for issue in result.issues] == [
+        "第1题（行3）：附件“bad.png”不是有效的 base64 数据"
+    ]
     assert len(result.questions) == 1
 
 
@@ -117,7 +130,10 @@ def test_a_broken_attachment_is_reported_and_skips_only_that_question():
     ],
 )
 def test_unsupported_types_are_reported_per_question_with_their_line(kind, label):
-    xml = quiz(multichoice(), f'<question type="{kind}"><questiontext><text>x</text></questiontext></question>')
+    xml = quiz(
+        multichoice(),
+        f'<question type="{kind}"><questiontext><text>x</text></questiontext></question>',
+    )
     result = parse_moodle_xml(xml, "q.xml")
     assert [issue.message for issue in result.issues] == [f"第2题（行4）：暂不支持的题型：{label}"]
     assert [issue.line for issue in result.issues] == [4]
@@ -135,7 +151,10 @@ def test_unsupported_types_are_reported_per_question_with_their_line(kind, label
     ],
 )
 def test_category_paths_drop_the_context_and_top_prefix(path, category):
-    xml = quiz(f'<question type="category"><category><text>{path}</text></category></question>', multichoice())
+    xml = quiz(
+        f'<question type="category"><category><text>{path}</text></category></question>',
+        multichoice(),
+    )
     assert parse_ok(xml)[0].category == category
 
 
@@ -146,7 +165,11 @@ def test_our_extension_element_carries_platform_fields():
         "<tags><tag><text>故障</text></tag></tags>"
     )
     (question,) = parse_ok(quiz(multichoice(extra=extra)))
-    assert (question.difficulty, question.competencies, question.legal_basis) == (4, ("FJ-LAW", "GEN-POL"), "第五十二条")
+    assert (question.difficulty, question.competencies, question.legal_basis) == (
+        4,
+        ("FJ-LAW", "GEN-POL"),
+        "第五十二条",
+    )
     assert question.tags == ("故障",)
 
 
@@ -200,7 +223,11 @@ def test_export_reimports_identically_with_everything_moodle_and_we_carry():
             legal_basis="依据",
         ),
         TrueFalse(stem="对吗", answer=False, feedback_true="错啦", category=("甲", "乙")),
-        FillBlank(stem="填____", blanks=((BlankAnswer("x"), BlankAnswer("y", 50, "差一点")),), stem_format="plain"),
+        FillBlank(
+            stem="填____",
+            blanks=((BlankAnswer("x"), BlankAnswer("y", 50, "差一点")),),
+            stem_format="plain",
+        ),
         Essay(stem="谈谈", rubric="要点", reference_answer="参考"),
     ]
     text = export_moodle_xml(questions)

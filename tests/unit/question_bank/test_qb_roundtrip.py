@@ -1,14 +1,13 @@
-"""Property tests: export then import gives back equal questions, for what each format can carry.
+"""Property tests: export then import gives back equal questions, for what each format can carry."""
 
-What each format drops (so the generators below leave it out):
-- GIFT: attachments; 填空 with more than one blank; 填空 answers containing "->".
-- Aiken: everything but 单选/多选 with plain one-line stems and one-line options: no title, category,
-  explanation, feedback, metadata or points; 单选 partial credit and 多选 weights other than the defaults;
-  a 多选 needs at least two correct options (one letter reads as 单选).
-- Moodle XML: 填空 with more than one blank.
-- CSV/Excel: title, stem format (always markdown), attachments, every kind of feedback, 单选 partial
-  credit and 多选 weights other than the defaults; 填空 answers containing | or ;.
-"""
+# What each format drops (so the generators below leave it out):
+# - GIFT: attachments; 填空 with more than one blank; 填空 answers containing "->".
+# - Aiken: everything but 单选/多选 with plain one-line stems and one-line options: no title, category,
+#   explanation, feedback, metadata or points; 单选 partial credit and 多选 weights other than the defaults;
+#   a 多选 needs at least two correct options (one letter reads as 单选).
+# - Moodle XML: 填空 with more than one blank.
+# - CSV/Excel: title, stem format (always markdown), attachments, every kind of feedback, 单选 partial
+#   credit and 多选 weights other than the defaults; 填空 answers containing | or ;.
 
 import base64
 from dataclasses import dataclass
@@ -53,10 +52,23 @@ class Carries:
 
 GIFT = Carries(forbidden_in_answers=">")
 AIKEN = Carries(
-    metadata=False, title=False, formats=("plain",), feedback=False, weights=False, newlines=False, types=("single", "multiple")
+    metadata=False,
+    title=False,
+    formats=("plain",),
+    feedback=False,
+    weights=False,
+    newlines=False,
+    types=("single", "multiple"),
 )
 MOODLE_XML = Carries(attachments=True)
-TABLE = Carries(title=False, formats=("markdown",), feedback=False, weights=False, max_blanks=3, forbidden_in_answers="|;｜；")
+TABLE = Carries(
+    title=False,
+    formats=("markdown",),
+    feedback=False,
+    weights=False,
+    max_blanks=3,
+    forbidden_in_answers="|;｜；",
+)
 
 
 def text(carries, *, min_size=0, max_size=12, newlines=None, exclude=""):
@@ -82,7 +94,9 @@ def common_fields(draw, carries):
         return fields
     fields["stem"] = draw(filled(text(carries, min_size=1)))
     fields["explanation"] = draw(text(carries))
-    fields["category"] = draw(st.lists(filled(st.text(alphabet="甲乙丙abc 012", max_size=5)), max_size=3).map(tuple))
+    fields["category"] = draw(
+        st.lists(filled(st.text(alphabet="甲乙丙abc 012", max_size=5)), max_size=3).map(tuple)
+    )
     if carries.title:
         fields["title"] = draw(text(carries))
     if carries.metadata:
@@ -92,20 +106,31 @@ def common_fields(draw, carries):
         fields["tags"] = draw(words())
         fields["legal_basis"] = draw(text(carries))
     if carries.attachments:
-        names = draw(st.lists(st.text(alphabet="abc012._-甲", min_size=1, max_size=8), max_size=2, unique=True))
-        fields["attachments"] = tuple((name, base64.b64encode(name.encode()).decode()) for name in names)
+        names = draw(
+            st.lists(
+                st.text(alphabet="abc012._-甲", min_size=1, max_size=8), max_size=2, unique=True
+            )
+        )
+        fields["attachments"] = tuple(
+            (name, base64.b64encode(name.encode()).decode()) for name in names
+        )
     return fields
 
 
 def option_texts(carries):
     single_line = filled(text(carries, min_size=1, newlines=carries.newlines))
     return st.lists(
-        single_line.filter(lambda t: normalise_text(t)), min_size=2, max_size=8, unique_by=normalise_text
+        single_line.filter(lambda t: normalise_text(t)),
+        min_size=2,
+        max_size=8,
+        unique_by=normalise_text,
     )
 
 
 def feedbacks(carries, count):
-    return st.lists(text(carries) if carries.feedback else st.just(""), min_size=count, max_size=count)
+    return st.lists(
+        text(carries) if carries.feedback else st.just(""), min_size=count, max_size=count
+    )
 
 
 @st.composite
@@ -125,7 +150,9 @@ def multiple_choice(draw, carries):
     correct = draw(st.lists(st.integers(0, len(texts) - 1), min_size=fewest, unique=True))
     if carries.weights:
         shares = iter(split_evenly(100, len(correct)))
-        weights = [next(shares) if i in correct else draw(st.integers(-100, 0)) for i in range(len(texts))]
+        weights = [
+            next(shares) if i in correct else draw(st.integers(-100, 0)) for i in range(len(texts))
+        ]
     else:
         weights = default_multiple_weights(len(texts), correct)
     options = build_options(texts, weights, draw(feedbacks(carries, len(texts))))
@@ -147,8 +174,16 @@ def true_false(draw, carries):
 def fill_blank(draw, carries):
     fields = draw(common_fields(carries))
     marked = draw(st.integers(0, carries.max_blanks))
-    inner = draw(st.lists(text(carries, min_size=1), min_size=max(marked - 1, 0), max_size=max(marked - 1, 0)))
-    parts = [draw(text(carries)), *inner, draw(text(carries))]  # adjacent markers would merge into one
+    inner = draw(
+        st.lists(
+            text(carries, min_size=1), min_size=max(marked - 1, 0), max_size=max(marked - 1, 0)
+        )
+    )
+    parts = [
+        draw(text(carries)),
+        *inner,
+        draw(text(carries)),
+    ]  # adjacent markers would merge into one
     fields["stem"] = BLANK_MARKER.join(parts) if marked else fields["stem"]
     answer_text = filled(text(carries, min_size=1, exclude=carries.forbidden_in_answers))
     blanks = []
@@ -156,7 +191,9 @@ def fill_blank(draw, carries):
         texts = draw(st.lists(answer_text, min_size=1, max_size=3))
         weights = [100] + [draw(st.integers(0, 100)) for _ in texts[1:]]
         notes = draw(feedbacks(carries, len(texts)))
-        blanks.append(tuple(BlankAnswer(t, w, f) for t, w, f in zip(texts, weights, notes, strict=True)))
+        blanks.append(
+            tuple(BlankAnswer(t, w, f) for t, w, f in zip(texts, weights, notes, strict=True))
+        )
     return FillBlank(blanks=tuple(blanks), **fields)
 
 
@@ -180,7 +217,9 @@ BUILDERS = {
 @st.composite
 def banks(draw, carries):
     kinds = st.sampled_from(carries.types)
-    questions = draw(st.lists(kinds.flatmap(lambda kind: BUILDERS[kind](carries)), min_size=1, max_size=5))
+    questions = draw(
+        st.lists(kinds.flatmap(lambda kind: BUILDERS[kind](carries)), min_size=1, max_size=5)
+    )
     if carries is TABLE:
         ids = draw(st.lists(st.booleans(), min_size=len(questions), max_size=len(questions)))
         questions = [
@@ -196,7 +235,9 @@ def assert_round_trip(fmt, questions):
     assert [q.to_dict() for q in result.questions] == [q.to_dict() for q in questions]
 
 
-PROPERTY = settings(max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @PROPERTY

@@ -50,7 +50,15 @@ def test_points_never_come_from_floats_or_bools(points):
 
 @pytest.mark.parametrize(
     ("units", "points"),
-    [(150, "1.5"), (100, "1"), (125, "1.25"), (0, "0"), (5, "0.05"), (-50, "-0.5"), (100000, "1000")],
+    [
+        (150, "1.5"),
+        (100, "1"),
+        (125, "1.25"),
+        (0, "0"),
+        (5, "0.05"),
+        (-50, "-0.5"),
+        (100000, "1000"),
+    ],
 )
 def test_units_render_as_points_without_trailing_zeros(units, points):
     assert units_to_points(units) == points
@@ -101,7 +109,12 @@ def test_impossible_scores_are_refused(earned, possible, status):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"multi": "most"}, {"partial_fraction_percent": 101}, {"partial_fraction_percent": -1}, {"partial_fraction_percent": 0.5}],
+    [
+        {"multi": "most"},
+        {"partial_fraction_percent": 101},
+        {"partial_fraction_percent": -1},
+        {"partial_fraction_percent": 0.5},
+    ],
 )
 def test_bad_grading_policies_are_refused_in_chinese(kwargs):
     with pytest.raises(QuestionBankError, match="[\u4e00-\u9fff]"):
@@ -110,7 +123,12 @@ def test_bad_grading_policies_are_refused_in_chinese(kwargs):
 
 @pytest.mark.parametrize(
     ("allow_negative", "percent", "expected"),
-    [(False, -50, Fraction(0)), (True, -50, Fraction(-1, 2)), (True, -250, Fraction(-1)), (False, 150, Fraction(1))],
+    [
+        (False, -50, Fraction(0)),
+        (True, -50, Fraction(-1, 2)),
+        (True, -250, Fraction(-1)),
+        (False, 150, Fraction(1)),
+    ],
 )
 def test_policies_clamp_summed_weights(allow_negative, percent, expected):
     assert GradingPolicy(allow_negative=allow_negative).clamp_percent(percent) == expected

@@ -11,7 +11,15 @@ from question_bank.formats.csv_table import export_csv, parse_csv
 from question_bank.formats.table import HEADERS
 from question_bank.formats.xlsx_table import export_xlsx, parse_xlsx
 from question_bank.formats.xlsx_template import build_xlsx_template
-from question_bank.types import BlankAnswer, Essay, FillBlank, MultipleChoice, SingleChoice, TrueFalse, build_options
+from question_bank.types import (
+    BlankAnswer,
+    Essay,
+    FillBlank,
+    MultipleChoice,
+    SingleChoice,
+    TrueFalse,
+    build_options,
+)
 
 README_HEADER = "编号,分类,题型,题干,选项A,选项B,选项C,选项D,选项E,选项F,选项G,选项H,答案,解析,难度,知识点,分值,法规依据,标签,评分要点"
 
@@ -86,6 +94,7 @@ def test_a_full_row_reads_every_column():
         (row(题型="简答", 题干="谈谈", 答案="参考", 评分要点="要点"), lambda q: (q.reference_answer, q.rubric) == ("参考", "要点")),
         (row(题型="简答", 题干="谈谈"), lambda q: q.points == 500),
         (row(题型="单选", 题干="选", 选项A="甲", 选项B="乙", 答案="Ｂ", 难度="较难"), lambda q: (q.correct_response(), q.difficulty) == ("B", 4)),
+        (row(题型="判断", 题干="对吗", 答案="对", 分值="2.5分"), lambda q: q.points == 250),
     ],
 )  # fmt: skip
 def test_answer_column_spellings(cells, check):
@@ -143,7 +152,20 @@ def test_duplicate_ids_are_reported():
 
 
 def test_headers_tolerate_spaces_order_and_missing_optional_columns():
-    header = [" 题干 ", "题型", "选项 A", "选项Ｂ", "选项C", "选项D", "答案", "解析", "难度", "知识点", "分值", "法规依据"]
+    header = [
+        " 题干 ",
+        "题型",
+        "选项 A",
+        "选项Ｂ",
+        "选项C",
+        "选项D",
+        "答案",
+        "解析",
+        "难度",
+        "知识点",
+        "分值",
+        "法规依据",
+    ]
     data = csv_bytes(["对吗？", "判断", "", "", "", "", "对", "", "", "", "", ""], header=header)
     (question,) = parse_csv(data, "b.csv").questions
     assert (question.stem, question.answer) == ("对吗？", True)
@@ -223,9 +245,16 @@ def test_table_parsers_report_progress(parser, maker):
 
 def test_table_exports_round_trip_all_types():
     questions = [
-        MultipleChoice(stem="哪些", options=build_options(["甲", "乙", "丙"], [50, 50, -100]), category=("a", "b")),
+        MultipleChoice(
+            stem="哪些",
+            options=build_options(["甲", "乙", "丙"], [50, 50, -100]),
+            category=("a", "b"),
+        ),
         TrueFalse(stem="对吗", answer=True, difficulty=1, tags=("x", "y")),
-        FillBlank(stem="____和____", blanks=((BlankAnswer("甲"), BlankAnswer("%9%乙")), (BlankAnswer("丙", 50), "丁"))),
+        FillBlank(
+            stem="____和____",
+            blanks=((BlankAnswer("甲"), BlankAnswer("%9%乙")), (BlankAnswer("丙", 50), "丁")),
+        ),
         Essay(stem="谈谈", reference_answer="参考", rubric="要点", points=1050, external_id="E1"),
     ]
     assert parse_csv(export_csv(questions), "b.csv").questions == questions
