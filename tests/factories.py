@@ -65,3 +65,115 @@ def two_brigades():
 def login(client, staff_no: str, password: str = "Passw0rd", next_url: str | None = None):
     url = "/auth/login" + (f"?next={next_url}" if next_url else "")
     return client.post(url, data={"username": staff_no, "password": password})
+
+
+CURRICULUM_POSTS = {
+    "fj": ("辅警", (("fj-road", "路面执勤"), ("fj-window", "窗口服务"), ("fj-accident", "事故处理辅助"))),
+    "sq": ("社区工作者", (("sq-secretary", "社区党组织书记"), ("sq-grid", "网格员"), ("sq-service", "综合服务岗"))),
+    "zg": ("组工干部", (("zg-cadre", "干部选拔任用岗"), ("zg-supervision", "干部监督岗"), ("zg-org", "组织建设岗"))),
+}
+
+
+def make_curriculum_posts() -> dict[str, Workforce]:
+    """The three workforces with the nine posts course_content/syllabi refers to."""
+    return {code: make_workforce(code=code, name=name, posts=posts, grades=())
+            for code, (name, posts) in CURRICULUM_POSTS.items()}
+
+
+def make_competency(code: str = "FJ-LAW", name: str | None = None):
+    """A competency row (the curriculum sync normally loads them)."""
+    from app.models import Competency
+
+    competency = Competency(code=code, name=name or code)
+    db.session.add(competency)
+    db.session.commit()
+    return competency
+
+
+def make_bank_category(name: str | None = None, *, owner: OrgUnit | None = None, parent=None):
+    """A question category owned by a unit (or by nobody)."""
+    from app.bank.categories import add_category
+
+    category = add_category(parent, name or f"分类{next(_seq)}", owner.id if owner else None)
+    db.session.commit()
+    return category
+
+
+def single_choice_data(stem: str | None = None, **extra) -> dict:
+    """A 单选 question dict in the engine's to_dict shape (A is correct)."""
+    options = [{"key": k, "text": t, "weight": w, "feedback": ""}
+               for k, t, w in (("A", "正确选项", 100), ("B", "错误选项一", 0), ("C", "错误选项二", 0))]
+    return {"type": "single", "stem": stem or f"测试题干{next(_seq)}", "options": options} | extra
+
+
+def make_question(category, *, status: str = "draft", **data):
+    """A question (version 1) in a category, stored through the bank service."""
+    from app.bank.storing import prepare, store
+    from app.models import Question
+    from question_bank import question_from_dict
+
+    (question_id,) = store([prepare(question_from_dict(single_choice_data(**data)))], lambda _path: category,
+                           actor_id=None, status=status)
+    db.session.commit()
+    return db.session.get(Question, question_id)
+
+
+def bank_world():
+    """Brigades A and B with a bank category each, instructors of A, B and everywhere, a trainee."""
+    world = two_brigades()
+    world["inst_a"] = make_person(unit=world["a"], staff_no="inst-a", roles=(("instructor", world["a"]),))
+    world["inst_b"] = make_person(unit=world["b"], staff_no="inst-b", roles=(("instructor", world["b"]),))
+    world["inst_all"] = make_person(unit=world["root"], staff_no="inst-all", roles=(("instructor", None),))
+    world["trainee"] = make_person(unit=world["a1"], staff_no="trainee-a")
+    world["cat_a"] = make_bank_category("一大队题库", owner=world["a"])
+    world["cat_b"] = make_bank_category("二大队题库", owner=world["b"])
+    return world
+
+
+def make_course(slug: str | None = None, *, title: str = "测试课程", lessons=(15,), credit_tenths: int = 10,
+                kind: str = "必修", bodies=None):
+    """A course with one active lesson per entry of `lessons` (their minimum minutes)."""
+    from app.models import Course, Lesson
+
+    course = Course(slug=slug or f"course-{next(_seq)}", title=title, kind=kind, credit_tenths=credit_tenths)
+    course.lessons = [
+        Lesson(position=i + 1, file=f"{i + 1:02d}.md", title=f"第{i + 1}课", min_minutes=minutes,
+               body=(bodies[i] if bodies else f"## 要点{i + 1}\n\n正文。"))
+        for i, minutes in enumerate(lessons)
+    ]
+    db.session.add(course)
+    db.session.commit()
+    return course
+
+
+def make_syllabus(post: Post, *, required=(), electives=(), annual_tenths: int = 0,
+                  annual_required_tenths: int = 0):
+    """A post's syllabus; `required` holds dicts like {"course": slug, "within_days_of_joining": 30}."""
+    from app.models import Syllabus
+
+    syllabus = Syllabus(post_id=post.id, title=f"{post.name}培训大纲", required=list(required),
+                        electives=list(electives), annual_tenths=annual_tenths,
+                        annual_required_tenths=annual_required_tenths)
+    db.session.add(syllabus)
+    db.session.commit()
+    return syllabus
+
+
+def make_synced_curriculum():
+    """The nine posts and the real course_content synced into the database."""
+    from pathlib import Path
+
+    from app.curriculum.sync import sync_content
+
+    workforces = make_curriculum_posts()
+    sync_content(Path(__file__).resolve().parents[1] / "course_content")
+    return workforces
+
+
+def make_instructor(*, staff_no: str = "jiaoguan", workforce: Workforce | None = None) -> Person:
+    """An instructor scoped to a unit of the workforce (global when workforce is None)."""
+    unit = make_unit(f"{workforce.name if workforce else '培训'}中心")
+    unit.workforce_id = workforce.id if workforce else None
+    db.session.commit()
+    return make_person(unit=unit, staff_no=staff_no, name="教官",
+                       roles=(("instructor", unit if workforce else None), ("trainee", None)))

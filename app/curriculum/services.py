@@ -1,0 +1,145 @@
+"""Courses for instructors: which ones a scope reaches, listing, reading and the competency tree.
+
+An instructor scoped to a unit subtree works on the courses of that unit's workforce (辅警,
+社区工作者 or 组工干部); a global instructor works on every course.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import String, cast, or_, select
+
+from app.auth.scope import Scope
+from app.errors import NotFound
+from app.extensions import db
+from app.models import Competency, Course, Lesson, OrgUnit, Question, Workforce
+
+PER_PAGE = 20
+
+
+def allowed_workforces(scope: Scope) -> set[str] | None:
+    """Return the workforce codes the scope reaches (None: all of them)."""
+    if scope.is_global:
+        return None
+    unit_ids = {int(part) for path in scope.paths for part in path.strip("/").split("/") if part}
+    if not unit_ids:
+        return set()
+    rows = db.session.execute(
+        select(OrgUnit.path, OrgUnit.depth, Workforce.code).join(Workforce)
+        .where(OrgUnit.id.in_(unit_ids))
+    ).all()
+    codes = set()
+    for path in scope.paths:  # the nearest unit on the path that names a workforce
+        on_path = [(depth, code) for unit_path, depth, code in rows if path.startswith(unit_path)]
+        if on_path:
+            codes.add(max(on_path)[1])
+    return codes
+
+
+def _workforce_clause(codes):
+    column = cast(Course.workforces, String)
+    return or_(*(column.contains(f'"{code}"', autoescape=True) for code in codes))
+
+
+def covers(scope: Scope, course: Course | None) -> bool:
+    """Return whether the course exists and lies inside the scope."""
+    if course is None:
+        return False
+    codes = allowed_workforces(scope)
+    return codes is None or bool(codes.intersection(course.workforces))
+
+
+def workforce_options(scope: Scope) -> list[tuple[str, str]]:
+    """Return (code, name) of the workforces the scope may choose for a course."""
+    codes = allowed_workforces(scope)
+    rows = db.session.execute(select(Workforce.code, Workforce.name).order_by(Workforce.id)).all()
+    return [(code, name) for code, name in rows if codes is None or code in codes]
+
+
+@dataclass
+class CourseFilter:
+    workforce: str = ""
+    kind: str = ""
+    q: str = ""
+
+
+def list_courses(scope: Scope, filters: CourseFilter, page: int = 1):
+    """Return a page of the scope's courses, filtered by workforce, kind and title."""
+    codes = allowed_workforces(scope)
+    query = select(Course).order_by(Course.active.desc(), Course.slug)
+    if codes is not None:
+        query = query.where(_workforce_clause(codes)) if codes else query.where(Course.id < 0)
+    if filters.workforce:
+        query = query.where(_workforce_clause([filters.workforce]))
+    if filters.kind:
+        query = query.where(Course.kind == filters.kind)
+    if filters.q:
+        query = query.where(Course.title.contains(filters.q.strip(), autoescape=True))
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def lesson_counts(course_ids: list[int]) -> dict[int, int]:
+    """Return the number of active lessons per course."""
+    if not course_ids:
+        return {}
+    rows = db.session.execute(
+        select(Lesson.course_id, db.func.count()).where(Lesson.course_id.in_(course_ids),
+                                                         Lesson.active.is_(True))
+        .group_by(Lesson.course_id)
+    ).all()
+    return dict(rows)
+
+
+def get_course(scope: Scope, course_id: int) -> Course:
+    """Return the course if it lies inside the scope, else raise NotFound."""
+    course = db.session.get(Course, course_id)
+    if not covers(scope, course):
+        raise NotFound("课程不存在或不在您的管理范围内。")
+    return course
+
+
+def get_lesson(scope: Scope, lesson_id: int) -> Lesson:
+    """Return the lesson if its course lies inside the scope, else raise NotFound."""
+    lesson = db.session.get(Lesson, lesson_id)
+    if lesson is None or not covers(scope, lesson.course):
+        raise NotFound("课时不存在或不在您的管理范围内。")
+    return lesson
+
+
+@dataclass
+class CourseDetail:
+    course: Course
+    lessons: list[Lesson]
+    competencies: dict[str, Competency] = field(default_factory=dict)
+    known_questions: set[str] = field(default_factory=set)
+
+
+def course_detail(scope: Scope, course_id: int) -> CourseDetail:
+    """Return a course with its lessons in order, the competencies and quiz questions they name."""
+    course = get_course(scope, course_id)
+    lessons = list(course.lessons)
+    codes = {code for lesson in lessons for code in lesson.competencies}
+    qids = {qid for lesson in lessons for qid in lesson.quiz}
+    competencies = {c.code: c for c in db.session.scalars(
+        select(Competency).where(Competency.code.in_(codes)))} if codes else {}
+    known = set(db.session.scalars(
+        select(Question.external_id).where(Question.external_id.in_(qids)))) if qids else set()
+    return CourseDetail(course, lessons, competencies, known)
+
+
+@dataclass
+class CompetencyNode:
+    competency: Competency
+    children: list[CompetencyNode] = field(default_factory=list)
+
+
+def competency_tree() -> list[CompetencyNode]:
+    """Return every competency as a forest in file order."""
+    rows = list(db.session.scalars(select(Competency).order_by(Competency.position, Competency.code)))
+    nodes = {c.id: CompetencyNode(c) for c in rows}
+    roots = []
+    for c in rows:
+        parent = nodes.get(c.parent_id)
+        (parent.children if parent else roots).append(nodes[c.id])
+    return roots

@@ -1,0 +1,175 @@
+"""`sync_content`: an idempotent, all-or-nothing upsert of course_content/ into the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.audit import record
+from app.curriculum import model
+from app.curriculum.content import ContentError, ContentIssue, load_tree
+from app.curriculum.hashing import competency_row, course_row, lesson_row, syllabus_row
+from app.extensions import db
+from app.models import Competency, Course, Lesson, Post, Syllabus
+
+KINDS = (("competencies", "能力项"), ("courses", "课程"), ("lessons", "课时"), ("syllabi", "培训大纲"))
+KEPT = {"competencies", "syllabi"}  # no `active` column: rows gone from the tree stay as they are
+
+
+@dataclass
+class Counts:
+    """What a sync did to one kind of record."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated,
+                "unchanged": self.unchanged, "removed": self.removed}
+
+
+@dataclass
+class SyncReport:
+    """Per-kind counts and the web-edited courses the sync left alone."""
+
+    competencies: Counts = field(default_factory=Counts)
+    courses: Counts = field(default_factory=Counts)
+    lessons: Counts = field(default_factory=Counts)
+    syllabi: Counts = field(default_factory=Counts)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(c.created or c.updated or c.removed
+                   for c in (self.competencies, self.courses, self.lessons, self.syllabi))
+
+    def lines(self) -> list[str]:
+        """Return the summary, one Chinese line per kind (and one for skipped courses)."""
+        out = []
+        for attr, label in KINDS:
+            c = getattr(self, attr)
+            gone = f"已不在内容中 {c.removed}（保留）" if attr in KEPT else f"停用 {c.removed}"
+            out.append(f"{label}：新增 {c.created}，更新 {c.updated}，未变 {c.unchanged}，{gone}")
+        if self.skipped:
+            out.append(f"跳过网页编辑过的课程（用 --force 覆盖）：{'、'.join(self.skipped)}")
+        return out
+
+
+def _upsert(row, values: dict, counts: Counts) -> None:
+    """Apply values to an existing row when its hash differs (reactivating it), counting either way."""
+    if row.content_hash == values["content_hash"] and getattr(row, "active", True):
+        counts.unchanged += 1
+        return
+    for key, value in values.items():
+        setattr(row, key, value)
+    if hasattr(row, "active"):
+        row.active = True
+    counts.updated += 1
+
+
+def _competencies(items: tuple[model.Competency, ...], report: SyncReport) -> None:
+    existing = {c.code: c for c in db.session.scalars(select(Competency))}
+    for position, item in enumerate(items):
+        values = competency_row(item, position)
+        row = existing.get(item.code)
+        if row is None:
+            row = existing[item.code] = Competency(**values)
+            db.session.add(row)
+            report.competencies.created += 1
+        else:
+            _upsert(row, values, report.competencies)
+    db.session.flush()
+    for item in items:  # parents after every code has an id
+        parent = existing[item.parent] if item.parent else None
+        existing[item.code].parent_id = parent.id if parent else None
+    codes = {item.code for item in items}
+    report.competencies.removed = sum(code not in codes for code in existing)  # kept: no active flag
+
+
+def _lessons(course: Course, items: tuple[model.Lesson, ...], report: SyncReport) -> None:
+    existing = {lesson.file: lesson for lesson in course.lessons}
+    for item in items:
+        values = lesson_row(item)
+        row = existing.get(item.file)
+        if row is None:
+            course.lessons.append(Lesson(**values))
+            report.lessons.created += 1
+        else:
+            _upsert(row, values, report.lessons)
+    files = {item.file for item in items}
+    for name, row in existing.items():
+        if name not in files and row.active:
+            row.active = False
+            report.lessons.removed += 1
+
+
+def _courses(items: tuple[model.Course, ...], report: SyncReport, force: bool) -> None:
+    existing = {c.slug: c for c in db.session.scalars(select(Course))}
+    for item in items:
+        row = existing.get(item.slug)
+        if row is not None and row.source == "web" and not force:
+            report.skipped.append(item.slug)
+            continue
+        values = course_row(item)
+        if row is None:
+            row = Course(**values, source="content")
+            db.session.add(row)
+            report.courses.created += 1
+        else:
+            if row.source != "content":
+                row.source, row.content_hash = "content", ""  # force: take the files again
+            _upsert(row, values, report.courses)
+        _lessons(row, item.lessons, report)
+    slugs = {item.slug for item in items}
+    for slug, row in existing.items():
+        if slug not in slugs and row.source == "content" and row.active:
+            row.active = False
+            report.courses.removed += 1
+
+
+def _syllabi(items: tuple[model.Syllabus, ...], report: SyncReport) -> None:
+    posts = {p.code: p for p in db.session.scalars(select(Post))}
+    existing = {s.post_id: s for s in db.session.scalars(select(Syllabus))}
+    synced = set()
+    for item in items:
+        post = posts[item.post]
+        values = syllabus_row(item)
+        row = existing.get(post.id)
+        if row is None:
+            db.session.add(Syllabus(post_id=post.id, **values))
+            report.syllabi.created += 1
+        else:
+            _upsert(row, values, report.syllabi)
+        synced.add(post.id)
+    report.syllabi.removed = sum(post_id not in synced for post_id in existing)  # kept: no active flag
+
+
+def _unknown_posts(tree: model.ContentTree) -> list[ContentIssue]:
+    known = set(db.session.scalars(select(Post.code)))
+    return [ContentIssue(f"syllabi/{s.post}.toml", 1, f'岗位代码 "{s.post}" 在系统中不存在，请先在“队伍、岗位与等级”中添加')
+            for s in tree.syllabi if s.post not in known]
+
+
+def sync_content(root: Path, *, actor_id: int | None = None, force: bool = False) -> SyncReport:
+    """Validate the content under root, then upsert it in one transaction (ContentError if invalid)."""
+    tree = load_tree(root)
+    issues = _unknown_posts(tree)
+    if issues:
+        raise ContentError(issues)
+    report = SyncReport()
+    try:
+        _competencies(tree.competencies, report)
+        _courses(tree.courses, report, force)
+        _syllabi(tree.syllabi, report)
+        record("content_sync", None, actor_id=actor_id, root=str(root), force=force or None,
+               skipped=report.skipped or None,
+               **{attr: getattr(report, attr).as_dict() for attr, _ in KINDS})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return report

@@ -1,0 +1,157 @@
+"""`sync_content` and `flask content sync` over the real course_content and copies of it."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.curriculum.content import ContentError
+from app.curriculum.sync import sync_content
+from app.extensions import db
+from app.models import AuditEntry, Competency, Course, Lesson, Syllabus
+from tests.factories import make_curriculum_posts
+
+REAL_ROOT = Path(__file__).resolve().parents[2] / "course_content"
+
+
+def _count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+@pytest.fixture
+def posts(app):
+    make_curriculum_posts()
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    copy = tmp_path / "content"
+    shutil.copytree(REAL_ROOT, copy)
+    return copy
+
+
+def test_sync_creates_the_whole_real_tree(posts):
+    report = sync_content(REAL_ROOT)
+    assert report.competencies.created == 26 == _count(Competency)
+    assert report.syllabi.created == 9 == _count(Syllabus)
+    assert report.courses.created == 15 == _count(Course)
+    assert report.lessons.created == _count(Lesson) > 30
+    law = db.session.scalar(select(Competency).where(Competency.code == "GEN-LAW"))
+    assert law.parent.code == "GEN"
+    course = db.session.scalar(select(Course).where(Course.slug == "fj-traffic-law"))
+    assert course.credit_tenths == 20 and course.source == "content"
+    assert [lesson.position for lesson in course.lessons] == [1, 2, 3]
+    assert course.lessons[0].quiz == ["FJ-0001", "FJ-0029", "FJ-0046"]
+    assert "##" in course.lessons[0].body or course.lessons[0].body
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "content_sync"))
+    assert entry.detail["courses"]["created"] == 15
+
+
+def test_a_second_sync_reports_everything_unchanged(posts):
+    sync_content(REAL_ROOT)
+    report = sync_content(REAL_ROOT)
+    assert not report.changed
+    assert report.competencies.unchanged == 26 and report.syllabi.unchanged == 9
+    assert report.courses.unchanged == 15
+
+
+def test_a_changed_lesson_is_the_one_update_and_keeps_its_id(posts, root):
+    sync_content(root)
+    lesson = db.session.scalar(select(Lesson).where(Lesson.file == "02-road-rights.md"))
+    lesson_id = lesson.id
+    path = root / "courses/fj-traffic-law/02-road-rights.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
+    report = sync_content(root)
+    assert report.lessons.updated == 1 and report.lessons.created == 0
+    assert report.courses.updated == 0
+    db.session.expire_all()
+    assert db.session.get(Lesson, lesson_id).body.endswith("补充一段。\n")
+
+
+def _forget_course(root: Path, slug: str) -> None:
+    """Delete a course folder and every syllabus reference to it."""
+    shutil.rmtree(root / "courses" / slug)
+    for syllabus in (root / "syllabi").glob("*.toml"):
+        text = syllabus.read_text(encoding="utf-8")
+        text = re.sub(rf'\[\[required\]\]\ncourse = "{slug}"\n[^\n]*\n', "", text)
+        text = text.replace(f'"{slug}", ', "").replace(f', "{slug}"', "")
+        syllabus.write_text(text, encoding="utf-8")
+
+
+def test_a_removed_course_is_deactivated_not_deleted(posts, root):
+    sync_content(root)
+    _forget_course(root, "sq-mediation")
+    report = sync_content(root)
+    assert report.courses.removed == 1 and report.syllabi.updated == 3
+    course = db.session.scalar(select(Course).where(Course.slug == "sq-mediation"))
+    assert course is not None and course.active is False
+    assert sync_content(root).courses.removed == 0
+
+
+def test_an_invalid_tree_writes_nothing(posts, root):
+    (root / "courses/fj-traffic-law/course.toml").write_text('title = "坏"\n', encoding="utf-8")
+    with pytest.raises(ContentError) as error:
+        sync_content(root)
+    assert any("course.toml" in issue.path for issue in error.value.issues)
+    assert _count(Competency) == _count(Course) == _count(AuditEntry) == 0
+
+
+def test_a_syllabus_for_an_unknown_post_is_an_issue_and_writes_nothing(app):
+    with pytest.raises(ContentError) as error:
+        sync_content(REAL_ROOT)
+    assert any("岗位代码" in issue.message for issue in error.value.issues)
+    assert _count(Competency) == _count(Course) == 0
+
+
+def test_a_web_edited_course_is_skipped_unless_forced(posts, root):
+    sync_content(root)
+    course = db.session.scalar(select(Course).where(Course.slug == "fj-traffic-law"))
+    course.source, course.title = "web", "网页上改过的标题"
+    db.session.commit()
+    path = root / "courses/fj-traffic-law/01-law-framework.md"
+    path.write_text("# 新正文\n", encoding="utf-8")
+    report = sync_content(root)
+    assert report.skipped == ["fj-traffic-law"] and report.lessons.updated == 0
+    assert course.title == "网页上改过的标题"
+    forced = sync_content(root, force=True)
+    assert forced.skipped == [] and forced.courses.updated == 1 and forced.lessons.updated == 1
+    db.session.expire_all()
+    assert course.source == "content" and course.title == "道路交通安全法规基础"
+
+
+def test_cli_sync_prints_counts_per_kind(runner, posts):
+    result = runner.invoke(args=["content", "sync", "--root", str(REAL_ROOT)])
+    assert result.exit_code == 0, result.output
+    assert "能力项：新增 26，更新 0，未变 0，已不在内容中 0（保留）" in result.output
+    assert "培训大纲：新增 9" in result.output
+    again = runner.invoke(args=["content", "sync"])
+    assert again.exit_code == 0 and "课程：新增 0，更新 0，未变 15，停用 0" in again.output
+
+
+def test_cli_sync_of_an_invalid_tree_lists_issues_and_fails(runner, posts, root):
+    (root / "competencies.toml").write_text("not toml [", encoding="utf-8")
+    result = runner.invoke(args=["content", "sync", "--root", str(root)])
+    assert result.exit_code == 1
+    assert "数据库未做任何修改" in result.output and "competencies.toml" in result.output
+    assert _count(Course) == 0
+
+
+def test_cli_sync_says_which_web_courses_were_skipped(runner, posts):
+    sync_content(REAL_ROOT)
+    course = db.session.scalar(select(Course).where(Course.slug == "sq-mediation"))
+    course.source = "web"
+    db.session.commit()
+    result = runner.invoke(args=["content", "sync"])
+    assert "跳过网页编辑过的课程（用 --force 覆盖）：sq-mediation" in result.output
+    forced = runner.invoke(args=["content", "sync", "--force"])
+    assert "跳过" not in forced.output
+
+
+def test_sync_after_the_demo_load_finds_every_post(app):
+    from app.demo import load_demo
+
+    load_demo()
+    report = sync_content(REAL_ROOT)
+    assert report.syllabi.created == 9 and report.courses.created == 15
