@@ -1,0 +1,108 @@
+"""Web uploads parse in a task: stage the file, report progress on the batch, then preview it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.audit import record
+from app.auth.scope import Scope
+from app.bank import imports
+from app.bank.categories import get_category
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.models import BankImport, QuestionCategory
+from question_bank.formats import detect_format
+
+WAITING = ("queued", "parsing")
+
+
+def upload_path(upload_dir: Path, batch_id: int) -> Path:
+    return Path(upload_dir) / f"bank-import-{batch_id}.upload"
+
+
+def stage(actor_id: int, scope: Scope, *, category_id: int | None, filename: str, data: bytes,
+          upload_dir: Path) -> int:
+    """Keep an upload for the parse task and create its batch (status "queued"); return its id.
+
+    Only the id is returned: touching the committed object would open a new write transaction
+    that the (eager) parse task would then wait for.
+    """
+    category = get_category(scope, category_id)
+    if not data:
+        raise DomainError("上传的文件是空的。")
+    try:
+        fmt = detect_format(filename, data)
+    except imports.QuestionBankError as error:
+        raise DomainError(error.message) from None
+    batch = BankImport(created_by_id=actor_id, filename=filename[:200], fmt=fmt, category_id=category.id,
+                       questions=[], issues=[], status="queued")
+    db.session.add(batch)
+    record("bank_import_upload", batch, actor_id=actor_id, filename=batch.filename)
+    db.session.flush()
+    Path(upload_dir).mkdir(parents=True, exist_ok=True)
+    batch_id = batch.id
+    upload_path(upload_dir, batch_id).write_bytes(data)
+    db.session.commit()
+    return batch_id
+
+
+def _reporter(batch: BankImport):
+    """Return a progress callback that commits the percentage on the batch every 10%."""
+    state = {"shown": -1}
+
+    def report(done: int, total: int) -> None:
+        percent = done * 100 // max(total, 1)
+        if percent // 10 > state["shown"]:
+            state["shown"] = percent // 10
+            batch.status = f"parsing:{percent}"
+            db.session.commit()
+
+    return report
+
+
+def _fail(batch: BankImport, message: str, path: Path) -> None:
+    path.unlink(missing_ok=True)
+    batch.status = "failed"
+    batch.issues = [{"line": None, "message": message}]
+    db.session.commit()
+
+
+def parse_staged(batch_id: int, upload_dir: str) -> None:
+    """Parse and check a staged upload, recording progress; safe to run again."""
+    batch = db.session.get(BankImport, batch_id)
+    path = upload_path(Path(upload_dir), batch_id)
+    if batch is None or not batch.status.startswith(WAITING):
+        return
+    if not path.exists():
+        return _fail(batch, "上传的文件已丢失，请重新上传。", path)
+    try:
+        _fmt, result = imports.read_file(batch.filename, path.read_bytes(), batch.fmt, progress=_reporter(batch))
+    except imports.QuestionBankError as error:
+        return _fail(batch, f"无法读取文件：{error.message}", path)
+    if not result.questions and not result.issues:
+        return _fail(batch, "文件中没有找到试题。", path)
+    owner = db.session.get(QuestionCategory, batch.category_id).owner_unit_id
+    checked = imports.check(batch.fmt, result.questions, result.issues, owner)
+    batch.questions = [e.as_json() for e in checked.entries]
+    batch.issues = checked.issues
+    batch.status = "previewed"
+    record("bank_import_preview", batch, actor_id=batch.created_by_id, filename=batch.filename,
+           questions=len(checked.entries), errors=checked.error_count)
+    db.session.commit()
+    path.unlink(missing_ok=True)
+
+
+def own_batch(actor_id: int, scope: Scope, batch_id: int) -> BankImport:
+    """Return the actor's own batch in any state (its category still in scope), else NotFound."""
+    batch = db.session.get(BankImport, batch_id)
+    if batch is None or batch.created_by_id != actor_id:
+        raise NotFound("导入批次不存在。")
+    get_category(scope, batch.category_id)
+    return batch
+
+
+def percent(batch: BankImport) -> int:
+    """Return how much of the file the parse task has read."""
+    if batch.status.startswith("parsing:"):
+        return int(batch.status.split(":", 1)[1])
+    return 100 if batch.status in ("previewed", "imported") else 0
