@@ -1,5 +1,8 @@
 """Command-line tools: `flask demo load`, `flask users create`."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -18,9 +21,24 @@ users_cli = AppGroup("users", help="账号管理。")
 @demo_cli.command("load")
 def demo_load():
     """Load the demo data (safe to run again)."""
+    from app.bank.starter import load_starter_banks
+    from app.curriculum.assets import content_root
+    from app.curriculum.content import ContentError
+    from app.curriculum.sync import sync_content
     from app.demo import DEMO_PASSWORD, load_demo
+    from app.study.assignments import sync_all
 
     logins = load_demo()
+    root = content_root()
+    try:
+        report = sync_content(root)
+    except ContentError as error:
+        raise click.ClickException(f"课程内容有 {len(error.issues)} 个问题，请先运行 flask content check。") from error
+    click.echo(f"课程内容：{report.courses.total} 门课程、{report.lessons.total} 个课时、{report.syllabi.total} 份培训大纲。")
+    banks = load_starter_banks(root / "banks")
+    click.echo("起步题库：" + "，".join(f"{code} 新增或更新 {n} 题" for code, n in banks.items()))
+    created = sync_all(today=datetime.now(ZoneInfo("Asia/Shanghai")).date())
+    click.echo(f"培训任务：按培训大纲新建 {created} 项。")
     click.echo(f"示例数据已就绪。示例账号（密码均为 {DEMO_PASSWORD}）：")
     for staff_no, name, roles in logins:
         click.echo(f"  {staff_no:<10} {name}（{roles}）")

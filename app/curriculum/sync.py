@@ -27,6 +27,11 @@ class Counts:
     unchanged: int = 0
     removed: int = 0
 
+    @property
+    def total(self) -> int:
+        """How many records of this kind the content now has."""
+        return self.created + self.updated + self.unchanged
+
     def as_dict(self) -> dict[str, int]:
         return {"created": self.created, "updated": self.updated,
                 "unchanged": self.unchanged, "removed": self.removed}

@@ -8,11 +8,8 @@ from app.main import bp
 from app.org import services as org_services
 
 UPCOMING = {
-    "courses": ("课程", "课程编写与课时管理"),
-    "bank": ("题库", "试题分类、版本、审核与导入导出"),
     "exams": ("考试", "组卷规则、考试发布与成绩"),
     "grading": ("阅卷", "简答题人工阅卷"),
-    "tasks": ("培训任务", "按岗位培训大纲下达与跟踪必修任务"),
     "stats": ("统计", "培训完成率与考试统计"),
     "appraisal": ("考核", "考核评定、公示与申诉"),
 }
@@ -40,12 +37,6 @@ def exams():
 @role_required("instructor")
 def grading():
     return _upcoming("grading")
-
-
-@bp.get("/admin/tasks")
-@role_required("admin")
-def tasks():
-    return _upcoming("tasks")
 
 
 @bp.get("/admin/stats")

@@ -11,6 +11,7 @@ from app.models.bank import (
 from app.models.curriculum import Competency, Course, Lesson, Syllabus
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import LoginSession, MentorLink, Person, RoleGrant, RosterImport
+from app.models.study import Assignment, CreditEntry, LessonProgress, StudyClock
 
 __all__ = [
     "AuditEntry",
@@ -32,4 +33,8 @@ __all__ = [
     "RoleGrant",
     "RosterImport",
     "Workforce",
+    "Assignment",
+    "CreditEntry",
+    "LessonProgress",
+    "StudyClock",
 ]

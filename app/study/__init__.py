@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("study", __name__, url_prefix="/study")
 
-from app.study import routes  # noqa: E402,F401
+from app.study import cli, routes  # noqa: E402,F401

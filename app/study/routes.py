@@ -1,12 +1,72 @@
-"""The trainee's study pages."""
+"""The trainee's study pages and the lesson page's study-clock calls (own data only)."""
 
-from flask import render_template
-from flask_login import login_required
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from app.study import bp
+from app.models.base import utcnow
+from app.study import assignments, bp, clock, pages, quiz
+from app.study.settings import local_date, setting
 
 
 @bp.get("/")
 @login_required
 def my_learning():
-    return render_template("study/my_learning.html")
+    overview = pages.my_learning(current_user.id, today=local_date(utcnow()))
+    return render_template("study/my_learning.html", overview=overview)
+
+
+@bp.post("/sync")
+@login_required
+def sync_mine():
+    created = assignments.sync_assignments(current_user.id, today=local_date(utcnow()), actor_id=current_user.id)
+    flash(f"已按岗位培训大纲更新培训任务，新增 {created} 项。" if created else "培训任务已是最新。", "success")
+    return redirect(url_for("study.my_learning"))
+
+
+@bp.get("/courses/<int:course_id>")
+@login_required
+def course(course_id: int):
+    item = pages.course_view(current_user.id, course_id, today=local_date(utcnow()))
+    return render_template("study/course.html", item=item)
+
+
+@bp.get("/lessons/<int:lesson_id>")
+@login_required
+def lesson(lesson_id: int):
+    page = pages.lesson_view(current_user.id, lesson_id)
+    timing = {"heartbeat": setting("STUDY_HEARTBEAT_SECONDS"), "idle": setting("STUDY_IDLE_SECONDS")}
+    return render_template("study/lesson.html", page=page, timing=timing)
+
+
+@bp.post("/lessons/<int:lesson_id>/start")
+@login_required
+def lesson_start(lesson_id: int):
+    token = clock.start_lesson(current_user.id, lesson_id, now=utcnow())
+    return jsonify(token=token)
+
+
+@bp.post("/lessons/<int:lesson_id>/beat")
+@login_required
+def lesson_beat(lesson_id: int):
+    beat = clock.heartbeat(current_user.id, lesson_id, request.form.get("token", ""), now=utcnow(),
+                           cap=setting("STUDY_HEARTBEAT_CAP_SECONDS"))
+    return jsonify(active=beat.active, credited=beat.credited, seconds=beat.seconds, completed=beat.completed)
+
+
+@bp.get("/lessons/<int:lesson_id>/quiz")
+@login_required
+def lesson_quiz(lesson_id: int):
+    lesson, items = quiz.open_quiz(lesson_id)
+    return render_template("study/quiz.html", lesson=lesson, items=items, result=None, answers={})
+
+
+@bp.post("/lessons/<int:lesson_id>/quiz")
+@login_required
+def lesson_quiz_submit(lesson_id: int):
+    answers = request.form.to_dict(flat=False)
+    result = quiz.submit_quiz(current_user.id, lesson_id, answers, now=utcnow())
+    lesson, items = quiz.open_quiz(lesson_id)
+    return render_template("study/quiz.html", lesson=lesson, items=items, result=result, answers=answers)
+
+
+from app.study import routes_admin  # noqa: E402,F401

@@ -108,7 +108,7 @@ def test_global_admin_sees_both_brigades(world, as_user):
 
 
 @pytest.mark.parametrize("url", ["/org/units", "/org/people", "/org/workforces", "/org/import",
-                                 "/org/import/template.xlsx", "/admin/tasks", "/bank/", "/curriculum/courses"])
+                                 "/org/import/template.xlsx", "/study/admin/assignments", "/bank/", "/curriculum/courses"])
 def test_trainee_cannot_reach_admin_or_instructor_pages(world, as_user, url):
     assert as_user("fj-a1").get(url).status_code == 403
 

@@ -1,0 +1,106 @@
+"""Study: lesson progress, the per-person study clock, the 学时 ledger and training assignments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.curriculum import Course, Lesson
+from app.models.people import Person
+
+CREDIT_KINDS = ("必修", "选修")
+CREDIT_SOURCES = {"course": "课程学习", "exam": "考试", "offline": "线下培训",
+                  "carry_over": "上年结转", "reversal": "冲正"}
+ASSIGNMENT_ORIGINS = {"syllabus": "培训大纲", "admin": "管理员下达"}
+ASSIGNMENT_STATUSES = ("未开始", "学习中", "已完成", "已逾期")
+
+
+class LessonProgress(db.Model):
+    """How long a person has studied one lesson (server-credited seconds) and whether it is done."""
+
+    __table_args__ = (UniqueConstraint("person_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    seconds: Mapped[int] = mapped_column(default=0)
+    completed_at: Mapped[datetime | None]
+    quiz_passed: Mapped[bool] = mapped_column(default=False)
+
+    lesson: Mapped[Lesson] = relationship()
+
+
+class StudyClock(db.Model):
+    """One row per person: the lesson being studied and the page (token) that owns the clock.
+
+    Opening a lesson page hands the clock to that page (a new token); heartbeats from any
+    other page or lesson then match no row and earn nothing.
+    """
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(64))
+    last_beat_at: Mapped[datetime]
+    prev_beat_at: Mapped[datetime | None]
+    required_seconds: Mapped[int] = mapped_column(default=0)
+    quiz_required: Mapped[bool] = mapped_column(default=False)
+
+
+class CreditEntry(db.Model):
+    """An append-only 学时 ledger line in tenths; `(person, source_type, source_id)` is its idempotency key."""
+
+    __table_args__ = (UniqueConstraint("person_id", "source_type", "source_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    tenths: Mapped[int]
+    source_type: Mapped[str] = mapped_column(String(20))
+    source_id: Mapped[int]
+    reversal_of_id: Mapped[int | None] = mapped_column(ForeignKey("credit_entry.id"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+
+    @property
+    def source_label(self) -> str:
+        return CREDIT_SOURCES.get(self.source_type, self.source_type)
+
+
+class Assignment(db.Model):
+    """A training assignment (培训任务): a course a person must finish by a date."""
+
+    __table_args__ = (UniqueConstraint("person_id", "course_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    due_on: Mapped[date] = mapped_column(index=True)
+    origin: Mapped[str] = mapped_column(String(20), default="syllabus")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    course: Mapped[Course] = relationship()
+
+    def status(self, today: date) -> str:
+        """Return 已完成, 已逾期, 学习中 or 未开始 as of `today`."""
+        if self.completed_at is not None:
+            return "已完成"
+        if self.due_on < today:
+            return "已逾期"
+        return "学习中" if self.started_at is not None else "未开始"
+
+    @property
+    def origin_label(self) -> str:
+        return ASSIGNMENT_ORIGINS.get(self.origin, self.origin)

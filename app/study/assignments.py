@@ -1,0 +1,182 @@
+"""Training assignments (培训任务): from post syllabi, and extra ones admins hand out in scope."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import and_, select
+
+from app.audit import record
+from app.auth.scope import Scope
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.models import Assignment, Course, CreditEntry, OrgUnit, Person, Post
+from app.study.ledger import syllabus_for
+
+STATUS_FILTERS = {
+    "已完成": lambda today: Assignment.completed_at.is_not(None),
+    "已逾期": lambda today: and_(Assignment.completed_at.is_(None), Assignment.due_on < today),
+    "学习中": lambda today: and_(Assignment.completed_at.is_(None), Assignment.due_on >= today,
+                              Assignment.started_at.is_not(None)),
+    "未开始": lambda today: and_(Assignment.completed_at.is_(None), Assignment.due_on >= today,
+                              Assignment.started_at.is_(None)),
+}
+
+
+def _month_day(year: int, text: str) -> date:
+    month, day = (int(part) for part in text.split("-"))
+    if (month, day) == (2, 29):
+        try:
+            return date(year, 2, 29)
+        except ValueError:
+            return date(year, 2, 28)
+    return date(year, month, day)
+
+
+def due_date(rule: dict, *, joined_on: date | None, today: date, year: int | None = None) -> date | None:
+    """Return the due date a syllabus rule gives a person.
+
+    `within_days_of_joining`: N days after joining (after `today` when the join date is unknown).
+    `by_date_each_year`: that MM-DD in `year`, or without a year the next one on or after today.
+    """
+    if rule.get("within_days_of_joining") is not None:  # synced rules carry both keys, one None
+        return (joined_on or today) + timedelta(days=int(rule["within_days_of_joining"]))
+    if rule.get("by_date_each_year"):
+        if year is not None:
+            return _month_day(year, rule["by_date_each_year"])
+        due = _month_day(today.year, rule["by_date_each_year"])
+        return due if due >= today else _month_day(today.year + 1, rule["by_date_each_year"])
+    return None
+
+
+def _completed_courses(person_id: int) -> dict[int, object]:
+    rows = db.session.execute(
+        select(CreditEntry.source_id, CreditEntry.created_at)
+        .where(CreditEntry.person_id == person_id, CreditEntry.source_type == "course")
+    ).all()
+    return dict(rows)
+
+
+def sync_assignments(person_id: int, *, today: date, year: int | None = None,
+                     actor_id: int | None = None) -> int:
+    """Create the person's missing required-course assignments from their post's syllabus."""
+    person = db.session.get(Person, person_id)
+    syllabus = syllabus_for(person) if person and person.status == "active" else None
+    if syllabus is None:
+        return 0
+    slugs = [item.get("course") for item in syllabus.required]
+    courses = {c.slug: c for c in db.session.scalars(select(Course).where(Course.slug.in_(slugs), Course.active))}
+    existing = set(db.session.execute(
+        select(Assignment.course_id, Assignment.year).where(Assignment.person_id == person_id)
+    ).all())
+    done = _completed_courses(person_id)
+    created = 0
+    for rule in syllabus.required:
+        course = courses.get(rule.get("course"))
+        due = due_date(rule, joined_on=person.joined_on, today=today, year=year) if course else None
+        if due is None or (course.id, due.year) in existing:
+            continue
+        existing.add((course.id, due.year))
+        db.session.add(Assignment(person_id=person_id, course_id=course.id, year=due.year, due_on=due,
+                                  origin="syllabus", created_by_id=actor_id, completed_at=done.get(course.id)))
+        created += 1
+    if created:
+        record("assignment_sync", person, actor_id=actor_id, created=created)
+    db.session.commit()
+    return created
+
+
+def sync_all(*, today: date, year: int | None = None, person_ids: list[int] | None = None) -> int:
+    """Sync assignments for the given people (default: everyone active); return how many were created."""
+    if person_ids is None:
+        person_ids = list(db.session.scalars(
+            select(Person.id).where(Person.status == "active", Person.post_id.is_not(None)).order_by(Person.id)
+        ))
+    return sum(sync_assignments(pid, today=today, year=year) for pid in person_ids)
+
+
+def _targets(scope: Scope, *, unit_id: int | None, post_id: int | None, staff_nos: list[str]) -> list[Person]:
+    in_scope = (select(Person).join(OrgUnit, OrgUnit.id == Person.unit_id)
+                .where(scope.clause(OrgUnit.path), Person.status == "active"))
+    if unit_id:
+        unit = db.session.get(OrgUnit, unit_id)
+        if not scope.covers(unit):
+            raise NotFound("单位不存在或不在您的管理范围内。")
+        return list(db.session.scalars(in_scope.where(OrgUnit.path.startswith(unit.path, autoescape=True))))
+    if post_id:
+        if db.session.get(Post, post_id) is None:
+            raise NotFound("岗位不存在。")
+        return list(db.session.scalars(in_scope.where(Person.post_id == post_id)))
+    people = list(db.session.scalars(in_scope.where(Person.staff_no.in_(staff_nos))))
+    missing = sorted(set(staff_nos) - {p.staff_no for p in people})
+    if missing:
+        raise NotFound(f"以下工号不存在或不在您的管理范围内：{'、'.join(missing[:20])}")
+    return people
+
+
+def assign_course(actor_id: int, scope: Scope, *, course_id: int, due_on: date, today: date,
+                  unit_id: int | None = None, post_id: int | None = None,
+                  staff_nos: list[str] | None = None) -> tuple[int, int]:
+    """Assign a course to a unit subtree, a post or listed staff numbers; return (created, skipped)."""
+    course = db.session.get(Course, course_id) if course_id else None
+    if course is None or not course.active:
+        raise NotFound("课程不存在或已停用。")
+    staff_nos = [s.strip() for s in staff_nos or [] if s.strip()]
+    if sum(map(bool, (unit_id, post_id, staff_nos))) != 1:
+        raise DomainError("请只选择一种下达对象：单位、岗位或工号名单。")
+    if due_on < today:
+        raise DomainError("截止日期不能早于今天。")
+    people = _targets(scope, unit_id=unit_id, post_id=post_id, staff_nos=staff_nos)
+    if not people:
+        raise DomainError("所选范围内没有在岗人员，未下达任何任务。")
+    have = set(db.session.scalars(select(Assignment.person_id).where(
+        Assignment.course_id == course.id, Assignment.year == due_on.year,
+        Assignment.person_id.in_([p.id for p in people]))))
+    fresh = [p for p in people if p.id not in have]
+    for person in fresh:
+        db.session.add(Assignment(person_id=person.id, course_id=course.id, year=due_on.year, due_on=due_on,
+                                  origin="admin", created_by_id=actor_id))
+    record("assignment_create", course, actor_id=actor_id, created=len(fresh), skipped=len(have),
+           unit_id=unit_id, post_id=post_id, staff_nos=staff_nos or None, due_on=due_on.isoformat())
+    db.session.commit()
+    return len(fresh), len(have)
+
+
+def list_in_scope(scope: Scope, *, today: date, status: str = "", course_id: int | None = None,
+                  page: int = 1, per_page: int = 20):
+    """Return a page of assignments of people inside the scope, soonest due first."""
+    query = (select(Assignment).join(Person, Person.id == Assignment.person_id)
+             .join(OrgUnit, OrgUnit.id == Person.unit_id).where(scope.clause(OrgUnit.path)))
+    if status in STATUS_FILTERS:
+        query = query.where(STATUS_FILTERS[status](today))
+    if course_id:
+        query = query.where(Assignment.course_id == course_id)
+    query = query.order_by(Assignment.due_on, Assignment.id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def delete_assignment(actor_id: int, scope: Scope, assignment_id: int) -> None:
+    """Withdraw an assignment of a person in scope (the person's progress is kept)."""
+    assignment = db.session.scalar(
+        select(Assignment).join(Person, Person.id == Assignment.person_id)
+        .join(OrgUnit, OrgUnit.id == Person.unit_id)
+        .where(Assignment.id == assignment_id, scope.clause(OrgUnit.path))
+    )
+    if assignment is None:
+        raise NotFound("培训任务不存在或不在您的管理范围内。")
+    record("assignment_delete", assignment, actor_id=actor_id, person_id=assignment.person_id,
+           course_id=assignment.course_id, year=assignment.year)
+    db.session.delete(assignment)
+    db.session.commit()
+
+
+def form_options(scope: Scope) -> tuple[list, list, list]:
+    """Return (unit, post, course) choices for the admin's assignment form."""
+    from app.org.services import unit_label, units_in_scope
+
+    units = units_in_scope(scope)
+    by_id = {u.id: u for u in units}
+    unit_pairs = sorted(((u.id, unit_label(u, by_id)) for u in units), key=lambda pair: pair[1])
+    posts = [(p.id, p.name) for p in db.session.scalars(select(Post).order_by(Post.workforce_id, Post.id))]
+    courses = [(c.id, c.title) for c in db.session.scalars(select(Course).where(Course.active).order_by(Course.title))]
+    return unit_pairs, posts, courses

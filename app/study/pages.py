@@ -1,0 +1,163 @@
+"""Read-only views of a trainee's own study: 我的学习, a course, a lesson."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from markupsafe import Markup
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from app.errors import NotFound
+from app.extensions import db
+from app.models import Assignment, Course, CreditEntry, Lesson, LessonProgress, Person
+from app.study import ledger, quiz
+
+_HEADING = re.compile(r"<(h[23])>(.*?)</\1>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass
+class LessonRow:
+    lesson: Lesson
+    seconds: int = 0
+    completed: bool = False
+
+    @property
+    def required(self) -> int:
+        return self.lesson.min_minutes * 60
+
+    @property
+    def percent(self) -> int:
+        if self.completed or not self.required:
+            return 100 if self.completed else 0
+        return min(99, self.seconds * 100 // self.required)
+
+
+@dataclass
+class CourseProgress:
+    course: Course
+    lessons: list[LessonRow] = field(default_factory=list)
+    assignment: Assignment | None = None
+    status: str = ""
+
+    @property
+    def done(self) -> int:
+        return sum(row.completed for row in self.lessons)
+
+    @property
+    def percent(self) -> int:
+        return self.done * 100 // len(self.lessons) if self.lessons else 0
+
+
+@dataclass
+class Overview:
+    person: Person
+    assigned: list[CourseProgress]
+    electives: list[CourseProgress]
+    credits: ledger.YearCredits
+    entries: list[CreditEntry]
+    year: int
+
+
+def _progress(person_id: int, courses: list[Course]) -> dict[int, CourseProgress]:
+    result = {c.id: CourseProgress(c) for c in courses}
+    if not courses:
+        return result
+    lessons = list(db.session.scalars(
+        select(Lesson).where(Lesson.course_id.in_(result), Lesson.active).order_by(Lesson.position)
+    ))
+    rows = {r.lesson_id: r for r in db.session.scalars(select(LessonProgress).where(
+        LessonProgress.person_id == person_id, LessonProgress.lesson_id.in_([ls.id for ls in lessons])))}
+    for lesson in lessons:
+        row = rows.get(lesson.id)
+        result[lesson.course_id].lessons.append(
+            LessonRow(lesson, row.seconds if row else 0, bool(row and row.completed_at)))
+    return result
+
+
+def my_learning(person_id: int, *, today: date) -> Overview:
+    """Return the person's open and this year's assignments, electives and 学时 this year."""
+    person = db.session.get(Person, person_id)
+    assignments = list(db.session.scalars(
+        select(Assignment).options(joinedload(Assignment.course))
+        .where(Assignment.person_id == person_id,
+               or_(Assignment.completed_at.is_(None), Assignment.year == today.year))
+        .order_by(Assignment.due_on, Assignment.id)
+    ))
+    syllabus = ledger.syllabus_for(person)
+    assigned_ids = {a.course_id for a in assignments}
+    electives = list(db.session.scalars(
+        select(Course).where(Course.slug.in_(syllabus.electives if syllabus else []), Course.active)
+        .order_by(Course.title)
+    ))
+    electives = [c for c in electives if c.id not in assigned_ids]
+    progress = _progress(person_id, [a.course for a in assignments] + electives)
+    assigned = []
+    for assignment in assignments:
+        item = CourseProgress(assignment.course, progress[assignment.course_id].lessons, assignment,
+                              assignment.status(today))
+        assigned.append(item)
+    return Overview(person, assigned, [progress[c.id] for c in electives],
+                    ledger.year_credits(person, today.year), ledger.entries(person_id, today.year), today.year)
+
+
+def course_view(person_id: int, course_id: int, *, today: date) -> CourseProgress:
+    """Return an active course with the person's progress per lesson."""
+    course = db.session.get(Course, course_id)
+    if course is None or not course.active:
+        raise NotFound("课程不存在或已停用。")
+    item = _progress(person_id, [course])[course.id]
+    item.assignment = db.session.scalar(
+        select(Assignment).where(Assignment.person_id == person_id, Assignment.course_id == course.id)
+        .order_by(Assignment.year.desc())
+    )
+    item.status = item.assignment.status(today) if item.assignment else ""
+    return item
+
+
+@dataclass
+class LessonPage:
+    lesson: Lesson
+    body: Markup
+    toc: list[tuple[str, str, str]]
+    row: LessonRow
+    previous: Lesson | None
+    next: Lesson | None
+    quiz_count: int = 0
+    quiz_passed: bool = False
+
+
+def with_toc(body: Markup) -> tuple[Markup, list[tuple[str, str, str]]]:
+    """Give h2/h3 headings anchors and return (html, [(level, anchor, text)])."""
+    toc: list[tuple[str, str, str]] = []
+
+    def anchor(match: re.Match) -> str:
+        ident = f"sec-{len(toc) + 1}"
+        toc.append((match[1], ident, html.unescape(_TAG.sub("", match[2])).strip()))
+        return f'<{match[1]} id="{ident}">{match[2]}</{match[1]}>'
+
+    return Markup(_HEADING.sub(anchor, str(body))), toc  # noqa: S704 - input already sanitised
+
+
+def lesson_view(person_id: int, lesson_id: int) -> LessonPage:
+    """Return an active lesson rendered with a table of contents, neighbours and progress."""
+    from app.curriculum.assets import render_lesson
+
+    lesson = db.session.get(Lesson, lesson_id)
+    if lesson is None or not lesson.active or not lesson.course.active:
+        raise NotFound("课时不存在或已停用。")
+    siblings = [ls for ls in lesson.course.lessons if ls.active]
+    index = siblings.index(lesson)
+    row = db.session.scalar(select(LessonProgress).where(
+        LessonProgress.person_id == person_id, LessonProgress.lesson_id == lesson.id))
+    body, toc = with_toc(render_lesson(lesson))
+    return LessonPage(
+        lesson, body, toc, LessonRow(lesson, row.seconds if row else 0, bool(row and row.completed_at)),
+        siblings[index - 1] if index > 0 else None,
+        siblings[index + 1] if index + 1 < len(siblings) else None,
+        len(quiz.quiz_items(lesson)), bool(row and row.quiz_passed),
+    )

@@ -1,0 +1,83 @@
+"""Lesson and course completion, and the 学时 a completed course earns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.audit import record
+from app.extensions import db
+from app.models import Assignment, Course, CreditEntry, Lesson, LessonProgress, Person, Syllabus
+from app.study.settings import local_date, setting
+
+
+def tenths_for_minutes(minutes: int, tiers) -> int:
+    """Convert studied minutes to tenths of 学时, taking the largest tiers first.
+
+    With tiers [(30, 10), (15, 5)], 50 minutes is one 30-minute tier (10) and one 15-minute tier (5).
+    """
+    total = 0
+    for tier_minutes, tier_tenths in sorted(tiers, reverse=True):
+        count, minutes = divmod(minutes, tier_minutes)
+        total += count * tier_tenths
+    return total
+
+
+def required_slugs(person: Person) -> set[str]:
+    """Return the course slugs the person's post syllabus requires."""
+    if person.post_id is None:
+        return set()
+    syllabus = db.session.scalar(select(Syllabus).where(Syllabus.post_id == person.post_id))
+    return {item.get("course") for item in syllabus.required} if syllabus else set()
+
+
+def lesson_completed(person_id: int, lesson_id: int, *, now: datetime) -> CreditEntry | None:
+    """After a lesson completes, complete its course when every active lesson is done."""
+    course_id = db.session.scalar(select(Lesson.course_id).where(Lesson.id == lesson_id))
+    done = select(LessonProgress.id).where(
+        LessonProgress.lesson_id == Lesson.id, LessonProgress.person_id == person_id,
+        LessonProgress.completed_at.is_not(None),
+    ).exists()
+    remaining = db.session.scalar(
+        select(func.count(Lesson.id)).where(Lesson.course_id == course_id, Lesson.active, ~done)
+    )
+    return None if remaining else complete_course(person_id, course_id, now=now)
+
+
+def _course_tenths(person_id: int, course: Course) -> int:
+    if course.credit_tenths > 0:
+        return course.credit_tenths
+    seconds = db.session.scalar(
+        select(func.coalesce(func.sum(LessonProgress.seconds), 0))
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(LessonProgress.person_id == person_id, Lesson.course_id == course.id, Lesson.active)
+    )
+    return tenths_for_minutes(seconds // 60, setting("CREDIT_TIERS"))
+
+
+def complete_course(person_id: int, course_id: int, *, now: datetime) -> CreditEntry | None:
+    """Credit a completed course once per person (the caller commits); return the new entry."""
+    course = db.session.get(Course, course_id)
+    person = db.session.get(Person, person_id)
+    kind = "必修" if course.slug in required_slugs(person) else "选修"
+    values = dict(person_id=person_id, year=local_date(now).year, kind=kind,
+                  tenths=_course_tenths(person_id, course), source_type="course", source_id=course.id,
+                  note=course.title[:200], created_at=now)
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    entry_id = db.session.scalar(
+        dialect.insert(CreditEntry).values(**values).on_conflict_do_nothing().returning(CreditEntry.id)
+    )
+    db.session.execute(
+        update(Assignment)
+        .where(Assignment.person_id == person_id, Assignment.course_id == course_id,
+               Assignment.completed_at.is_(None))
+        .values(completed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if entry_id is None:
+        return None
+    entry = db.session.get(CreditEntry, entry_id)
+    record("course_completed", entry, actor_id=person_id, course=course.slug, tenths=entry.tenths)
+    return entry

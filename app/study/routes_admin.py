@@ -1,0 +1,79 @@
+"""Admin pages: assignments in scope, handing out courses, a person's 学时 ledger and reversals."""
+
+import re
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.scope import current_scope, role_required
+from app.formkit import choices
+from app.models.base import utcnow
+from app.models.study import ASSIGNMENT_STATUSES
+from app.study import assignments, bp, ledger
+from app.study.forms import AssignForm, ReverseForm
+from app.study.settings import local_date
+
+
+def _assign_form(scope) -> AssignForm:
+    form = AssignForm()
+    units, posts, courses = assignments.form_options(scope)
+    form.course_id.choices = choices(courses)
+    form.unit_id.choices = choices([(0, "—")] + units)
+    form.post_id.choices = choices([(0, "—")] + posts)
+    return form
+
+
+@bp.get("/admin/assignments")
+@role_required("admin")
+def admin_assignments():
+    scope, args = current_scope(), request.args
+    pagination = assignments.list_in_scope(
+        scope, today=local_date(utcnow()), status=args.get("status", ""), course_id=args.get("course_id", type=int),
+        page=args.get("page", 1, type=int), per_page=current_app.config["PER_PAGE"])
+    return render_template("study/admin_assignments.html", pagination=pagination, form=_assign_form(scope),
+                           statuses=ASSIGNMENT_STATUSES, today=local_date(utcnow()), args=args)
+
+
+@bp.post("/admin/assignments")
+@role_required("admin")
+def admin_assign():
+    scope = current_scope()
+    form = _assign_form(scope)
+    if not form.validate_on_submit():
+        flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
+        return redirect(url_for("study.admin_assignments"))
+    target = form.target.data
+    created, skipped = assignments.assign_course(
+        current_user.id, scope, course_id=form.course_id.data, due_on=form.due_on.data,
+        today=local_date(utcnow()), unit_id=form.unit_id.data if target == "unit" else None,
+        post_id=form.post_id.data if target == "post" else None,
+        staff_nos=re.split(r"[\s,，、;；]+", form.staff_nos.data or "") if target == "staff" else None)
+    flash(f"已下达 {created} 项培训任务" + (f"，{skipped} 人已有该任务，未重复下达。" if skipped else "。"), "success")
+    return redirect(url_for("study.admin_assignments"))
+
+
+@bp.post("/admin/assignments/<int:assignment_id>/delete")
+@role_required("admin")
+def admin_assignment_delete(assignment_id: int):
+    assignments.delete_assignment(current_user.id, current_scope(), assignment_id)
+    flash("培训任务已撤销，学员已有的学习记录保留。", "success")
+    return redirect(url_for("study.admin_assignments"))
+
+
+@bp.get("/admin/people/<int:person_id>/credits")
+@role_required("admin")
+def admin_person_credits(person_id: int):
+    year = request.args.get("year", local_date(utcnow()).year, type=int)
+    person, credits, lines, reversed_ids = ledger.person_ledger(current_scope(), person_id, year)
+    return render_template("study/admin_credits.html", person=person, credits=credits, lines=lines,
+                           reversed_ids=reversed_ids, year=year, form=ReverseForm())
+
+
+@bp.post("/admin/credits/<int:entry_id>/reverse")
+@role_required("admin")
+def admin_credit_reverse(entry_id: int):
+    form = ReverseForm()
+    reason = form.reason.data if form.validate_on_submit() else ""
+    entry = ledger.reverse_entry(current_user.id, current_scope(), entry_id, reason=reason, now=utcnow())
+    flash("已冲正该学时记录。", "success")
+    return redirect(url_for("study.admin_person_credits", person_id=entry.person_id, year=entry.year))

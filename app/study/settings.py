@@ -1,0 +1,34 @@
+"""Study settings: defaults here, overridable in app.config (see DESIGN.md "Study time and 学时")."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+DEFAULTS = {
+    # The lesson page beats every STUDY_HEARTBEAT_SECONDS while visible and recently used.
+    "STUDY_HEARTBEAT_SECONDS": 30,
+    # An interval longer than this earns nothing (the learner was away; the interval restarts).
+    "STUDY_HEARTBEAT_CAP_SECONDS": 60,
+    # The page stops beating after this long without mouse, keyboard, scroll or touch input.
+    "STUDY_IDLE_SECONDS": 180,
+    # Courses without a fixed credit (credit_tenths == 0) convert studied minutes greedily:
+    # each full 30 minutes gives 1 学时 (10 tenths), a remaining full 15 minutes gives 0.5.
+    "CREDIT_TIERS": [(30, 10), (15, 5)],
+    # At most this much excess (tenths) moves into next year's 选修 at year end.
+    "CARRY_OVER_MAX_TENTHS": 100,
+    "STUDY_TIMEZONE": "Asia/Shanghai",
+    # A lesson quiz passes at this share of its points (percent).
+    "STUDY_QUIZ_PASS_PERCENT": 80,
+}
+
+
+def setting(name: str):
+    """Return a study setting from app.config, falling back to the default above."""
+    return current_app.config.get(name, DEFAULTS[name])
+
+
+def local_date(now: datetime) -> date:
+    """Return the local calendar date of a naive UTC datetime (years and due dates are local)."""
+    zone = ZoneInfo(setting("STUDY_TIMEZONE"))
+    return now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()

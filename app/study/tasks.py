@@ -1,0 +1,13 @@
+"""Celery tasks of the study area: ids in, services do the work."""
+
+from celery import shared_task
+
+from app.models.base import utcnow
+from app.study import assignments
+from app.study.settings import local_date
+
+
+@shared_task(ignore_result=True)
+def sync_assignments_task(person_ids: list[int], year: int | None = None) -> int:
+    """Create missing syllabus assignments for the given people (safe to run again)."""
+    return assignments.sync_all(today=local_date(utcnow()), year=year, person_ids=list(person_ids))
