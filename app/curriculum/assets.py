@@ -100,6 +100,15 @@ def render_lesson_body(slug: str, body: str | None) -> Markup:
     return Markup(_IMG_SRC.sub(rewrite, str(render_markdown(body))))  # noqa: S704 - sanitised by render_markdown
 
 
+def without_title(body: str | None, title: str) -> str:
+    """Drop a leading `# heading` that repeats the lesson title (the page shows the title)."""
+    text = (body or "").lstrip()
+    first, _, rest = text.partition("\n")
+    if first.startswith("# ") and first[2:].strip() == title.strip():
+        return rest
+    return body or ""
+
+
 def render_lesson(lesson) -> Markup:
     """Render a Lesson's body to safe HTML whose images load through the asset route."""
-    return render_lesson_body(lesson.course.slug, lesson.body)
+    return render_lesson_body(lesson.course.slug, without_title(lesson.body, lesson.title))

@@ -36,11 +36,14 @@ def _month_day(year: int, text: str) -> date:
 def due_date(rule: dict, *, joined_on: date | None, today: date, year: int | None = None) -> date | None:
     """Return the due date a syllabus rule gives a person.
 
-    `within_days_of_joining`: N days after joining (after `today` when the join date is unknown).
-    `by_date_each_year`: that MM-DD in `year`, or without a year the next one on or after today.
+    `within_days_of_joining`: N days after joining; for people already in post longer than that
+    when the requirement reaches them (or with no join date), N days from `today`, so nobody
+    starts overdue. `by_date_each_year`: that MM-DD in `year`, or the next one on or after today.
     """
     if rule.get("within_days_of_joining") is not None:  # synced rules carry both keys, one None
-        return (joined_on or today) + timedelta(days=int(rule["within_days_of_joining"]))
+        days = timedelta(days=int(rule["within_days_of_joining"]))
+        due = (joined_on or today) + days
+        return due if due >= today else today + days
     if rule.get("by_date_each_year"):
         if year is not None:
             return _month_day(year, rule["by_date_each_year"])

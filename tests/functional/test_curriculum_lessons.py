@@ -187,3 +187,11 @@ def test_an_exported_course_passes_the_content_check(client, tmp_path):
     assert "fj-traffic-law/01-road-rights.md" in names
     assert any(name.startswith("fj-traffic-law/assets/") for name in names)
     assert check_tree(root) == []
+
+
+def test_lesson_rendering_drops_a_leading_heading_that_repeats_the_title():
+    from app.curriculum.assets import without_title
+
+    assert without_title("# 交接班\n\n正文", "交接班").strip() == "正文"
+    assert without_title("# 别的标题\n正文", "交接班").startswith("# 别的标题")
+    assert without_title(None, "交接班") == ""

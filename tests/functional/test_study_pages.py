@@ -1,11 +1,13 @@
 """The trainee's pages: 我的学习, a course and a lesson (responses and database state)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Assignment, CreditEntry, LessonProgress, StudyClock
+from app.models.base import utcnow
+from app.study.settings import local_date
 from tests.factories import make_course, make_person, make_syllabus, make_unit, make_workforce
 
 
@@ -32,7 +34,9 @@ def test_updating_from_the_syllabus_creates_my_assignments(app, as_user):
     response = client.post("/study/sync", follow_redirects=True)
     assert "新增 1 项" in response.data.decode()
     assignment = db.session.scalar(select(Assignment).filter_by(person_id=person.id))
-    assert (assignment.course_id, assignment.due_on, assignment.origin) == (required.id, date(2026, 3, 11), "syllabus")
+    # 60 days after joining (2026-03-11), or 60 days from today for someone already past that.
+    expected = max(date(2026, 3, 11), local_date(utcnow()) + timedelta(days=60))
+    assert (assignment.course_id, assignment.due_on, assignment.origin) == (required.id, expected, "syllabus")
     assert "培训任务已是最新" in client.post("/study/sync", follow_redirects=True).data.decode()
 
 
