@@ -62,11 +62,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.bank import bp as bank_bp
+    from app.classes import bp as classes_bp
     from app.curriculum import bp as curriculum_bp
     from app.main import bp as main_bp
     from app.me import bp as me_bp
     from app.org import bp as org_bp
     from app.study import bp as study_bp
 
-    for blueprint in (main_bp, auth_bp, me_bp, org_bp, curriculum_bp, study_bp, bank_bp):
+    for blueprint in (main_bp, auth_bp, me_bp, org_bp, curriculum_bp, study_bp, bank_bp, classes_bp):
         app.register_blueprint(blueprint)

@@ -177,3 +177,18 @@ def make_instructor(*, staff_no: str = "jiaoguan", workforce: Workforce | None =
     db.session.commit()
     return make_person(unit=unit, staff_no=staff_no, name="教官",
                        roles=(("instructor", unit if workforce else None), ("trainee", None)))
+
+
+def make_training_class(unit: OrgUnit, *, title: str = "路面执勤实训班", credit_tenths: int = 20, kind: str = "必修",
+                        status: str = "已发布", sessions=(), enrolled=(), code: str | None = None):
+    """A class with sessions given as (starts_at, ends_at) naive UTC pairs and enrolled people."""
+    from app.models import ClassSession, Enrollment, TrainingClass
+
+    klass = TrainingClass(title=title, unit_id=unit.id, credit_tenths=credit_tenths, kind=kind, status=status)
+    klass.sessions = [ClassSession(starts_at=s, ends_at=e, code=code or f"{100000 + next(_seq):06d}")
+                      for s, e in sessions]
+    db.session.add(klass)
+    db.session.flush()
+    db.session.add_all(Enrollment(class_id=klass.id, person_id=p.id) for p in enrolled)
+    db.session.commit()
+    return klass

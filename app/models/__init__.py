@@ -8,6 +8,7 @@ from app.models.bank import (
     QuestionVersion,
     question_competency,
 )
+from app.models.classes import Attendance, ClassSession, Enrollment, Evaluation, TrainingClass
 from app.models.curriculum import Competency, Course, Lesson, Syllabus
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import LoginSession, MentorLink, Person, RoleGrant, RosterImport
@@ -15,6 +16,11 @@ from app.models.study import Assignment, CreditEntry, LessonProgress, StudyClock
 
 __all__ = [
     "AuditEntry",
+    "Attendance",
+    "ClassSession",
+    "Enrollment",
+    "Evaluation",
+    "TrainingClass",
     "BankImport",
     "Competency",
     "Course",

@@ -1,0 +1,52 @@
+"""The trainee's pages: 我的培训班, check-in with a code (rate-limited) and the evaluation survey."""
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.classes import attendance, bp, evaluation
+from app.classes.forms import CheckInForm, EvaluationForm
+from app.classes.mine import my_classes
+from app.errors import DomainError
+from app.extensions import limiter
+from app.models.base import utcnow
+
+
+def _checkin_key() -> str:
+    return f"class-checkin:{current_user.id if current_user.is_authenticated else 'anonymous'}"
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    return render_template("classes/mine.html", items=my_classes(current_user.id, now=utcnow()),
+                           form=CheckInForm())
+
+
+@bp.post("/checkin")
+@login_required
+@limiter.limit(lambda: current_app.config.get("CLASS_CHECKIN_RATE_LIMIT", "10 per minute"), key_func=_checkin_key)
+def check_in():
+    form = CheckInForm()
+    try:
+        if not form.validate_on_submit():
+            raise DomainError("请输入签到码。")
+        session, new = attendance.check_in(current_user.id, form.code.data, now=utcnow())
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        title = session.training_class.title
+        flash(f"签到成功：{title}。" if new else f"您已签到过：{title}，无需重复签到。", "success")
+    return redirect(url_for("classes.mine"))
+
+
+@bp.route("/<int:class_id>/evaluate", methods=["GET", "POST"])
+@login_required
+def evaluate(class_id: int):
+    form = EvaluationForm()
+    if form.validate_on_submit():
+        ratings = {name: getattr(form, name).data for name in evaluation.RATINGS}
+        evaluation.submit(current_user.id, class_id, ratings=ratings, comment=form.comment.data, now=utcnow())
+        flash("感谢您的评估！", "success")
+        return redirect(url_for("classes.mine"))
+    klass, reason = evaluation.evaluation_page(current_user.id, class_id, now=utcnow())
+    return render_template("classes/evaluate.html", klass=klass, reason=reason, form=form), 400 if form.errors else 200

@@ -1,0 +1,184 @@
+"""Training classes in an admin's scope: create, edit, sessions, publish and close."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.audit import record
+from app.auth.scope import Scope
+from app.errors import Conflict, DomainError, NotFound
+from app.extensions import db
+from app.models import Attendance, ClassSession, Competency, OrgUnit, TrainingClass
+from app.models.classes import CLASS_KINDS
+from app.study.settings import setting
+
+
+@dataclass(frozen=True)
+class ClassData:
+    """The editable fields of a class as the form gives them."""
+
+    title: str
+    unit_id: int
+    kind: str
+    credit_hours: Decimal | float | int | None
+    description: str = ""
+    competencies: str = ""
+
+
+def to_utc(local: datetime) -> datetime:
+    """Turn a naive local (Asia/Shanghai) time into the naive UTC time columns store."""
+    zone = ZoneInfo(setting("STUDY_TIMEZONE"))
+    return local.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def get_class(scope: Scope, class_id: int) -> TrainingClass:
+    """Return a class organised by a unit in the scope, else raise NotFound."""
+    klass = db.session.scalar(
+        select(TrainingClass).join(OrgUnit, OrgUnit.id == TrainingClass.unit_id)
+        .where(TrainingClass.id == class_id, scope.clause(OrgUnit.path)))
+    if klass is None:
+        raise NotFound("培训班不存在或不在您的管理范围内。")
+    return klass
+
+
+def get_session(scope: Scope, session_id: int) -> ClassSession:
+    """Return a session of a class in the scope, else raise NotFound."""
+    session = db.session.get(ClassSession, session_id)
+    if session is None:
+        raise NotFound("培训课次不存在或不在您的管理范围内。")
+    get_class(scope, session.class_id)
+    return session
+
+
+def list_classes(scope: Scope, *, status: str = "", page: int = 1, per_page: int = 20):
+    """Return a page of classes in the scope, newest first."""
+    query = (select(TrainingClass).join(OrgUnit, OrgUnit.id == TrainingClass.unit_id)
+             .where(scope.clause(OrgUnit.path))
+             .options(selectinload(TrainingClass.unit), selectinload(TrainingClass.sessions)))
+    if status:
+        query = query.where(TrainingClass.status == status)
+    query = query.order_by(TrainingClass.created_at.desc(), TrainingClass.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def _validated(scope: Scope, data: ClassData) -> dict:
+    title = (data.title or "").strip()
+    if not title or len(title) > 100:
+        raise DomainError("请填写培训班名称（不超过 100 个字）。")
+    if data.kind not in CLASS_KINDS:
+        raise DomainError("学时类别只能是必修或选修。")
+    unit = db.session.get(OrgUnit, data.unit_id) if data.unit_id else None
+    if not scope.covers(unit):
+        raise NotFound("主办单位不存在或不在您的管理范围内。")
+    hours = Decimal(str(data.credit_hours)) if data.credit_hours is not None else Decimal(-1)
+    if hours < 0 or hours > 100 or (hours * 10) != (hours * 10).to_integral_value():
+        raise DomainError("每次课学时应在 0 到 100 之间，最多一位小数。")
+    codes = sorted({c.strip() for c in (data.competencies or "").replace("，", ",").split(",") if c.strip()})
+    known = set(db.session.scalars(select(Competency.code).where(Competency.code.in_(codes)))) if codes else set()
+    if set(codes) - known:
+        raise DomainError(f"以下能力项编码不存在：{'、'.join(sorted(set(codes) - known))}")
+    return dict(title=title, unit_id=unit.id, kind=data.kind, credit_tenths=int(hours * 10),
+                description=(data.description or "").strip(), competencies=codes)
+
+
+def create_class(actor_id: int, scope: Scope, data: ClassData) -> TrainingClass:
+    """Create a draft class organised by a unit in the scope."""
+    klass = TrainingClass(**_validated(scope, data), status="草稿", created_by_id=actor_id)
+    db.session.add(klass)
+    record("class_create", klass, actor_id=actor_id, title=klass.title, unit_id=klass.unit_id)
+    db.session.commit()
+    return klass
+
+
+def _attendance_count(class_id: int) -> int:
+    return db.session.scalar(select(func.count(Attendance.id)).join(ClassSession)
+                             .where(ClassSession.class_id == class_id))
+
+
+def ensure_editable(klass: TrainingClass) -> None:
+    if klass.status == "已结束":
+        raise Conflict("培训班已结束，不能再修改。")
+
+
+def update_class(actor_id: int, scope: Scope, class_id: int, data: ClassData) -> TrainingClass:
+    """Change a class; its 学时 and category freeze once someone has attended."""
+    klass = get_class(scope, class_id)
+    ensure_editable(klass)
+    values = _validated(scope, data)
+    credit_changed = (values["kind"], values["credit_tenths"]) != (klass.kind, klass.credit_tenths)
+    if credit_changed and _attendance_count(klass.id):
+        raise Conflict("已有签到记录，不能再修改学时或学时类别。")
+    for name, value in values.items():
+        setattr(klass, name, value)
+    record("class_update", klass, actor_id=actor_id, **{k: v for k, v in values.items() if k != "description"})
+    db.session.commit()
+    return klass
+
+
+def new_code() -> str:
+    """Return a random 6-digit check-in code."""
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def add_session(actor_id: int, scope: Scope, class_id: int, *, starts_local: datetime, ends_local: datetime,
+                place: str = "", trainer: str = "") -> ClassSession:
+    """Add a session given in local time (stored as UTC) with a fresh check-in code."""
+    klass = get_class(scope, class_id)
+    ensure_editable(klass)
+    if starts_local is None or ends_local is None or ends_local <= starts_local:
+        raise DomainError("请填写上课开始和结束时间，结束时间应晚于开始时间。")
+    if ends_local - starts_local > timedelta(hours=12):
+        raise DomainError("一次课不能超过 12 小时，请分成多次课。")
+    if len(place or "") > 100 or len(trainer or "") > 50:
+        raise DomainError("地点不超过 100 个字，授课人不超过 50 个字。")
+    session = ClassSession(class_id=klass.id, starts_at=to_utc(starts_local), ends_at=to_utc(ends_local),
+                           place=(place or "").strip(), trainer=(trainer or "").strip(), code=new_code())
+    db.session.add(session)
+    record("class_session_add", session, actor_id=actor_id, class_id=klass.id,
+           starts_at=session.starts_at.isoformat(), ends_at=session.ends_at.isoformat())
+    db.session.commit()
+    return session
+
+
+def delete_session(actor_id: int, scope: Scope, session_id: int) -> int:
+    """Delete a session nobody has attended yet; return its class id."""
+    session = get_session(scope, session_id)
+    ensure_editable(session.training_class)
+    if db.session.scalar(select(Attendance.id).where(Attendance.session_id == session.id).limit(1)):
+        raise Conflict("这次课已有签到记录，不能删除。请先在名单中撤销签到。")
+    class_id = session.class_id
+    record("class_session_delete", session, actor_id=actor_id, class_id=class_id,
+           starts_at=session.starts_at.isoformat())
+    db.session.delete(session)
+    db.session.commit()
+    return class_id
+
+
+def set_status(actor_id: int, scope: Scope, class_id: int, status: str) -> TrainingClass:
+    """Publish a draft (needs a session) or close a published class."""
+    klass = get_class(scope, class_id)
+    allowed = {"已发布": "草稿", "已结束": "已发布"}
+    if allowed.get(status) != klass.status:
+        raise Conflict(f"培训班当前状态为{klass.status}，不能改为{status}。")
+    if status == "已发布" and not klass.sessions:
+        raise DomainError("请先添加至少一次课，再发布培训班。")
+    record("class_status", klass, actor_id=actor_id, old=klass.status, new=status)
+    klass.status = status
+    db.session.commit()
+    return klass
+
+
+def class_overview(scope: Scope, class_id: int) -> tuple[TrainingClass, int, int]:
+    """Return a class in the scope with its number of enrolled people and attendances."""
+    from app.models import Enrollment
+
+    klass = get_class(scope, class_id)
+    enrolled = db.session.scalar(select(func.count(Enrollment.id)).where(Enrollment.class_id == klass.id))
+    return klass, enrolled, _attendance_count(klass.id)

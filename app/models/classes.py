@@ -1,0 +1,104 @@
+"""Offline training classes (培训班): sessions, enrolment, check-in attendance and evaluations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.org import OrgUnit
+from app.models.people import Person
+
+CLASS_KINDS = ("必修", "选修")
+CLASS_STATUSES = ("草稿", "已发布", "已结束")
+ATTENDANCE_METHODS = {"code": "签到码", "manual": "管理员补录"}
+
+
+class TrainingClass(db.Model):
+    """An offline training class organised by a unit; each attended session credits `credit_tenths`."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    competencies: Mapped[list] = mapped_column(JSON, default=list)
+    credit_tenths: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(10), default="选修")
+    status: Mapped[str] = mapped_column(String(10), default="草稿", index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship()
+    sessions: Mapped[list[ClassSession]] = relationship(
+        back_populates="training_class", cascade="all, delete-orphan",
+        order_by="(ClassSession.starts_at, ClassSession.id)")
+
+
+class ClassSession(db.Model):
+    """One meeting of a class (naive UTC times) with its 6-digit check-in code."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("training_class.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(String(100), default="")
+    trainer: Mapped[str] = mapped_column(String(50), default="")
+    code: Mapped[str] = mapped_column(String(6), index=True)
+
+    training_class: Mapped[TrainingClass] = relationship(back_populates="sessions")
+
+
+class Enrollment(db.Model):
+    """A person enrolled in a class."""
+
+    __table_args__ = (UniqueConstraint("class_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("training_class.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    training_class: Mapped[TrainingClass] = relationship()
+
+
+class Attendance(db.Model):
+    """A person's presence at a session; its id keys the 学时 ledger line it earned.
+
+    Ids are never reused (AUTOINCREMENT on SQLite), so a removed and re-recorded attendance
+    gets a new ledger line instead of colliding with the reversed one.
+    """
+
+    __table_args__ = (UniqueConstraint("session_id", "person_id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("class_session.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+    method: Mapped[str] = mapped_column(String(10), default="code")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+
+    session: Mapped[ClassSession] = relationship()
+
+    @property
+    def method_label(self) -> str:
+        return ATTENDANCE_METHODS.get(self.method, self.method)
+
+
+class Evaluation(db.Model):
+    """A trainee's one evaluation (培训评估) of a class: ratings 1–5 and a comment."""
+
+    __table_args__ = (UniqueConstraint("class_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("training_class.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    content_rating: Mapped[int]
+    trainer_rating: Mapped[int]
+    organisation_rating: Mapped[int]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
