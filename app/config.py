@@ -65,6 +65,8 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "PER_PAGE": 20,
         "PROXY_FIX": env.get("PROXY_FIX", "0") == "1",
         "PASSWORD_MIN_LENGTH": 8,
+        # Check-in code attempts per trainee, so six-digit codes cannot be guessed.
+        "CLASS_CHECKIN_RATE_LIMIT": env.get("CLASS_CHECKIN_RATE_LIMIT", "10 per minute"),
     }
 
 

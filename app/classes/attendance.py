@@ -34,13 +34,12 @@ def _local_year(moment: datetime) -> int:
 def _credit(attendance: Attendance, session: ClassSession, actor_id: int | None) -> None:
     """Add the attendance's one 学时 ledger line (offline, keyed by the attendance id)."""
     klass = session.training_class
-    key = dict(person_id=attendance.person_id, source_type="offline", source_id=attendance.id)
-    if klass.credit_tenths <= 0 or db.session.scalar(select(CreditEntry.id).filter_by(**key)):
+    if klass.credit_tenths <= 0:
         return
-    note = f"培训班：{klass.title[:60]}（{session.starts_at:%Y-%m-%d}）"
-    db.session.add(CreditEntry(**key, year=_local_year(session.starts_at), kind=klass.kind,
-                               tenths=klass.credit_tenths, note=note, created_by_id=actor_id,
-                               created_at=attendance.checked_in_at))
+    ledger.add_entry(person_id=attendance.person_id, source_type="offline", source_id=attendance.id,
+                     year=_local_year(session.starts_at), kind=klass.kind, tenths=klass.credit_tenths,
+                     note=f"培训班：{klass.title[:60]}（{session.starts_at:%Y-%m-%d}）",
+                     created_by_id=actor_id, created_at=attendance.checked_in_at)
 
 
 def _add(session: ClassSession, person_id: int, *, method: str, actor_id: int | None, now: datetime) -> Attendance:
@@ -116,18 +115,16 @@ def correct(actor_id: int, scope: Scope, class_id: int, session_id: int, person_
 
 
 def _remove(actor_id: int, attendance: Attendance, *, now: datetime) -> None:
-    """Delete an attendance; its ledger line is cancelled through the ledger's reversal (which commits)."""
-    entry_id = db.session.scalar(select(CreditEntry.id).where(
+    """Delete an attendance and cancel its ledger line with a reversal, in one transaction."""
+    entry = db.session.scalar(select(CreditEntry).where(
         CreditEntry.person_id == attendance.person_id, CreditEntry.source_type == "offline",
         CreditEntry.source_id == attendance.id))
     record("class_attendance_remove", attendance, actor_id=actor_id, session_id=attendance.session_id,
-           person_id=attendance.person_id, credit_entry_id=entry_id)
+           person_id=attendance.person_id, credit_entry_id=entry.id if entry else None)
     db.session.delete(attendance)
-    if entry_id is None:
-        db.session.commit()
-        return
-    # The class was already checked against the admin's scope; the trainee may have moved units since.
-    ledger.reverse_entry(actor_id, Scope(None), entry_id, reason="管理员撤销培训班签到", now=now)
+    if entry is not None:
+        ledger.add_reversal(entry, actor_id=actor_id, reason="管理员撤销培训班签到", now=now)
+    db.session.commit()
 
 
 def roster(scope: Scope, class_id: int, *, page: int, per_page: int):

@@ -24,7 +24,7 @@ def mine():
 
 @bp.post("/checkin")
 @login_required
-@limiter.limit(lambda: current_app.config.get("CLASS_CHECKIN_RATE_LIMIT", "10 per minute"), key_func=_checkin_key)
+@limiter.limit(lambda: current_app.config["CLASS_CHECKIN_RATE_LIMIT"], key_func=_checkin_key)
 def check_in():
     form = CheckInForm()
     try:

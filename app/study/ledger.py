@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.audit import record
 from app.auth.scope import Scope
@@ -108,23 +109,35 @@ def entry_in_scope(scope: Scope, entry_id: int) -> CreditEntry:
     return entry
 
 
+def add_entry(**values) -> CreditEntry | None:
+    """Append a ledger line unless its (person, source_type, source_id) key exists (caller commits)."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    entry_id = db.session.scalar(
+        dialect.insert(CreditEntry).values(**values).on_conflict_do_nothing().returning(CreditEntry.id)
+    )
+    return db.session.get(CreditEntry, entry_id) if entry_id is not None else None
+
+
+def add_reversal(entry: CreditEntry, *, actor_id: int | None, reason: str, now: datetime) -> CreditEntry:
+    """Append the opposite of `entry` in the same year and kind (caller commits)."""
+    if entry.source_type == "reversal":
+        raise DomainError("冲正记录不能再次冲正。")
+    reversal = add_entry(person_id=entry.person_id, source_type="reversal", source_id=entry.id,
+                         year=entry.year, kind=entry.kind, tenths=-entry.tenths, reversal_of_id=entry.id,
+                         note=f"冲正：{reason}", created_by_id=actor_id, created_at=now)
+    if reversal is None:
+        raise Conflict("这条学时记录已经冲正过了。")
+    record("credit_reverse", reversal, actor_id=actor_id, reversed_id=entry.id, tenths=-entry.tenths,
+           reason=reason)
+    return reversal
+
+
 def reverse_entry(actor_id: int, scope: Scope, entry_id: int, *, reason: str, now: datetime) -> CreditEntry:
-    """Cancel a ledger entry with an opposite entry in the same year and kind."""
+    """Cancel a ledger entry in scope with an opposite entry, and commit."""
     reason = (reason or "").strip()
     if not reason or len(reason) > 150:
         raise DomainError("请填写冲正原因（不超过 150 个字）。")
-    entry = entry_in_scope(scope, entry_id)
-    if entry.source_type == "reversal":
-        raise DomainError("冲正记录不能再次冲正。")
-    key = dict(person_id=entry.person_id, source_type="reversal", source_id=entry.id)
-    if db.session.scalar(select(CreditEntry.id).filter_by(**key)):
-        raise Conflict("这条学时记录已经冲正过了。")
-    reversal = CreditEntry(**key, year=entry.year, kind=entry.kind, tenths=-entry.tenths,
-                           reversal_of_id=entry.id, note=f"冲正：{reason}", created_by_id=actor_id,
-                           created_at=now)
-    db.session.add(reversal)
-    record("credit_reverse", reversal, actor_id=actor_id, reversed_id=entry.id, tenths=-entry.tenths,
-           reason=reason)
+    reversal = add_reversal(entry_in_scope(scope, entry_id), actor_id=actor_id, reason=reason, now=now)
     db.session.commit()
     return reversal
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.audit import record
 from app.extensions import db
 from app.models import Assignment, Course, CreditEntry, Lesson, LessonProgress, Person, Syllabus
+from app.study.ledger import add_entry
 from app.study.settings import local_date, setting
 
 
@@ -65,10 +65,7 @@ def complete_course(person_id: int, course_id: int, *, now: datetime) -> CreditE
     values = dict(person_id=person_id, year=local_date(now).year, kind=kind,
                   tenths=_course_tenths(person_id, course), source_type="course", source_id=course.id,
                   note=course.title[:200], created_at=now)
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    entry_id = db.session.scalar(
-        dialect.insert(CreditEntry).values(**values).on_conflict_do_nothing().returning(CreditEntry.id)
-    )
+    entry = add_entry(**values)
     db.session.execute(
         update(Assignment)
         .where(Assignment.person_id == person_id, Assignment.course_id == course_id,
@@ -76,8 +73,7 @@ def complete_course(person_id: int, course_id: int, *, now: datetime) -> CreditE
         .values(completed_at=now)
         .execution_options(synchronize_session=False)
     )
-    if entry_id is None:
+    if entry is None:
         return None
-    entry = db.session.get(CreditEntry, entry_id)
     record("course_completed", entry, actor_id=person_id, course=course.slug, tenths=entry.tenths)
     return entry
