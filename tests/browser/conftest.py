@@ -12,9 +12,11 @@ import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
@@ -36,22 +38,26 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 RESULTS_ROOT = REPO_ROOT / "test-results"
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """Serve the app with demo data on 127.0.0.1 (a free port); yield the base URL."""
-    db_file = tmp_path_factory.mktemp("live-server") / "live.sqlite3"
+def live_app(db_file: Path, **config) -> Flask:
+    """Build the app on a fresh SQLite file with demo data, CSRF on; `config` overrides settings."""
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
         "SECRET_KEY": "browser-test-secret",
         "RATELIMIT_STORAGE_URI": "memory://",
+        **config,
     })
     assert app.config.get("WTF_CSRF_ENABLED", True), "the browser tests must run with CSRF on"
     with app.app_context():
         db.create_all()
         load_demo()
         db.session.remove()
+    return app
 
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve `app` on 127.0.0.1 (a free port) in a background thread; yield the base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -64,6 +70,23 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def open_context(browser: Browser, base_url: str) -> BrowserContext:
+    """A fresh browser context (its own cookies) whose relative URLs resolve against `base_url`."""
+    context = browser.new_context(
+        base_url=base_url, locale="zh-CN", viewport={"width": 1280, "height": 900},
+    )
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """Serve the app with demo data on 127.0.0.1 (a free port); yield the base URL."""
+    app = live_app(tmp_path_factory.mktemp("live-server") / "live.sqlite3")
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -95,10 +118,7 @@ def new_page(browser: Browser, live_server: str) -> Iterator[Callable[[], Page]]
     contexts: list[BrowserContext] = []
 
     def _open() -> Page:
-        context = browser.new_context(
-            base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900},
-        )
-        context.set_default_timeout(10_000)
+        context = open_context(browser, live_server)
         contexts.append(context)
         return context.new_page()
 
