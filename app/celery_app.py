@@ -1,5 +1,7 @@
 """Celery bound to the Flask app, following Flask's Celery pattern."""
 
+import threading
+
 from celery import Celery, Task
 from flask import Flask
 
@@ -17,3 +19,17 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app
+
+
+def run_in_background(task, *args) -> None:
+    """Enqueue a task; in the embedded mode (eager Celery, no broker) run it on a thread.
+
+    Without a worker, `delay` would run the task inside the request; a thread lets the request
+    return at once and the page show the task's progress. Tests keep tasks inline.
+    """
+    from flask import current_app
+
+    if not task.app.conf.task_always_eager or current_app.testing:
+        task.delay(*args)
+        return
+    threading.Thread(target=task.apply, args=(args,), daemon=True, name=f"task-{task.name}").start()

@@ -19,6 +19,7 @@ from app.auth.scope import current_scope, role_required
 from app.bank import bp, categories, editor, staging, wizard
 from app.bank.forms import ConfirmImportForm, ImportForm
 from app.bank.tasks import parse_bank_import_task
+from app.celery_app import run_in_background
 from app.errors import DomainError
 from question_bank.formats import build_xlsx_template
 
@@ -68,7 +69,7 @@ def import_upload():
     except DomainError as error:
         form.file.errors = [*form.file.errors, error.message]
         return render_template("bank/import.html", form=form), error.status_code
-    parse_bank_import_task.delay(batch_id, str(_upload_dir()))  # after the commit
+    run_in_background(parse_bank_import_task, batch_id, str(_upload_dir()))  # after the commit
     options = {k: "y" for k in ("skip_invalid", "use_file_categories") if getattr(form, k).data}
     return redirect(url_for("bank.import_show", batch_id=batch_id, **options))
 

@@ -92,3 +92,34 @@ def test_rate_limit_storage_is_the_configured_one(app):
     expected = "redis" if app.config["RATELIMIT_STORAGE_URI"].startswith("redis") else "memory"
     assert type(limiter.storage).__name__.lower().startswith(expected)
     assert limiter.storage.check()
+
+
+def test_embedded_mode_runs_background_tasks_on_a_thread_and_tests_inline(make_app):
+    import threading
+
+    from app.celery_app import run_in_background
+
+    seen = []
+    done = threading.Event()
+
+    def build(testing: bool):
+        app = make_app(TESTING=testing)
+        celery = app.extensions["celery"]
+
+        @celery.task(name=f"record_thread_{testing}")
+        def record_thread(tag):
+            seen.append((tag, threading.current_thread().name))
+            done.set()
+
+        return app, record_thread
+
+    app, task = build(testing=True)
+    with app.test_request_context("/"):
+        run_in_background(task, "inline")
+    assert seen == [("inline", threading.current_thread().name)]
+    done.clear()
+    app, task = build(testing=False)
+    with app.test_request_context("/"):
+        run_in_background(task, "thread")
+    assert done.wait(5)
+    assert seen[-1][0] == "thread" and seen[-1][1].startswith("task-")
