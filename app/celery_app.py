@@ -29,6 +29,11 @@ def run_in_background(task, *args) -> None:
     """
     from flask import current_app
 
+    from app.extensions import db
+
+    # Callers enqueue after their commit; end the transaction the commit left open (a read of
+    # an expired attribute begins one), or an inline task would wait on SQLite's write lock.
+    db.session.rollback()
     if not task.app.conf.task_always_eager or current_app.testing:
         task.delay(*args)
         return

@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from celery.schedules import crontab
+
 DEV_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - the factory refuses it in production
 
 
@@ -43,6 +45,12 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
             "task_reject_on_worker_lost": True,
             "task_ignore_result": True,
             "broker_connection_retry_on_startup": True,
+            "timezone": "Asia/Shanghai",
+            # Run by `celery beat` in production (see README).
+            "beat_schedule": {
+                "year-turn": {"task": "app.study.tasks.year_turn_task",
+                              "schedule": crontab(minute=10, hour=0, day_of_month=1, month_of_year=1)},
+            },
         },
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_STRATEGY": "moving-window",

@@ -13,7 +13,7 @@ from app.models.curriculum import Course, Lesson
 from app.models.people import Person
 
 CREDIT_KINDS = ("必修", "选修")
-CREDIT_SOURCES = {"course": "课程学习", "exam": "考试", "offline": "线下培训",
+CREDIT_SOURCES = {"course": "课程学习", "exam": "考试", "quiz": "课后小测", "offline": "线下培训",
                   "carry_over": "上年结转", "reversal": "冲正"}
 ASSIGNMENT_ORIGINS = {"syllabus": "培训大纲", "admin": "管理员下达"}
 ASSIGNMENT_STATUSES = ("未开始", "学习中", "已完成", "已逾期")

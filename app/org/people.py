@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from app.audit import record
 from app.auth.passwords import hash_password
 from app.auth.scope import Scope
+from app.celery_app import run_in_background
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.models import Grade, MentorLink, OrgUnit, Person, Post, RoleGrant
@@ -108,6 +109,7 @@ def create_person(actor_id: int, scope: Scope, data: PersonData) -> tuple[Person
     db.session.add(person)
     record("person_create", person, actor_id=actor_id, staff_no=person.staff_no, name=person.name)
     db.session.commit()
+    assign_from_syllabus([person.id])
     return person, temporary
 
 
@@ -120,7 +122,16 @@ def update_person(actor_id: int, scope: Scope, person_id: int, data: PersonData)
     if changes:
         record("person_update", person, actor_id=actor_id, changes=changes)
     db.session.commit()
+    if changes.keys() & {"post_id", "status", "joined_on"}:
+        assign_from_syllabus([person.id])  # a new post brings its syllabus's required courses
     return person
+
+
+def assign_from_syllabus(person_ids: list[int]) -> None:
+    """Create the people's required-course assignments from their posts' syllabi (after commit)."""
+    from app.study.tasks import sync_assignments_task
+
+    run_in_background(sync_assignments_task, person_ids)
 
 
 def temporary_password() -> str:

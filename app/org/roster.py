@@ -14,7 +14,7 @@ from app.auth.scope import Scope
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.models import Grade, OrgUnit, Person, Post, RoleGrant, RosterImport
-from app.org.people import PHONE_RE
+from app.org.people import PHONE_RE, assign_from_syllabus
 from app.org.roster_file import read_roster
 from app.org.services import unit_label, units_in_scope
 
@@ -201,4 +201,6 @@ def confirm(actor_id: int, scope: Scope, batch_id: int, *, initial_password: str
     batch.status = "imported"
     record("roster_import", batch, actor_id=actor_id, filename=batch.filename, count=len(people))
     db.session.commit()
+    assign_from_syllabus(list(db.session.scalars(
+        select(Person.id).where(Person.staff_no.in_([values["staff_no"] for values in people])))))
     return len(people)

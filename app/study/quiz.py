@@ -16,7 +16,8 @@ from app.errors import NotFound
 from app.extensions import db
 from app.models import Lesson, LessonProgress, Question
 from app.study import progress
-from app.study.settings import setting
+from app.study.ledger import add_entry
+from app.study.settings import local_date, setting
 from question_bank import QuestionBankError, question_from_dict
 
 AUTO_GRADED = ("single", "multiple", "truefalse", "fill")
@@ -108,9 +109,18 @@ def _record_pass(person_id: int, lesson: Lesson, *, now: datetime) -> bool:
     if not row.quiz_passed:
         row.quiz_passed = True
         record("lesson_quiz_passed", row, actor_id=person_id, lesson_id=lesson.id)
+        _bonus(person_id, lesson, now=now)
     if just_completed:
         row.completed_at = now
         db.session.flush()
         progress.lesson_completed(person_id, lesson.id, now=now)
     db.session.commit()
     return row.completed_at is not None
+
+
+def _bonus(person_id: int, lesson: Lesson, *, now: datetime) -> None:
+    """Credit the configured 学时 bonus for a first pass of this lesson's quiz (once per lesson)."""
+    tenths = setting("QUIZ_PASS_BONUS_TENTHS")
+    if tenths > 0:
+        add_entry(person_id=person_id, source_type="quiz", source_id=lesson.id, year=local_date(now).year,
+                  kind="选修", tenths=tenths, note=f"课后小测通过：{lesson.title[:80]}", created_at=now)

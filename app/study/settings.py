@@ -20,6 +20,8 @@ DEFAULTS = {
     "STUDY_TIMEZONE": "Asia/Shanghai",
     # A lesson quiz passes at this share of its points (percent).
     "STUDY_QUIZ_PASS_PERCENT": 80,
+    # 学时 (tenths) credited as 选修 the first time a person passes a lesson quiz; 0 turns it off.
+    "QUIZ_PASS_BONUS_TENTHS": 0,
 }
 
 

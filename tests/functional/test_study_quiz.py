@@ -107,3 +107,20 @@ def test_form_values_become_the_response_shape_the_engine_grades(code, values, r
     from app.study.quiz import _response
 
     assert _response(code, values) == response
+
+
+def test_a_configured_bonus_is_credited_once_for_the_first_pass(quiz_lesson, as_user, app):
+    person, lesson = quiz_lesson
+    app.config["QUIZ_PASS_BONUS_TENTHS"] = 5
+    fields = _ids(lesson)
+    client = as_user("T1")
+    client.post(f"/study/lessons/{lesson.id}/quiz", data={f: "A" for f in fields})
+    client.post(f"/study/lessons/{lesson.id}/quiz", data={f: "A" for f in fields})
+    bonus = db.session.scalars(select(CreditEntry).filter_by(person_id=person.id, source_type="quiz")).all()
+    assert [(b.tenths, b.kind, b.source_id) for b in bonus] == [(5, "选修", lesson.id)]
+
+
+def test_no_bonus_by_default(quiz_lesson, as_user):
+    person, lesson = quiz_lesson
+    as_user("T1").post(f"/study/lessons/{lesson.id}/quiz", data={f: "A" for f in _ids(lesson)})
+    assert db.session.scalar(select(CreditEntry).filter_by(person_id=person.id, source_type="quiz")) is None

@@ -110,3 +110,20 @@ def test_an_admin_cannot_reverse_entries_outside_their_scope(world):
     with pytest.raises(NotFound):
         ledger.reverse_entry(world["admin_b"].id, Scope((world["b"].path,)), original.id, reason="越权", now=NOW)
     assert db.session.scalar(select(func.count()).select_from(CreditEntry)) == 1
+
+
+def test_the_year_turn_task_is_scheduled_and_assigns_the_new_year(app):
+    from app.study.tasks import year_turn_task
+
+    schedule = app.extensions["celery"].conf.beat_schedule["year-turn"]
+    assert schedule["task"] == year_turn_task.name
+    from app.models import Assignment
+    from tests.factories import make_course, make_person, make_syllabus, make_unit, make_workforce
+
+    post = make_workforce().posts[0]
+    make_course("annual")
+    make_syllabus(post, required=[{"course": "annual", "by_date_each_year": "06-30"}])
+    person = make_person(unit=make_unit(), post_id=post.id)
+    result = year_turn_task.delay().get()
+    assert result == {"carried": 0, "assigned": 1}
+    assert db.session.scalar(select(Assignment).filter_by(person_id=person.id)).due_on.month == 6
