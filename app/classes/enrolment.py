@@ -10,9 +10,9 @@ from sqlalchemy import select
 from app.audit import record
 from app.auth.scope import Scope
 from app.classes.services import ensure_editable, get_class
-from app.errors import DomainError, NotFound
+from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
-from app.models import Enrollment, OrgUnit, Person, Post
+from app.models import Attendance, ClassSession, Enrollment, OrgUnit, Person, Post
 
 
 @dataclass(frozen=True)
@@ -76,3 +76,20 @@ def form_options(scope: Scope) -> tuple[list, list]:
     unit_pairs = sorted(((u.id, unit_label(u, by_id)) for u in units), key=lambda pair: pair[1])
     posts = [(p.id, p.name) for p in db.session.scalars(select(Post).order_by(Post.workforce_id, Post.id))]
     return unit_pairs, posts
+
+
+def withdraw(actor_id: int, scope: Scope, class_id: int, person_id: int) -> None:
+    """Remove a person's enrolment; refused once they have attended (revoke attendance first)."""
+    klass = get_class(scope, class_id)
+    ensure_editable(klass)
+    enrolment = db.session.scalar(select(Enrollment).where(
+        Enrollment.class_id == klass.id, Enrollment.person_id == person_id))
+    if enrolment is None:
+        raise NotFound("该人员没有报名这个培训班。")
+    attended = db.session.scalar(select(Attendance.id).join(ClassSession).where(
+        ClassSession.class_id == klass.id, Attendance.person_id == person_id).limit(1))
+    if attended:
+        raise Conflict("该人员已有签到记录，不能取消报名。请先在签到名单中撤销签到。")
+    record("class_withdraw", klass, actor_id=actor_id, person_id=person_id)
+    db.session.delete(enrolment)
+    db.session.commit()

@@ -115,6 +115,22 @@ def session_code(session_id: int):
     return render_template("classes/code.html", session=session, open_now=attendance.window_open(session, utcnow()))
 
 
+@bp.post("/sessions/<int:session_id>/code")
+@role_required("admin")
+def session_code_regenerate(session_id: int):
+    services.regenerate_code(current_user.id, current_scope(), session_id)
+    flash("已更换签到码，旧签到码即时失效。", "success")
+    return redirect(url_for("classes.session_code", session_id=session_id))
+
+
+@bp.post("/<int:class_id>/enrolments/<int:person_id>/delete")
+@role_required("admin")
+def withdraw(class_id: int, person_id: int):
+    enrolment.withdraw(current_user.id, current_scope(), class_id, person_id)
+    flash("已取消该人员的报名。", "success")
+    return redirect(url_for("classes.roster", class_id=class_id))
+
+
 @bp.post("/<int:class_id>/enrol")
 @role_required("admin")
 def enrol(class_id: int):

@@ -147,6 +147,16 @@ def add_session(actor_id: int, scope: Scope, class_id: int, *, starts_local: dat
     return session
 
 
+def regenerate_code(actor_id: int, scope: Scope, session_id: int) -> ClassSession:
+    """Give a session a new check-in code (e.g. when the old one was passed around)."""
+    session = get_session(scope, session_id)
+    ensure_editable(session.training_class)
+    session.code = new_code()
+    record("class_code_regenerate", session, actor_id=actor_id, class_id=session.class_id)
+    db.session.commit()
+    return session
+
+
 def delete_session(actor_id: int, scope: Scope, session_id: int) -> int:
     """Delete a session nobody has attended yet; return its class id."""
     session = get_session(scope, session_id)

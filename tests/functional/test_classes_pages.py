@@ -44,6 +44,8 @@ def _admin_routes(w) -> list[tuple[str, str, dict]]:
         ("post", f"/classes/{cid}/enrol", {"enrol-target": "staff", "enrol-staff_nos": "admin-b"}),
         ("post", f"/classes/{cid}/status", {"status": "已结束"}),
         ("post", f"/classes/{cid}/attendance", {"session_id": sid, "person_id": pid, "present": "1"}),
+        ("post", f"/classes/sessions/{sid}/code", {}),
+        ("post", f"/classes/{cid}/enrolments/{pid}/delete", {}),
     ]
 
 
@@ -56,6 +58,7 @@ def test_an_admin_of_another_brigade_gets_404_on_every_class_route(app, as_user)
     db.session.expire_all()
     klass = db.session.get(TrainingClass, w["klass"].id)
     assert klass.title == "路面执勤实训班" and klass.status == "已发布" and len(klass.sessions) == 1
+    assert klass.sessions[0].code == "123456"
     assert _count(Enrollment) == 1 and _count(Attendance) == 0
     assert _count(AuditEntry, AuditEntry.action.startswith("class")) == 0
 
@@ -232,3 +235,30 @@ def test_pages_render_for_the_right_people(app, as_user, url):
     _world()
     who = "t-1" if url.endswith("mine") else "admin-a"
     assert as_user(who).get(url).status_code == 200
+
+
+def test_admin_regenerates_a_code_and_the_old_one_stops_working(app, as_user):
+    w = _world()
+    page = as_user("admin-a").post(f"/classes/sessions/{w['session'].id}/code", follow_redirects=True).data.decode()
+    db.session.expire_all()
+    code = db.session.get(ClassSession, w["session"].id).code
+    assert code != "123456" and code in page and "已更换签到码" in page
+    trainee = as_user("t-1")
+    assert "签到码不正确" in trainee.post("/classes/checkin", data={"code": "123456"}, follow_redirects=True).data.decode()
+    assert "签到成功" in trainee.post("/classes/checkin", data={"code": code}, follow_redirects=True).data.decode()
+    assert _count(AuditEntry, AuditEntry.action == "class_code_regenerate") == 1
+
+
+def test_admin_withdraws_an_enrolment_only_before_any_attendance(app, as_user):
+    w = _world()
+    other = make_person(unit=w["a1"], staff_no="t-2", name="学员二")
+    admin = as_user("admin-a")
+    admin.post(f"/classes/{w['klass'].id}/enrol", data={"enrol-target": "staff", "enrol-staff_nos": "t-2"})
+    as_user("t-1").post("/classes/checkin", data={"code": "123456"})
+    refused = admin.post(f"/classes/{w['klass'].id}/enrolments/{w['trainee'].id}/delete")
+    assert refused.status_code == 409 and "请先在签到名单中撤销签到" in refused.data.decode()
+    roster = admin.get(f"/classes/{w['klass'].id}/roster").data.decode()
+    assert roster.count("取消报名") == 1
+    assert admin.post(f"/classes/{w['klass'].id}/enrolments/{other.id}/delete").status_code == 302
+    assert _count(Enrollment) == 1 and _count(Enrollment, Enrollment.person_id == other.id) == 0
+    assert _count(AuditEntry, AuditEntry.action == "class_withdraw") == 1
