@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from sqlalchemy import func, select
 
 from app.audit import record
@@ -11,15 +9,9 @@ from app.auth.scope import Scope
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.models import OrgUnit, Question, QuestionCategory
+from app.trees import TreeNode, build_forest
 
 NOT_FOUND = "题库分类不存在或不在您的管理范围内。"
-
-
-@dataclass
-class CategoryNode:
-    category: QuestionCategory
-    children: list[CategoryNode] = field(default_factory=list)
-    count: int = 0
 
 
 def may_edit(scope: Scope, category: QuestionCategory | None) -> bool:
@@ -80,7 +72,7 @@ def subtree_ids(category: QuestionCategory):
     return select(QuestionCategory.id).where(QuestionCategory.path.startswith(category.path, autoescape=True))
 
 
-def tree(scope: Scope) -> list[CategoryNode]:
+def tree(scope: Scope) -> list[TreeNode]:
     """Return the scope's categories as a forest, with question counts per category."""
     categories = categories_in_scope(scope)
     ids = [c.id for c in categories]
@@ -88,12 +80,7 @@ def tree(scope: Scope) -> list[CategoryNode]:
         select(Question.category_id, func.count()).where(Question.category_id.in_(ids))
         .group_by(Question.category_id)
     ).all()) if ids else {}
-    nodes = {c.id: CategoryNode(c, count=counts.get(c.id, 0)) for c in categories}
-    roots = []
-    for category in categories:
-        parent = nodes.get(category.parent_id)
-        (parent.children if parent else roots).append(nodes[category.id])
-    return roots
+    return build_forest(categories, counts)
 
 
 def _check_name(name: str) -> str:

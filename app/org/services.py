@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from sqlalchemy import String, func, literal, select, update
 
 from app.audit import record
@@ -11,13 +9,7 @@ from app.auth.scope import Scope, scope_of
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.models import Grade, OrgUnit, Person, Post, Workforce
-
-
-@dataclass
-class TreeNode:
-    unit: OrgUnit
-    children: list[TreeNode] = field(default_factory=list)
-    people: int = 0
+from app.trees import TreeNode, build_forest
 
 
 def get_unit(scope: Scope, unit_id: int | None) -> OrgUnit:
@@ -37,18 +29,11 @@ def units_in_scope(scope: Scope) -> list[OrgUnit]:
 def unit_tree(scope: Scope) -> list[TreeNode]:
     """Return the scope's units as a forest, with head counts per unit."""
     units = units_in_scope(scope)
-    counts = dict(
-        db.session.execute(
-            select(Person.unit_id, func.count()).where(Person.unit_id.in_([u.id for u in units]))
-            .group_by(Person.unit_id)
-        ).all()
-    ) if units else {}
-    nodes = {u.id: TreeNode(u, people=counts.get(u.id, 0)) for u in units}
-    roots = []
-    for unit in units:
-        parent = nodes.get(unit.parent_id)
-        (parent.children if parent else roots).append(nodes[unit.id])
-    return roots
+    counts = dict(db.session.execute(
+        select(Person.unit_id, func.count()).where(Person.unit_id.in_([u.id for u in units]))
+        .group_by(Person.unit_id)
+    ).all()) if units else {}
+    return build_forest(units, counts)
 
 
 def unit_label(unit: OrgUnit, by_id: dict[int, OrgUnit]) -> str:
