@@ -59,3 +59,11 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(conn):
         read_only = has_request_context() and request.method in SAFE_METHODS
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def upsertable_insert(table, dialect_name: str | None = None):
+    """Return an INSERT for `table` that supports ON CONFLICT (PostgreSQL's or SQLite's)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    name = dialect_name or db.session.get_bind().dialect.name
+    return (postgresql if name == "postgresql" else sqlite).insert(table)

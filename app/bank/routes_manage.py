@@ -9,7 +9,7 @@ from app.auth.scope import current_scope, role_required
 from app.bank import bp, browse, categories, exports, review
 from app.bank.forms import CategoryForm, ReviewForm
 from app.errors import DomainError
-from app.org.services import unit_label, units_in_scope
+from app.org.services import unit_options
 
 INSTRUCTOR = "instructor"
 
@@ -19,10 +19,8 @@ def _scope():
 
 
 def _owner_choices(scope) -> list[tuple[int, str]]:
-    units = units_in_scope(scope)
-    by_id = {u.id: u for u in units}
-    pairs = sorted(((u.id, unit_label(u, by_id)) for u in units), key=lambda c: c[1])
-    return ([(0, "不属于任何单位（仅全局教官可编辑）")] if scope.is_global else []) + pairs
+    blank = [(0, "不属于任何单位（仅全局教官可编辑）")] if scope.is_global else []
+    return blank + unit_options(scope)
 
 
 @bp.get("/categories")

@@ -12,7 +12,9 @@ from app.auth.scope import Scope
 from app.classes.services import ensure_editable, get_class
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
-from app.models import Attendance, ClassSession, Enrollment, OrgUnit, Person, Post
+from app.models import Attendance, ClassSession, Enrollment
+from app.org.people import select_people
+from app.org.services import post_options, unit_options
 
 
 @dataclass(frozen=True)
@@ -29,24 +31,6 @@ def split_staff_nos(text: str | None) -> list[str]:
     return list(dict.fromkeys(s for s in re.split(r"[\s,，、;；]+", text or "") if s))
 
 
-def _people(scope: Scope, *, unit_id: int | None, post_id: int | None,
-            staff_nos: list[str]) -> tuple[list[Person], list[str]]:
-    in_scope = (select(Person).join(OrgUnit, OrgUnit.id == Person.unit_id)
-                .where(scope.clause(OrgUnit.path), Person.status == "active"))
-    if unit_id:
-        unit = db.session.get(OrgUnit, unit_id)
-        if not scope.covers(unit):
-            raise NotFound("单位不存在或不在您的管理范围内。")
-        return list(db.session.scalars(in_scope.where(OrgUnit.path.startswith(unit.path, autoescape=True)))), []
-    if post_id:
-        if db.session.get(Post, post_id) is None:
-            raise NotFound("岗位不存在。")
-        return list(db.session.scalars(in_scope.where(Person.post_id == post_id))), []
-    people = list(db.session.scalars(in_scope.where(Person.staff_no.in_(staff_nos))))
-    found = {p.staff_no for p in people}
-    return people, [s for s in staff_nos if s not in found]
-
-
 def enrol(actor_id: int, scope: Scope, class_id: int, *, unit_id: int | None = None,
           post_id: int | None = None, staff_nos: list[str] | None = None) -> EnrolResult:
     """Enrol the active people in scope of a unit subtree, a post, or a staff-number list."""
@@ -55,7 +39,7 @@ def enrol(actor_id: int, scope: Scope, class_id: int, *, unit_id: int | None = N
     staff_nos = [s.strip() for s in staff_nos or [] if s.strip()]
     if sum(map(bool, (unit_id, post_id, staff_nos))) != 1:
         raise DomainError("请只选择一种报名方式：单位、岗位或工号名单。")
-    people, not_found = _people(scope, unit_id=unit_id, post_id=post_id, staff_nos=staff_nos)
+    people, not_found = select_people(scope, unit_id=unit_id, post_id=post_id, staff_nos=staff_nos)
     have = set(db.session.scalars(select(Enrollment.person_id).where(
         Enrollment.class_id == klass.id, Enrollment.person_id.in_([p.id for p in people]))))
     fresh = [p for p in people if p.id not in have]
@@ -69,13 +53,7 @@ def enrol(actor_id: int, scope: Scope, class_id: int, *, unit_id: int | None = N
 
 def form_options(scope: Scope) -> tuple[list, list]:
     """Return (unit, post) choices for the class and enrolment forms."""
-    from app.org.services import unit_label, units_in_scope
-
-    units = units_in_scope(scope)
-    by_id = {u.id: u for u in units}
-    unit_pairs = sorted(((u.id, unit_label(u, by_id)) for u in units), key=lambda pair: pair[1])
-    posts = [(p.id, p.name) for p in db.session.scalars(select(Post).order_by(Post.workforce_id, Post.id))]
-    return unit_pairs, posts
+    return unit_options(scope), post_options()
 
 
 def withdraw(actor_id: int, scope: Scope, class_id: int, person_id: int) -> None:

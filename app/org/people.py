@@ -55,6 +55,24 @@ def get_person(scope: Scope, person_id: int) -> Person:
     return person
 
 
+def select_people(scope: Scope, *, unit_id: int | None = None, post_id: int | None = None,
+                  staff_nos: list[str] | None = None) -> tuple[list[Person], list[str]]:
+    """Return the active people in scope of a unit subtree, a post, or a staff-number list,
+    and the listed staff numbers not found in scope."""
+    query = (select(Person).join(OrgUnit, OrgUnit.id == Person.unit_id)
+             .where(scope.clause(OrgUnit.path), Person.status == "active"))
+    if unit_id:
+        unit = get_unit(scope, unit_id)
+        return list(db.session.scalars(query.where(OrgUnit.path.startswith(unit.path, autoescape=True)))), []
+    if post_id:
+        if db.session.get(Post, post_id) is None:
+            raise NotFound("岗位不存在。")
+        return list(db.session.scalars(query.where(Person.post_id == post_id))), []
+    people = list(db.session.scalars(query.where(Person.staff_no.in_(staff_nos or []))))
+    found = {p.staff_no for p in people}
+    return people, [s for s in staff_nos or [] if s not in found]
+
+
 def search_people(scope: Scope, filters: PeopleFilter, *, page: int, per_page: int):
     """Return one page of the people in scope matching the filters."""
     query = select(Person).join(Person.unit).where(scope.clause(OrgUnit.path))

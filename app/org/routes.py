@@ -15,10 +15,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _unit_choices(scope, blank: str | None = None) -> list[tuple[int, str]]:
-    units = services.units_in_scope(scope)
-    by_id = {u.id: u for u in units}
-    pairs = sorted(((u.id, services.unit_label(u, by_id)) for u in units), key=lambda c: c[1])
-    return ([(0, blank)] if blank else []) + pairs
+    return ([(0, blank)] if blank else []) + services.unit_options(scope)
 
 
 @bp.get("/units")

@@ -26,6 +26,18 @@ def units_in_scope(scope: Scope) -> list[OrgUnit]:
     return list(db.session.scalars(query.order_by(OrgUnit.depth, OrgUnit.sort_order, OrgUnit.name)))
 
 
+def unit_options(scope: Scope) -> list[tuple[int, str]]:
+    """Return (id, path label) for every unit in scope, sorted by label, for select boxes."""
+    units = units_in_scope(scope)
+    by_id = {u.id: u for u in units}
+    return sorted(((u.id, unit_label(u, by_id)) for u in units), key=lambda pair: pair[1])
+
+
+def post_options() -> list[tuple[int, str]]:
+    """Return (id, name) for every post, grouped by workforce, for select boxes."""
+    return [(p.id, p.name) for p in db.session.scalars(select(Post).order_by(Post.workforce_id, Post.id))]
+
+
 def unit_tree(scope: Scope) -> list[TreeNode]:
     """Return the scope's units as a forest, with head counts per unit."""
     units = units_in_scope(scope)

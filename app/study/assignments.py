@@ -10,7 +10,9 @@ from app.audit import record
 from app.auth.scope import Scope
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.models import Assignment, Course, CreditEntry, OrgUnit, Person, Post
+from app.models import Assignment, Course, CreditEntry, OrgUnit, Person
+from app.org.people import select_people
+from app.org.services import post_options, unit_options
 from app.study.ledger import syllabus_for
 
 STATUS_FILTERS = {
@@ -99,21 +101,9 @@ def sync_all(*, today: date, year: int | None = None, person_ids: list[int] | No
 
 
 def _targets(scope: Scope, *, unit_id: int | None, post_id: int | None, staff_nos: list[str]) -> list[Person]:
-    in_scope = (select(Person).join(OrgUnit, OrgUnit.id == Person.unit_id)
-                .where(scope.clause(OrgUnit.path), Person.status == "active"))
-    if unit_id:
-        unit = db.session.get(OrgUnit, unit_id)
-        if not scope.covers(unit):
-            raise NotFound("单位不存在或不在您的管理范围内。")
-        return list(db.session.scalars(in_scope.where(OrgUnit.path.startswith(unit.path, autoescape=True))))
-    if post_id:
-        if db.session.get(Post, post_id) is None:
-            raise NotFound("岗位不存在。")
-        return list(db.session.scalars(in_scope.where(Person.post_id == post_id)))
-    people = list(db.session.scalars(in_scope.where(Person.staff_no.in_(staff_nos))))
-    missing = sorted(set(staff_nos) - {p.staff_no for p in people})
+    people, missing = select_people(scope, unit_id=unit_id, post_id=post_id, staff_nos=staff_nos)
     if missing:
-        raise NotFound(f"以下工号不存在或不在您的管理范围内：{'、'.join(missing[:20])}")
+        raise NotFound(f"以下工号不存在或不在您的管理范围内：{'、'.join(sorted(missing)[:20])}")
     return people
 
 
@@ -175,11 +165,5 @@ def delete_assignment(actor_id: int, scope: Scope, assignment_id: int) -> None:
 
 def form_options(scope: Scope) -> tuple[list, list, list]:
     """Return (unit, post, course) choices for the admin's assignment form."""
-    from app.org.services import unit_label, units_in_scope
-
-    units = units_in_scope(scope)
-    by_id = {u.id: u for u in units}
-    unit_pairs = sorted(((u.id, unit_label(u, by_id)) for u in units), key=lambda pair: pair[1])
-    posts = [(p.id, p.name) for p in db.session.scalars(select(Post).order_by(Post.workforce_id, Post.id))]
     courses = [(c.id, c.title) for c in db.session.scalars(select(Course).where(Course.active).order_by(Course.title))]
-    return unit_pairs, posts, courses
+    return unit_options(scope), post_options(), courses

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, Integer, and_, bindparam, case, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.errors import NotFound
-from app.extensions import db
+from app.extensions import db, upsertable_insert
 from app.models import Assignment, Course, Lesson, LessonProgress, StudyClock
 from app.study import progress, quiz
 
@@ -97,9 +96,8 @@ def _progress_upsert(dialect_name: str):
         (and_(table.c.completed_at.is_(None), total >= bindparam("req", type_=Integer), quiz_ok), now),
         else_=table.c.completed_at,
     )
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
     return (
-        dialect.insert(table)
+        upsertable_insert(table, dialect_name)
         .values(person_id=bindparam("pid"), lesson_id=bindparam("lid"), seconds=bindparam("credit"),
                 quiz_passed=False, completed_at=bindparam("first_done", type_=DateTime))
         .on_conflict_do_update(index_elements=["person_id", "lesson_id"],

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.audit import record
 from app.auth.scope import Scope
 from app.errors import Conflict, DomainError, NotFound
-from app.extensions import db
+from app.extensions import db, upsertable_insert
 from app.models import CreditEntry, OrgUnit, Person, Syllabus
 from app.study.settings import setting
 
@@ -111,9 +110,8 @@ def entry_in_scope(scope: Scope, entry_id: int) -> CreditEntry:
 
 def add_entry(**values) -> CreditEntry | None:
     """Append a ledger line unless its (person, source_type, source_id) key exists (caller commits)."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     entry_id = db.session.scalar(
-        dialect.insert(CreditEntry).values(**values).on_conflict_do_nothing().returning(CreditEntry.id)
+        upsertable_insert(CreditEntry).values(**values).on_conflict_do_nothing().returning(CreditEntry.id)
     )
     return db.session.get(CreditEntry, entry_id) if entry_id is not None else None
 
