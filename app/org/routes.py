@@ -14,16 +14,12 @@ from app.org.roster_file import build_template
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _unit_choices(scope, blank: str | None = None) -> list[tuple[int, str]]:
-    return ([(0, blank)] if blank else []) + services.unit_options(scope)
-
-
 @bp.get("/units")
 @role_required("admin")
 def units():
     scope = current_scope()
     return render_template("org/units.html", tree=services.unit_tree(scope), form=UnitForm(),
-                           unit_options=_unit_choices(scope), can_add_root=scope.is_global)
+                           unit_options=services.unit_options(scope), can_add_root=scope.is_global)
 
 
 @bp.post("/units")

@@ -9,7 +9,6 @@ from app.formkit import choices
 from app.models.people import ROLES, STATUSES
 from app.org import bp, people, services
 from app.org.forms import MentorForm, PersonForm, RoleForm
-from app.org.routes import _unit_choices
 
 
 def _filters() -> people.PeopleFilter:
@@ -27,7 +26,7 @@ def people_list():
     pagination = people.search_people(scope, _filters(), page=request.args.get("page", 1, type=int),
                                       per_page=current_app.config["PER_PAGE"])
     posts, _grades = people.posts_and_grades()
-    units = _unit_choices(scope)
+    units = services.unit_options(scope)
     return render_template("org/people.html", pagination=pagination, units=units, unit_labels=dict(units), posts=posts,
                            workforces=services.workforces(), statuses=STATUSES, roles=ROLES, args=request.args)
 
@@ -36,7 +35,7 @@ def people_list():
 def _person_form(scope, obj=None) -> PersonForm:
     form = PersonForm(obj=obj)
     posts, grades = people.posts_and_grades()
-    form.unit_id.choices = choices(_unit_choices(scope))
+    form.unit_id.choices = choices(services.unit_options(scope))
     form.post_id.choices = choices([(0, "（未设置）")] + [(p.id, f"{p.workforce.name} · {p.name}") for p in posts])
     form.grade_id.choices = choices([(0, "（未设置）")] + [(g.id, f"{g.workforce.name} · {g.name}") for g in grades])
     return form
@@ -73,7 +72,7 @@ def person_detail(person_id: int):
     person = people.get_person(scope, person_id)
     role_form = RoleForm()
     role_form.scope_unit_id.choices = choices(
-        _unit_choices(scope, blank="（不限范围）" if scope.is_global else None))
+        ([(0, "（不限范围）")] if scope.is_global else []) + services.unit_options(scope))
     return render_template("org/person_detail.html", person=person, role_form=role_form,
                            mentor_form=MentorForm(), links=people.mentor_links_of(person.id))
 
