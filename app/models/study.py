@@ -20,13 +20,18 @@ ASSIGNMENT_STATUSES = ("未开始", "学习中", "已完成", "已逾期")
 
 
 class LessonProgress(db.Model):
-    """How long a person has studied one lesson (server-credited seconds) and whether it is done."""
+    """How long a person has studied one lesson in one study cycle, and whether it is done.
 
-    __table_args__ = (UniqueConstraint("person_id", "lesson_id"),)
+    `cycle` is 0 for a course studied once, or the year of a course that must be studied again
+    each year (see study/cycles.py); each cycle keeps its own seconds, quiz pass and completion.
+    """
+
+    __table_args__ = (UniqueConstraint("person_id", "lesson_id", "cycle"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    cycle: Mapped[int] = mapped_column(default=0, server_default="0")
     seconds: Mapped[int] = mapped_column(default=0)
     completed_at: Mapped[datetime | None]
     quiz_passed: Mapped[bool] = mapped_column(default=False)
@@ -48,12 +53,14 @@ class StudyClock(db.Model):
     prev_beat_at: Mapped[datetime | None]
     required_seconds: Mapped[int] = mapped_column(default=0)
     quiz_required: Mapped[bool] = mapped_column(default=False)
+    cycle: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class CreditEntry(db.Model):
-    """An append-only 学时 ledger line in tenths; `(person, source_type, source_id)` is its idempotency key."""
+    """An append-only 学时 ledger line in tenths; `(person, source_type, source_id, cycle)` is its
+    idempotency key (`cycle` is the study cycle of a course or quiz credit, else 0)."""
 
-    __table_args__ = (UniqueConstraint("person_id", "source_type", "source_id"),)
+    __table_args__ = (UniqueConstraint("person_id", "source_type", "source_id", "cycle"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
@@ -62,6 +69,7 @@ class CreditEntry(db.Model):
     tenths: Mapped[int]
     source_type: Mapped[str] = mapped_column(String(20))
     source_id: Mapped[int]
+    cycle: Mapped[int] = mapped_column(default=0, server_default="0")
     reversal_of_id: Mapped[int | None] = mapped_column(ForeignKey("credit_entry.id"))
     note: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
@@ -75,7 +83,11 @@ class CreditEntry(db.Model):
 
 
 class Assignment(db.Model):
-    """A training assignment (培训任务): a course a person must finish by a date."""
+    """A training assignment (培训任务): a course a person must finish by a date.
+
+    `cycle` is 0 when finishing the course once, at any time, completes it; for a course that
+    must be studied again each year it is the assignment's year, and only study in that cycle counts.
+    """
 
     __table_args__ = (UniqueConstraint("person_id", "course_id", "year"),)
 
@@ -85,6 +97,7 @@ class Assignment(db.Model):
     year: Mapped[int]
     due_on: Mapped[date] = mapped_column(index=True)
     origin: Mapped[str] = mapped_column(String(20), default="syllabus")
+    cycle: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]

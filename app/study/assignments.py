@@ -10,9 +10,10 @@ from app.audit import record
 from app.auth.scope import Scope
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.models import Assignment, Course, CreditEntry, OrgUnit, Person
+from app.models import Assignment, Course, OrgUnit, Person
 from app.org.people import select_people
 from app.org.services import post_options, unit_options
+from app.study.cycles import Completions
 from app.study.ledger import syllabus_for
 
 STATUS_FILTERS = {
@@ -54,12 +55,9 @@ def due_date(rule: dict, *, joined_on: date | None, today: date, year: int | Non
     return None
 
 
-def _completed_courses(person_id: int) -> dict[int, object]:
-    rows = db.session.execute(
-        select(CreditEntry.source_id, CreditEntry.created_at)
-        .where(CreditEntry.person_id == person_id, CreditEntry.source_type == "course")
-    ).all()
-    return dict(rows)
+def rule_cycle(rule: dict, due: date) -> int:
+    """A rule that recurs each year asks for fresh study in the due date's year; others ask once."""
+    return due.year if rule.get("by_date_each_year") and rule.get("within_days_of_joining") is None else 0
 
 
 def sync_assignments(person_id: int, *, today: date, year: int | None = None,
@@ -74,16 +72,21 @@ def sync_assignments(person_id: int, *, today: date, year: int | None = None,
     existing = set(db.session.execute(
         select(Assignment.course_id, Assignment.year).where(Assignment.person_id == person_id)
     ).all())
-    done = _completed_courses(person_id)
+    done = Completions([person_id], [c.id for c in courses.values()])
     created = 0
     for rule in syllabus.required:
         course = courses.get(rule.get("course"))
         due = due_date(rule, joined_on=person.joined_on, today=today, year=year) if course else None
-        if due is None or (course.id, due.year) in existing:
+        if due is None:
+            continue
+        cycle = rule_cycle(rule, due)
+        # A yearly rule asks once per year; any other rule once per person, whatever the year.
+        if (course.id, due.year) in existing or (not cycle and course.id in {c for c, _ in existing}):
             continue
         existing.add((course.id, due.year))
         db.session.add(Assignment(person_id=person_id, course_id=course.id, year=due.year, due_on=due,
-                                  origin="syllabus", created_by_id=actor_id, completed_at=done.get(course.id)))
+                                  origin="syllabus", cycle=cycle, created_by_id=actor_id,
+                                  completed_at=done.done_at(person_id, course.id, cycle)))
         created += 1
     if created:
         record("assignment_sync", person, actor_id=actor_id, created=created)
@@ -109,8 +112,12 @@ def _targets(scope: Scope, *, unit_id: int | None, post_id: int | None, staff_no
 
 def assign_course(actor_id: int, scope: Scope, *, course_id: int, due_on: date, today: date,
                   unit_id: int | None = None, post_id: int | None = None,
-                  staff_nos: list[str] | None = None) -> tuple[int, int]:
-    """Assign a course to a unit subtree, a post or listed staff numbers; return (created, skipped)."""
+                  staff_nos: list[str] | None = None, restudy: bool = False) -> tuple[int, int]:
+    """Assign a course to a unit subtree, a post or listed staff numbers; return (created, skipped).
+
+    With `restudy`, the course must be studied again in the due date's year (that year's cycle);
+    otherwise people who already finished it get the assignment as completed.
+    """
     course = db.session.get(Course, course_id) if course_id else None
     if course is None or not course.active:
         raise NotFound("课程不存在或已停用。")
@@ -126,11 +133,15 @@ def assign_course(actor_id: int, scope: Scope, *, course_id: int, due_on: date, 
         Assignment.course_id == course.id, Assignment.year == due_on.year,
         Assignment.person_id.in_([p.id for p in people]))))
     fresh = [p for p in people if p.id not in have]
+    cycle = due_on.year if restudy else 0
+    done = Completions([p.id for p in fresh], [course.id])
     for person in fresh:
         db.session.add(Assignment(person_id=person.id, course_id=course.id, year=due_on.year, due_on=due_on,
-                                  origin="admin", created_by_id=actor_id))
+                                  origin="admin", cycle=cycle, created_by_id=actor_id,
+                                  completed_at=done.done_at(person.id, course.id, cycle)))
     record("assignment_create", course, actor_id=actor_id, created=len(fresh), skipped=len(have),
-           unit_id=unit_id, post_id=post_id, staff_nos=staff_nos or None, due_on=due_on.isoformat())
+           unit_id=unit_id, post_id=post_id, staff_nos=staff_nos or None, due_on=due_on.isoformat(),
+           restudy=restudy)
     db.session.commit()
     return len(fresh), len(have)
 

@@ -8,6 +8,10 @@ Rules (the client never sends a duration):
   0 and restarts the interval. Early or forged heartbeats therefore earn only the elapsed time.
 - A lesson completes when its credited seconds reach its minimum minutes and its quiz, if any
   (see quiz.py), is passed.
+- Times are kept in whole seconds, so the credited intervals of a session add up to its real
+  length (truncating each interval instead would lose up to a second per beat).
+- Progress is kept per study cycle (see cycles.py); the cycle is fixed on the clock when the page
+  starts, so a heartbeat need not look it up.
 - A heartbeat costs at most three statements with the login-session load: one UPDATE ... RETURNING
   on the clock and one upsert ... RETURNING on the progress row. Only the beat that completes a
   lesson does more (course completion, rare).
@@ -24,7 +28,7 @@ from sqlalchemy import Boolean, DateTime, Integer, and_, bindparam, case, or_, s
 from app.errors import NotFound
 from app.extensions import db, upsertable_insert
 from app.models import Assignment, Course, Lesson, LessonProgress, StudyClock
-from app.study import progress, quiz
+from app.study import cycles, progress, quiz
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ def _open_lesson(lesson_id: int) -> Lesson:
 def start_lesson(person_id: int, lesson_id: int, *, now: datetime) -> str:
     """Hand the person's study clock to a new page on this lesson and return the page's token."""
     lesson = _open_lesson(lesson_id)
+    now = now.replace(microsecond=0)
+    cycle = cycles.current_cycle(person_id, lesson.course_id)
     clock = db.session.get(StudyClock, person_id)
     if clock is None:
         clock = StudyClock(person_id=person_id)
@@ -55,10 +61,11 @@ def start_lesson(person_id: int, lesson_id: int, *, now: datetime) -> str:
     clock.last_beat_at, clock.prev_beat_at = now, None
     clock.required_seconds = lesson.min_minutes * 60
     clock.quiz_required = bool(quiz.quiz_items(lesson))
+    clock.cycle = cycle
     db.session.execute(
         update(Assignment)
         .where(Assignment.person_id == person_id, Assignment.course_id == lesson.course_id,
-               Assignment.started_at.is_(None))
+               Assignment.started_at.is_(None), cycles.counts_for(cycle))
         .values(started_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -80,7 +87,8 @@ def _clock_update():
         .where(StudyClock.person_id == bindparam("pid"), StudyClock.lesson_id == bindparam("lid"),
                StudyClock.token == bindparam("tok"))
         .values(prev_beat_at=StudyClock.last_beat_at, last_beat_at=bindparam("now", type_=DateTime))
-        .returning(StudyClock.prev_beat_at, StudyClock.required_seconds, StudyClock.quiz_required)
+        .returning(StudyClock.prev_beat_at, StudyClock.required_seconds, StudyClock.quiz_required,
+                   StudyClock.cycle)
         .execution_options(synchronize_session=False)
     )
 
@@ -98,9 +106,10 @@ def _progress_upsert(dialect_name: str):
     )
     return (
         upsertable_insert(table, dialect_name)
-        .values(person_id=bindparam("pid"), lesson_id=bindparam("lid"), seconds=bindparam("credit"),
-                quiz_passed=False, completed_at=bindparam("first_done", type_=DateTime))
-        .on_conflict_do_update(index_elements=["person_id", "lesson_id"],
+        .values(person_id=bindparam("pid"), lesson_id=bindparam("lid"), cycle=bindparam("cycle"),
+                seconds=bindparam("credit"), quiz_passed=False,
+                completed_at=bindparam("first_done", type_=DateTime))
+        .on_conflict_do_update(index_elements=["person_id", "lesson_id", "cycle"],
                                set_={"seconds": total, "completed_at": completed})
         .returning(table.c.seconds, table.c.completed_at)
     )
@@ -119,6 +128,7 @@ def _statements() -> tuple:
 def heartbeat(person_id: int, lesson_id: int, token: str, *, now: datetime, cap: int) -> Beat:
     """Credit the real interval since the clock's previous heartbeat to the lesson."""
     clock_update, progress_upsert = _statements()
+    now = now.replace(microsecond=0)
     params = {"pid": person_id, "lid": lesson_id, "now": now}
     row = db.session.execute(clock_update, params | {"tok": (token or "")[:64]}).first()
     if row is None:
@@ -135,9 +145,9 @@ def heartbeat(person_id: int, lesson_id: int, token: str, *, now: datetime, cap:
         return Beat(active=True)
     required = row.required_seconds
     seconds, completed_at = db.session.execute(progress_upsert, params | {
-        "credit": credit, "req": required, "noquiz": not row.quiz_required,
+        "credit": credit, "req": required, "noquiz": not row.quiz_required, "cycle": row.cycle,
         "first_done": now if credit >= required and not row.quiz_required else None}).one()
     if completed_at == now:
-        progress.lesson_completed(person_id, lesson_id, now=now)
+        progress.lesson_completed(person_id, lesson_id, row.cycle, now=now)
     db.session.commit()
     return Beat(active=True, credited=credit, seconds=seconds, completed=completed_at is not None)

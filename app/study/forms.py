@@ -1,7 +1,7 @@
 """Forms of the study area (field shape only)."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.formkit import choices
@@ -18,6 +18,8 @@ class AssignForm(FlaskForm):
     staff_nos = TextAreaField("工号名单", validators=[Optional(), Length(max=20000)],
                               description="每行一个工号，也可以用逗号或空格分隔。")
     due_on = DateField("截止日期", validators=[DataRequired("请填写截止日期。")])
+    restudy = BooleanField("要求重新学习", description="勾选后，已学完该课程的人员也须在截止日期所在年度重新学完；"
+                                                    "不勾选时，已学完的人员直接记为已完成。")
 
 
 class ReverseForm(FlaskForm):

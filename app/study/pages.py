@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Assignment, Course, CreditEntry, Lesson, LessonProgress, Person
-from app.study import ledger, quiz
+from app.study import cycles, ledger, quiz
 
 _HEADING = re.compile(r"<(h[23])>(.*?)</\1>", re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -43,6 +43,7 @@ class CourseProgress:
     lessons: list[LessonRow] = field(default_factory=list)
     assignment: Assignment | None = None
     status: str = ""
+    cycle: int = 0
 
     @property
     def done(self) -> int:
@@ -63,19 +64,22 @@ class Overview:
     year: int
 
 
-def _progress(person_id: int, courses: list[Course]) -> dict[int, CourseProgress]:
-    result = {c.id: CourseProgress(c) for c in courses}
-    if not courses:
+def _progress(person_id: int, wanted: list[tuple[Course, int]]) -> dict[tuple[int, int], CourseProgress]:
+    """Return progress per (course id, cycle) for the wanted (course, cycle) pairs."""
+    result = {(course.id, cycle): CourseProgress(course, cycle=cycle) for course, cycle in wanted}
+    if not wanted:
         return result
+    course_ids = {course_id for course_id, _ in result}
     lessons = list(db.session.scalars(
-        select(Lesson).where(Lesson.course_id.in_(result), Lesson.active).order_by(Lesson.position)
+        select(Lesson).where(Lesson.course_id.in_(course_ids), Lesson.active).order_by(Lesson.position)
     ))
-    rows = {r.lesson_id: r for r in db.session.scalars(select(LessonProgress).where(
-        LessonProgress.person_id == person_id, LessonProgress.lesson_id.in_([ls.id for ls in lessons])))}
-    for lesson in lessons:
-        row = rows.get(lesson.id)
-        result[lesson.course_id].lessons.append(
-            LessonRow(lesson, row.seconds if row else 0, bool(row and row.completed_at)))
+    rows = {(r.lesson_id, r.cycle): r for r in db.session.scalars(select(LessonProgress).where(
+        LessonProgress.person_id == person_id, LessonProgress.lesson_id.in_([ls.id for ls in lessons]),
+        LessonProgress.cycle.in_({cycle for _, cycle in result})))}
+    for (course_id, cycle), item in result.items():
+        for lesson in (ls for ls in lessons if ls.course_id == course_id):
+            row = rows.get((lesson.id, cycle))
+            item.lessons.append(LessonRow(lesson, row.seconds if row else 0, bool(row and row.completed_at)))
     return result
 
 
@@ -95,25 +99,42 @@ def my_learning(person_id: int, *, today: date) -> Overview:
         .order_by(Course.title)
     ))
     electives = [c for c in electives if c.id not in assigned_ids]
-    progress = _progress(person_id, [a.course for a in assignments] + electives)
+    course_ids = assigned_ids | {c.id for c in electives}
+    current = cycles.current_cycles(person_id, course_ids)
+    done = cycles.Completions([person_id], course_ids)
+    wanted = [(a.course, _shown_cycle(a, current, done)) for a in assignments]
+    progress = _progress(person_id, wanted + [(c, current[c.id]) for c in electives])
     assigned = []
-    for assignment in assignments:
-        item = CourseProgress(assignment.course, progress[assignment.course_id].lessons, assignment,
-                              assignment.status(today))
-        assigned.append(item)
-    return Overview(person, assigned, [progress[c.id] for c in electives],
+    for assignment, (course, cycle) in zip(assignments, wanted, strict=True):
+        item = progress[course.id, cycle]
+        assigned.append(CourseProgress(course, item.lessons, assignment, assignment.status(today), cycle=cycle))
+    return Overview(person, assigned, [progress[c.id, current[c.id]] for c in electives],
                     ledger.year_credits(person, today.year), ledger.entries(person_id, today.year), today.year)
 
 
+def _shown_cycle(assignment: Assignment, current: dict[int, int], done: cycles.Completions) -> int:
+    """The study an assignment shows: a yearly one its own year's; a once-only one the cycle that
+    completed it, or while open the course's current cycle."""
+    if assignment.cycle:
+        return assignment.cycle
+    if assignment.completed_at is not None:
+        first = done.first_cycle(assignment.person_id, assignment.course_id)
+        if first is not None:
+            return first
+    return current[assignment.course_id]
+
+
 def course_view(person_id: int, course_id: int, *, today: date) -> CourseProgress:
-    """Return an active course with the person's progress per lesson."""
+    """Return an active course with the person's progress per lesson in the current cycle."""
     course = db.session.get(Course, course_id)
     if course is None or not course.active:
         raise NotFound("课程不存在或已停用。")
-    item = _progress(person_id, [course])[course.id]
+    cycle = cycles.current_cycle(person_id, course.id)
+    item = _progress(person_id, [(course, cycle)])[course.id, cycle]
     item.assignment = db.session.scalar(
-        select(Assignment).where(Assignment.person_id == person_id, Assignment.course_id == course.id)
-        .order_by(Assignment.year.desc())
+        select(Assignment).where(Assignment.person_id == person_id, Assignment.course_id == course.id,
+                                 cycles.counts_for(cycle))
+        .order_by(Assignment.completed_at.is_not(None), Assignment.cycle.desc(), Assignment.year.desc())
     )
     item.status = item.assignment.status(today) if item.assignment else ""
     return item
@@ -129,6 +150,7 @@ class LessonPage:
     next: Lesson | None
     quiz_count: int = 0
     quiz_passed: bool = False
+    cycle: int = 0
 
 
 def with_toc(body: Markup) -> tuple[Markup, list[tuple[str, str, str]]]:
@@ -152,12 +174,14 @@ def lesson_view(person_id: int, lesson_id: int) -> LessonPage:
         raise NotFound("课时不存在或已停用。")
     siblings = [ls for ls in lesson.course.lessons if ls.active]
     index = siblings.index(lesson)
+    cycle = cycles.current_cycle(person_id, lesson.course_id)
     row = db.session.scalar(select(LessonProgress).where(
-        LessonProgress.person_id == person_id, LessonProgress.lesson_id == lesson.id))
+        LessonProgress.person_id == person_id, LessonProgress.lesson_id == lesson.id,
+        LessonProgress.cycle == cycle))
     body, toc = with_toc(render_lesson(lesson))
     return LessonPage(
         lesson, body, toc, LessonRow(lesson, row.seconds if row else 0, bool(row and row.completed_at)),
         siblings[index - 1] if index > 0 else None,
         siblings[index + 1] if index + 1 < len(siblings) else None,
-        len(quiz.quiz_items(lesson)), bool(row and row.quiz_passed),
+        len(quiz.quiz_items(lesson)), bool(row and row.quiz_passed), cycle,
     )

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from app.audit import record
 from app.extensions import db
 from app.models import Assignment, Course, CreditEntry, Lesson, LessonProgress, Person, Syllabus
+from app.study.cycles import counts_for
 from app.study.ledger import add_entry
 from app.study.settings import local_date, setting
 
@@ -33,47 +34,50 @@ def required_slugs(person: Person) -> set[str]:
     return {item.get("course") for item in syllabus.required} if syllabus else set()
 
 
-def lesson_completed(person_id: int, lesson_id: int, *, now: datetime) -> CreditEntry | None:
-    """After a lesson completes, complete its course when every active lesson is done."""
+def lesson_completed(person_id: int, lesson_id: int, cycle: int, *, now: datetime) -> CreditEntry | None:
+    """After a lesson completes in a cycle, complete its course when every active lesson is done."""
     course_id = db.session.scalar(select(Lesson.course_id).where(Lesson.id == lesson_id))
     done = select(LessonProgress.id).where(
         LessonProgress.lesson_id == Lesson.id, LessonProgress.person_id == person_id,
-        LessonProgress.completed_at.is_not(None),
+        LessonProgress.cycle == cycle, LessonProgress.completed_at.is_not(None),
     ).exists()
     remaining = db.session.scalar(
         select(func.count(Lesson.id)).where(Lesson.course_id == course_id, Lesson.active, ~done)
     )
-    return None if remaining else complete_course(person_id, course_id, now=now)
+    return None if remaining else complete_course(person_id, course_id, cycle, now=now)
 
 
-def _course_tenths(person_id: int, course: Course) -> int:
+def _course_tenths(person_id: int, course: Course, cycle: int) -> int:
     if course.credit_tenths > 0:
         return course.credit_tenths
     seconds = db.session.scalar(
         select(func.coalesce(func.sum(LessonProgress.seconds), 0))
         .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-        .where(LessonProgress.person_id == person_id, Lesson.course_id == course.id, Lesson.active)
+        .where(LessonProgress.person_id == person_id, LessonProgress.cycle == cycle,
+               Lesson.course_id == course.id, Lesson.active)
     )
     return tenths_for_minutes(seconds // 60, setting("CREDIT_TIERS"))
 
 
-def complete_course(person_id: int, course_id: int, *, now: datetime) -> CreditEntry | None:
-    """Credit a completed course once per person (the caller commits); return the new entry."""
+def complete_course(person_id: int, course_id: int, cycle: int = 0, *, now: datetime) -> CreditEntry | None:
+    """Credit a course completed in a study cycle, once per cycle, and complete the assignments
+    that completion answers (the caller commits); return the new ledger entry."""
     course = db.session.get(Course, course_id)
     person = db.session.get(Person, person_id)
     kind = "必修" if course.slug in required_slugs(person) else "选修"
+    note = f"{course.title}（{cycle} 年度）" if cycle else course.title
     values = dict(person_id=person_id, year=local_date(now).year, kind=kind,
-                  tenths=_course_tenths(person_id, course), source_type="course", source_id=course.id,
-                  note=course.title[:200], created_at=now)
+                  tenths=_course_tenths(person_id, course, cycle), source_type="course", source_id=course.id,
+                  cycle=cycle, note=note[:200], created_at=now)
     entry = add_entry(**values)
     db.session.execute(
         update(Assignment)
         .where(Assignment.person_id == person_id, Assignment.course_id == course_id,
-               Assignment.completed_at.is_(None))
+               Assignment.completed_at.is_(None), counts_for(cycle))
         .values(completed_at=now)
         .execution_options(synchronize_session=False)
     )
     if entry is None:
         return None
-    record("course_completed", entry, actor_id=person_id, course=course.slug, tenths=entry.tenths)
+    record("course_completed", entry, actor_id=person_id, course=course.slug, tenths=entry.tenths, cycle=cycle)
     return entry

@@ -16,6 +16,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.models import Lesson, LessonProgress, Question
 from app.study import progress
+from app.study.cycles import current_cycle
 from app.study.ledger import add_entry
 from app.study.settings import local_date, setting
 from question_bank import QuestionBankError, question_from_dict
@@ -101,26 +102,28 @@ def submit_quiz(person_id: int, lesson_id: int, answers: dict[str, list[str]], *
 
 
 def _record_pass(person_id: int, lesson: Lesson, *, now: datetime) -> bool:
-    row = db.session.scalar(select(LessonProgress).filter_by(person_id=person_id, lesson_id=lesson.id))
+    cycle = current_cycle(person_id, lesson.course_id)
+    row = db.session.scalar(select(LessonProgress).filter_by(person_id=person_id, lesson_id=lesson.id, cycle=cycle))
     if row is None:
-        row = LessonProgress(person_id=person_id, lesson_id=lesson.id, seconds=0)
+        row = LessonProgress(person_id=person_id, lesson_id=lesson.id, cycle=cycle, seconds=0)
         db.session.add(row)
     just_completed = row.completed_at is None and row.seconds >= lesson.min_minutes * 60
     if not row.quiz_passed:
         row.quiz_passed = True
-        record("lesson_quiz_passed", row, actor_id=person_id, lesson_id=lesson.id)
-        _bonus(person_id, lesson, now=now)
+        record("lesson_quiz_passed", row, actor_id=person_id, lesson_id=lesson.id, cycle=cycle)
+        _bonus(person_id, lesson, cycle, now=now)
     if just_completed:
         row.completed_at = now
         db.session.flush()
-        progress.lesson_completed(person_id, lesson.id, now=now)
+        progress.lesson_completed(person_id, lesson.id, cycle, now=now)
     db.session.commit()
     return row.completed_at is not None
 
 
-def _bonus(person_id: int, lesson: Lesson, *, now: datetime) -> None:
-    """Credit the configured 学时 bonus for a first pass of this lesson's quiz (once per lesson)."""
+def _bonus(person_id: int, lesson: Lesson, cycle: int, *, now: datetime) -> None:
+    """Credit the configured 学时 bonus for a first pass of this lesson's quiz (once per lesson and cycle)."""
     tenths = setting("QUIZ_PASS_BONUS_TENTHS")
     if tenths > 0:
-        add_entry(person_id=person_id, source_type="quiz", source_id=lesson.id, year=local_date(now).year,
+        add_entry(person_id=person_id, source_type="quiz", source_id=lesson.id, cycle=cycle,
+                  year=local_date(now).year,
                   kind="选修", tenths=tenths, note=f"课后小测通过：{lesson.title[:80]}", created_at=now)

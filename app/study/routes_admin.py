@@ -47,7 +47,8 @@ def admin_assign():
         current_user.id, scope, course_id=form.course_id.data, due_on=form.due_on.data,
         today=local_date(utcnow()), unit_id=form.unit_id.data if target == "unit" else None,
         post_id=form.post_id.data if target == "post" else None,
-        staff_nos=re.split(r"[\s,，、;；]+", form.staff_nos.data or "") if target == "staff" else None)
+        staff_nos=re.split(r"[\s,，、;；]+", form.staff_nos.data or "") if target == "staff" else None,
+        restudy=form.restudy.data)
     flash(f"已下达 {created} 项培训任务" + (f"，{skipped} 人已有该任务，未重复下达。" if skipped else "。"), "success")
     return redirect(url_for("study.admin_assignments"))
 

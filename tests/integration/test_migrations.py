@@ -2,11 +2,13 @@
 
 import os
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 
@@ -35,3 +37,42 @@ def test_upgrading_an_empty_database_matches_the_models(app):
         differences = compare_metadata(context, db.metadata)
     assert differences == []
     assert "alembic_version" in inspect(db.engine).get_table_names()
+
+
+_ROWS_BEFORE_0005 = [
+    "INSERT INTO org_unit (id, name, kind, path, depth, sort_order) VALUES (1, '一大队', '', '/1/', 0, 0)",
+    "INSERT INTO person (id, staff_no, name, phone, unit_id, status, must_change_password, login_enabled, created_at)"
+    " VALUES (1, 'T1', '学员', '', 1, 'active', false, true, '2026-01-01 00:00:00')",
+    "INSERT INTO course (id, slug, title, workforces, kind, credit_tenths, summary, source, active, content_hash,"
+    " updated_at) VALUES (1, 'c', '课程', '[]', '必修', 10, '', 'content', true, '', '2026-01-01 00:00:00')",
+    "INSERT INTO lesson (id, course_id, position, file, title, body, min_minutes, competencies, quiz, active,"
+    " content_hash) VALUES (1, 1, 1, '01.md', '第一课', '', 1, '[]', '[]', true, '')",
+    "INSERT INTO lesson_progress (id, person_id, lesson_id, seconds, quiz_passed, completed_at)"
+    " VALUES (1, 1, 1, 60, false, '2026-02-01 00:00:00')",
+    "INSERT INTO credit_entry (id, person_id, year, kind, tenths, source_type, source_id, note, created_at)"
+    " VALUES (1, 1, 2026, '必修', 10, 'course', 1, '课程', '2026-02-01 00:00:00')",
+    "INSERT INTO assignment (id, person_id, course_id, year, due_on, origin, created_at, completed_at)"
+    " VALUES (1, 1, 1, 2026, '2026-12-31', 'syllabus', '2026-01-01 00:00:00', '2026-02-01 00:00:00')",
+]
+
+
+def test_upgrading_to_study_cycles_keeps_existing_study_records_in_cycle_zero(app):
+    directory = os.path.join(app.root_path, "..", "migrations")
+    _drop_everything()
+    upgrade(directory=directory, revision="0004")
+    with db.engine.begin() as conn:
+        for statement in _ROWS_BEFORE_0005:
+            conn.execute(text(statement))
+    upgrade(directory=directory)
+    with db.engine.connect() as conn:
+        cycles = [conn.execute(text(f"SELECT id, cycle FROM {table}")).all()  # noqa: S608 - fixed names
+                  for table in ("lesson_progress", "credit_entry", "assignment")]
+        assert cycles == [[(1, 0)], [(1, 0)], [(1, 0)]]
+        assert conn.execute(text("SELECT seconds FROM lesson_progress")).scalar() == 60
+        # The same course may now be credited again in a yearly cycle, but not twice in one.
+        insert = text("INSERT INTO credit_entry (id, person_id, year, kind, tenths, source_type, source_id,"
+                      " cycle, note, created_at) VALUES (:id, 1, 2027, '必修', 10, 'course', 1, 2027, '',"
+                      " '2027-02-01')")
+        conn.execute(insert, {"id": 2})
+        with pytest.raises(IntegrityError):
+            conn.execute(insert, {"id": 3})
