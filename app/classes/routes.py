@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.auth.scope import current_scope, role_required
 from app.classes import attendance, bp, enrolment, evaluation, services
 from app.classes.forms import AttendanceForm, ClassForm, EnrolForm, SessionForm
+from app.classes.qr import checkin_qr_svg
 from app.errors import DomainError
 from app.formkit import choices
 from app.models.base import utcnow
@@ -112,7 +113,12 @@ def session_delete(session_id: int):
 @role_required("admin")
 def session_code(session_id: int):
     session = services.get_session(current_scope(), session_id)
-    return render_template("classes/code.html", session=session, open_now=attendance.window_open(session, utcnow()))
+    open_now = attendance.window_open(session, utcnow())
+    url = qr = None
+    if open_now and session.training_class.status == "已发布":
+        url = url_for("classes.mine", code=session.code, _external=True)
+        qr = checkin_qr_svg(url)
+    return render_template("classes/code.html", session=session, open_now=open_now, checkin_url=url, qr=qr)
 
 
 @bp.post("/sessions/<int:session_id>/code")

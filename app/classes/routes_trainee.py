@@ -1,11 +1,12 @@
 """The trainee's pages: 我的培训班, check-in with a code (rate-limited) and the evaluation survey."""
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.classes import attendance, bp, evaluation
 from app.classes.forms import CheckInForm, EvaluationForm
 from app.classes.mine import my_classes
+from app.classes.qr import prefill_code
 from app.errors import DomainError
 from app.extensions import limiter
 from app.models.base import utcnow
@@ -18,8 +19,9 @@ def _checkin_key() -> str:
 @bp.get("/mine")
 @login_required
 def mine():
-    return render_template("classes/mine.html", items=my_classes(current_user.id, now=utcnow()),
-                           form=CheckInForm())
+    # The QR code on the trainer's page links here with ?code=; the trainee still presses 签到 (POST).
+    form = CheckInForm(code=prefill_code(request.args.get("code")))
+    return render_template("classes/mine.html", items=my_classes(current_user.id, now=utcnow()), form=form)
 
 
 @bp.post("/checkin")
