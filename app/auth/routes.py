@@ -11,13 +11,18 @@ from app.errors import DomainError
 from app.extensions import limiter
 
 
-def _safe_next(target: str | None) -> str:
-    """Return `target` if it is a local path, else the home page."""
+def _local_path(target: str | None) -> str | None:
+    """Return `target` if it is a local path, else None."""
     if target:
         parts = urlsplit(target.replace("\\", "/"))
         if not parts.scheme and not parts.netloc and target.startswith("/"):
             return target
-    return url_for("main.index")
+    return None
+
+
+def _safe_next(target: str | None) -> str:
+    """Return `target` if it is a local path, else the home page."""
+    return _local_path(target) or url_for("main.index")
 
 
 def _account_key() -> str:
@@ -48,7 +53,7 @@ def login():
             login_user(user)
             if user.person.must_change_password:
                 flash("首次登录请先修改密码。", "warning")
-                return redirect(url_for("auth.change_password"))
+                return redirect(url_for("auth.change_password", next=_local_path(request.args.get("next"))))
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -77,7 +82,7 @@ def change_password():
             form.new_password.errors.append(error.message)
         else:
             flash("密码已修改。", "success")
-            return redirect(url_for("main.index"))
+            return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/password.html", form=form)
 
 
@@ -89,5 +94,6 @@ def _force_password_change():
         and current_user.person.must_change_password
         and request.endpoint not in {"auth.change_password", "auth.logout", "static", "bootstrap.static"}
     ):
-        return redirect(url_for("auth.change_password"))
+        back = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.change_password", next=_local_path(back)))
     return None

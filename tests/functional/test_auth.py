@@ -57,7 +57,7 @@ def test_first_login_forces_a_password_change(client, app):
     make_person(unit=make_unit(), staff_no="new1", must_change=True)
     response = login(client, "new1")
     assert response.location == "/auth/password"
-    assert client.get("/org/people").location == "/auth/password"
+    assert client.get("/org/people").location == "/auth/password?next=/org/people"
     changed = client.post("/auth/password", data={
         "current_password": "Passw0rd", "new_password": "Better2026", "confirm": "Better2026"})
     assert changed.status_code == 302
@@ -65,6 +65,23 @@ def test_first_login_forces_a_password_change(client, app):
     assert person.must_change_password is False
     assert client.get("/").status_code == 200
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "password_change")) is not None
+
+
+def test_first_login_returns_to_the_page_asked_for_after_the_password_change(client, app):
+    make_person(unit=make_unit(), staff_no="new1", must_change=True)
+    response = login(client, "new1", next_url="/classes/mine?code=123456")
+    assert response.location == "/auth/password?next=/classes/mine?code%3D123456"
+    changed = client.post(response.location, data={
+        "current_password": "Passw0rd", "new_password": "Better2026", "confirm": "Better2026"})
+    assert changed.location == "/classes/mine?code=123456"
+
+
+def test_a_foreign_next_is_dropped_on_the_way_through_the_password_change(client, app):
+    make_person(unit=make_unit(), staff_no="new1", must_change=True)
+    assert login(client, "new1", next_url="https://evil.example/x").location == "/auth/password"
+    changed = client.post("/auth/password?next=//evil.example/x", data={
+        "current_password": "Passw0rd", "new_password": "Better2026", "confirm": "Better2026"})
+    assert changed.location == "/"
 
 
 @pytest.mark.parametrize(("new", "message"), [("short1", "至少 8 位"), ("onlyletters", "字母和数字"),
