@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -69,8 +70,8 @@ def check_in(person_id: int, code: str, *, now: datetime) -> tuple[ClassSession,
     Only sessions of published classes the person is enrolled in are searched, so a code
     for somebody else's class reads as a wrong code. Checking in twice changes nothing.
     """
-    code = (code or "").strip()
-    if not (len(code) == 6 and code.isdigit()):
+    code = unicodedata.normalize("NFKC", code or "").strip()  # full-width digits from a Chinese IME
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
         raise DomainError("签到码是 6 位数字，请核对后重新输入。")
     sessions = list(db.session.scalars(
         select(ClassSession).join(TrainingClass).join(Enrollment, Enrollment.class_id == TrainingClass.id)

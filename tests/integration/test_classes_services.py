@@ -61,9 +61,16 @@ def test_checking_in_twice_is_idempotent(app):
     assert not new and _count(Attendance) == 1 and _count(CreditEntry) == 1
 
 
+def test_a_code_typed_in_full_width_digits_checks_in(app):
+    w = _world()
+    _session, new = attendance.check_in(w["trainee"].id, " １２３４５６ ", now=START)
+    assert new and _count(Attendance) == 1
+
+
 @pytest.mark.parametrize(("code", "now", "message"), [
     ("654321", START, "签到码不正确"),
     ("12345", START, "6 位数字"),
+    ("١٢٣٤٥٦", START, "6 位数字"),  # other scripts' digits are not a code
     ("123456", START - timedelta(minutes=16), "不在签到时间内"),
     ("123456", END + timedelta(seconds=1), "不在签到时间内"),
 ])
