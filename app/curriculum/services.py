@@ -135,8 +135,9 @@ class CompetencyNode:
 
 
 def competency_tree() -> list[CompetencyNode]:
-    """Return every competency as a forest in file order."""
-    rows = list(db.session.scalars(select(Competency).order_by(Competency.position, Competency.code)))
+    """Return every active competency as a forest in file order."""
+    rows = list(db.session.scalars(
+        select(Competency).where(Competency.active).order_by(Competency.position, Competency.code)))
     nodes = {c.id: CompetencyNode(c) for c in rows}
     roots = []
     for c in rows:

@@ -15,7 +15,6 @@ from app.extensions import db
 from app.models import Competency, Course, Lesson, Post, Syllabus
 
 KINDS = (("competencies", "能力项"), ("courses", "课程"), ("lessons", "课时"), ("syllabi", "培训大纲"))
-KEPT = {"competencies", "syllabi"}  # no `active` column: rows gone from the tree stay as they are
 
 
 @dataclass
@@ -57,8 +56,7 @@ class SyncReport:
         out = []
         for attr, label in KINDS:
             c = getattr(self, attr)
-            gone = f"已不在内容中 {c.removed}（保留）" if attr in KEPT else f"停用 {c.removed}"
-            out.append(f"{label}：新增 {c.created}，更新 {c.updated}，未变 {c.unchanged}，{gone}")
+            out.append(f"{label}：新增 {c.created}，更新 {c.updated}，未变 {c.unchanged}，停用 {c.removed}")
         if self.skipped:
             out.append(f"跳过网页编辑过的课程（用 --force 覆盖）：{'、'.join(self.skipped)}")
         return out
@@ -66,14 +64,21 @@ class SyncReport:
 
 def _upsert(row, values: dict, counts: Counts) -> None:
     """Apply values to an existing row when its hash differs (reactivating it), counting either way."""
-    if row.content_hash == values["content_hash"] and getattr(row, "active", True):
+    if row.content_hash == values["content_hash"] and row.active:
         counts.unchanged += 1
         return
     for key, value in values.items():
         setattr(row, key, value)
-    if hasattr(row, "active"):
-        row.active = True
+    row.active = True
     counts.updated += 1
+
+
+def _deactivate(rows, counts: Counts) -> None:
+    """Deactivate the active rows the content no longer has (never delete: records refer to them)."""
+    for row in rows:
+        if row.active:
+            row.active = False
+            counts.removed += 1
 
 
 def _competencies(items: tuple[model.Competency, ...], report: SyncReport) -> None:
@@ -92,7 +97,7 @@ def _competencies(items: tuple[model.Competency, ...], report: SyncReport) -> No
         parent = existing[item.parent] if item.parent else None
         existing[item.code].parent_id = parent.id if parent else None
     codes = {item.code for item in items}
-    report.competencies.removed = sum(code not in codes for code in existing)  # kept: no active flag
+    _deactivate([row for code, row in existing.items() if code not in codes], report.competencies)
 
 
 def _lessons(course: Course, items: tuple[model.Lesson, ...], report: SyncReport) -> None:
@@ -106,10 +111,7 @@ def _lessons(course: Course, items: tuple[model.Lesson, ...], report: SyncReport
         else:
             _upsert(row, values, report.lessons)
     files = {item.file for item in items}
-    for name, row in existing.items():
-        if name not in files and row.active:
-            row.active = False
-            report.lessons.removed += 1
+    _deactivate([row for name, row in existing.items() if name not in files], report.lessons)
 
 
 def _courses(items: tuple[model.Course, ...], report: SyncReport, force: bool) -> None:
@@ -130,10 +132,8 @@ def _courses(items: tuple[model.Course, ...], report: SyncReport, force: bool) -
             _upsert(row, values, report.courses)
         _lessons(row, item.lessons, report)
     slugs = {item.slug for item in items}
-    for slug, row in existing.items():
-        if slug not in slugs and row.source == "content" and row.active:
-            row.active = False
-            report.courses.removed += 1
+    _deactivate([row for slug, row in existing.items() if slug not in slugs and row.source == "content"],
+                report.courses)
 
 
 def _syllabi(items: tuple[model.Syllabus, ...], report: SyncReport) -> None:
@@ -150,7 +150,7 @@ def _syllabi(items: tuple[model.Syllabus, ...], report: SyncReport) -> None:
         else:
             _upsert(row, values, report.syllabi)
         synced.add(post.id)
-    report.syllabi.removed = sum(post_id not in synced for post_id in existing)  # kept: no active flag
+    _deactivate([row for post_id, row in existing.items() if post_id not in synced], report.syllabi)
 
 
 def _unknown_posts(tree: model.ContentTree) -> list[ContentIssue]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -14,7 +14,10 @@ LEVELS = ("初级", "中级", "高级")
 
 
 class Competency(db.Model):
-    """A 能力项/知识点 with level descriptors; `parent_id` builds the tree."""
+    """A 能力项/知识点 with level descriptors; `parent_id` builds the tree.
+
+    Inactive once it is gone from the content; questions and lessons that name it keep the link.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -24,6 +27,7 @@ class Competency(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     levels: Mapped[dict] = mapped_column(JSON, default=dict)
     position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
     content_hash: Mapped[str] = mapped_column(String(64), default="")
 
     parent: Mapped[Competency | None] = relationship(remote_side="Competency.id")
@@ -70,7 +74,10 @@ class Lesson(db.Model):
 
 
 class Syllabus(db.Model):
-    """A post's training syllabus (培训大纲): targets, required and elective courses, annual 学时."""
+    """A post's training syllabus (培训大纲): targets, required and elective courses, annual 学时.
+
+    Inactive once its file is gone from the content: it then assigns nothing and sets no targets.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), unique=True)
@@ -81,4 +88,5 @@ class Syllabus(db.Model):
     required: Mapped[list] = mapped_column(JSON, default=list)
     electives: Mapped[list] = mapped_column(JSON, default=list)
     certify: Mapped[list] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
     content_hash: Mapped[str] = mapped_column(String(64), default="")

@@ -33,9 +33,10 @@ class YearCredits:
 
 
 def syllabus_for(person: Person) -> Syllabus | None:
+    """Return the active syllabus of the person's post, if any."""
     if person.post_id is None:
         return None
-    return db.session.scalar(select(Syllabus).where(Syllabus.post_id == person.post_id))
+    return db.session.scalar(select(Syllabus).where(Syllabus.post_id == person.post_id, Syllabus.active))
 
 
 def year_credits(person: Person, year: int) -> YearCredits:

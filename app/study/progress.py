@@ -8,9 +8,9 @@ from sqlalchemy import func, select, update
 
 from app.audit import record
 from app.extensions import db
-from app.models import Assignment, Course, CreditEntry, Lesson, LessonProgress, Person, Syllabus
+from app.models import Assignment, Course, CreditEntry, Lesson, LessonProgress, Person
 from app.study.cycles import counts_for
-from app.study.ledger import add_entry
+from app.study.ledger import add_entry, syllabus_for
 from app.study.settings import local_date, setting
 
 
@@ -28,9 +28,7 @@ def tenths_for_minutes(minutes: int, tiers) -> int:
 
 def required_slugs(person: Person) -> set[str]:
     """Return the course slugs the person's post syllabus requires."""
-    if person.post_id is None:
-        return set()
-    syllabus = db.session.scalar(select(Syllabus).where(Syllabus.post_id == person.post_id))
+    syllabus = syllabus_for(person)
     return {item.get("course") for item in syllabus.required} if syllabus else set()
 
 

@@ -2,16 +2,21 @@
 
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from app.curriculum.content import ContentError
+from app.curriculum.services import competency_tree
 from app.curriculum.sync import sync_content
 from app.extensions import db
-from app.models import AuditEntry, Competency, Course, Lesson, Syllabus
-from tests.factories import make_curriculum_posts
+from app.models import Assignment, AuditEntry, Competency, Course, Lesson, Post, Syllabus
+from app.study.assignments import sync_assignments
+from app.study.ledger import syllabus_for
+from app.study.progress import required_slugs
+from tests.factories import make_curriculum_posts, make_person, make_unit
 
 REAL_ROOT = Path(__file__).resolve().parents[2] / "course_content"
 
@@ -90,6 +95,83 @@ def test_a_removed_course_is_deactivated_not_deleted(posts, root):
     assert sync_content(root).courses.removed == 0
 
 
+def _syllabus(post_code: str) -> Syllabus:
+    post_id = db.session.scalar(select(Post.id).where(Post.code == post_code))
+    return db.session.scalar(select(Syllabus).where(Syllabus.post_id == post_id))
+
+
+def test_a_removed_syllabus_is_deactivated_and_assigns_nothing(posts, root):
+    sync_content(root)
+    kept = (root / "syllabi/fj-road.toml").read_bytes()
+    (root / "syllabi/fj-road.toml").unlink()
+    report = sync_content(root)
+    assert (report.syllabi.removed, report.syllabi.unchanged) == (1, 8)
+    assert "培训大纲：新增 0，更新 0，未变 8，停用 1" in report.lines()
+    syllabus = _syllabus("fj-road")
+    assert syllabus is not None and syllabus.active is False
+    person = make_person(unit=make_unit(), post_id=syllabus.post_id, joined_on=date(2026, 5, 1))
+    assert syllabus_for(person) is None and required_slugs(person) == set()
+    assert sync_assignments(person.id, today=date(2026, 5, 10)) == 0
+    assert _count(Assignment) == 0
+    (root / "syllabi/fj-road.toml").write_bytes(kept)
+    back = sync_content(root)
+    assert (back.syllabi.updated, back.syllabi.removed) == (1, 0)
+    assert syllabus_for(person) == syllabus and syllabus.active is True
+    assert sync_assignments(person.id, today=date(2026, 5, 10)) > 0
+
+
+_EXTRA_COMPETENCY = """
+[[competency]]
+code = "GEN-EXTRA"
+parent = "GEN"
+name = "临时能力项"
+workforces = ["fj"]
+description = "只为测试同步停用而加的能力项。"
+"""
+
+
+def _tree_codes(nodes) -> set[str]:
+    return {code for node in nodes for code in {node.competency.code} | _tree_codes(node.children)}
+
+
+def test_a_removed_competency_is_deactivated_and_reactivated_when_it_returns(posts, root):
+    path = root / "competencies.toml"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + _EXTRA_COMPETENCY, encoding="utf-8")
+    assert sync_content(root).competencies.created == 27
+    assert "GEN-EXTRA" in _tree_codes(competency_tree())
+    path.write_text(original, encoding="utf-8")
+    report = sync_content(root)
+    assert (report.competencies.removed, report.competencies.unchanged) == (1, 26)
+    extra = db.session.scalar(select(Competency).where(Competency.code == "GEN-EXTRA"))
+    assert extra.active is False
+    assert "GEN-EXTRA" not in _tree_codes(competency_tree())
+    path.write_text(original + _EXTRA_COMPETENCY, encoding="utf-8")
+    back = sync_content(root)
+    assert (back.competencies.updated, back.competencies.removed) == (1, 0)
+    assert extra.active is True and extra.parent.code == "GEN"
+
+
+def test_a_second_sync_after_removals_reports_everything_unchanged(posts, root):
+    sync_content(root)
+    (root / "syllabi/zg-org.toml").unlink()
+    _forget_course(root, "sq-mediation")
+    assert sync_content(root).changed
+    again = sync_content(root)
+    assert not again.changed
+    assert (again.syllabi.unchanged, again.syllabi.removed) == (8, 0)
+    assert again.competencies.unchanged == 26 and again.courses.removed == 0
+
+
+def test_an_invalid_tree_deactivates_nothing(posts, root):
+    sync_content(root)
+    (root / "syllabi/fj-road.toml").unlink()
+    (root / "courses/fj-traffic-law/course.toml").write_text('title = "坏"\n', encoding="utf-8")
+    with pytest.raises(ContentError):
+        sync_content(root)
+    assert _syllabus("fj-road").active is True
+
+
 def test_an_invalid_tree_writes_nothing(posts, root):
     (root / "courses/fj-traffic-law/course.toml").write_text('title = "坏"\n', encoding="utf-8")
     with pytest.raises(ContentError) as error:
@@ -124,7 +206,7 @@ def test_a_web_edited_course_is_skipped_unless_forced(posts, root):
 def test_cli_sync_prints_counts_per_kind(runner, posts):
     result = runner.invoke(args=["content", "sync", "--root", str(REAL_ROOT)])
     assert result.exit_code == 0, result.output
-    assert "能力项：新增 26，更新 0，未变 0，已不在内容中 0（保留）" in result.output
+    assert "能力项：新增 26，更新 0，未变 0，停用 0" in result.output
     assert "培训大纲：新增 9" in result.output
     again = runner.invoke(args=["content", "sync"])
     assert again.exit_code == 0 and "课程：新增 0，更新 0，未变 15，停用 0" in again.output

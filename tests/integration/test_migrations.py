@@ -6,7 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
@@ -76,3 +76,34 @@ def test_upgrading_to_study_cycles_keeps_existing_study_records_in_cycle_zero(ap
         conn.execute(insert, {"id": 2})
         with pytest.raises(IntegrityError):
             conn.execute(insert, {"id": 3})
+
+
+_ROWS_BEFORE_0006 = [
+    "INSERT INTO workforce (id, code, name) VALUES (1, 'fj', '辅警')",
+    "INSERT INTO post (id, workforce_id, code, name, description) VALUES (1, 1, 'fj-road', '路面执勤', '')",
+    "INSERT INTO competency (id, code, name, workforces, description, levels, position, content_hash)"
+    " VALUES (1, 'GEN', '通用素质', '[]', '', '{}', 0, '')",
+    "INSERT INTO syllabus (id, post_id, title, annual_tenths, annual_required_tenths, targets, required,"
+    " electives, certify, content_hash) VALUES (1, 1, '大纲', 0, 0, '{}', '[]', '[]', '[]', '')",
+]
+
+
+def _columns(table: str) -> set[str]:
+    return {column["name"] for column in inspect(db.engine).get_columns(table)}
+
+
+def test_existing_competencies_and_syllabi_become_active_and_downgrades_undo_0006_and_0005(app):
+    directory = os.path.join(app.root_path, "..", "migrations")
+    _drop_everything()
+    upgrade(directory=directory, revision="0005")
+    with db.engine.begin() as conn:
+        for statement in _ROWS_BEFORE_0006:
+            conn.execute(text(statement))
+    upgrade(directory=directory, revision="0006")
+    with db.engine.connect() as conn:
+        flags = [conn.execute(text(f"SELECT active FROM {table}")).scalar()  # noqa: S608 - fixed names
+                 for table in ("competency", "syllabus")]
+    assert flags == [True, True]
+    downgrade(directory=directory, revision="0004")
+    assert "active" not in _columns("competency") | _columns("syllabus")
+    assert "cycle" not in _columns("lesson_progress") | _columns("credit_entry") | _columns("assignment")
