@@ -192,3 +192,19 @@ def make_training_class(unit: OrgUnit, *, title: str = "路面执勤实训班", 
     db.session.add_all(Enrollment(class_id=klass.id, person_id=p.id) for p in enrolled)
     db.session.commit()
     return klass
+
+
+def class_running_now(*, starts_in=None, status: str = "已发布") -> dict:
+    """Two brigades and a class of brigade A with one two-hour session that started 10 minutes ago
+    (or `starts_in` from now), code 123456, and trainee t-1 enrolled."""
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+
+    world = two_brigades()
+    world["trainee"] = make_person(unit=world["a1"], staff_no="t-1", name="学员一")
+    start = utcnow() + (timedelta(minutes=-10) if starts_in is None else starts_in)
+    world["klass"] = make_training_class(world["a"], sessions=[(start, start + timedelta(hours=2))],
+                                         enrolled=[world["trainee"]], code="123456", status=status)
+    world["session"] = world["klass"].sessions[0]
+    return world

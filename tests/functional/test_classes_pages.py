@@ -15,22 +15,11 @@ from app.models import (
     Evaluation,
     TrainingClass,
 )
-from app.models.base import utcnow
-from tests.factories import make_person, make_training_class, two_brigades
+from tests.factories import class_running_now, make_person, make_training_class, two_brigades
 
 
 def _count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def _world(*, starts_in=timedelta(minutes=-10), status="已发布"):
-    world = two_brigades()
-    world["trainee"] = make_person(unit=world["a1"], staff_no="t-1", name="学员一")
-    start = utcnow() + starts_in
-    world["klass"] = make_training_class(world["a"], sessions=[(start, start + timedelta(hours=2))],
-                                         enrolled=[world["trainee"]], code="123456", status=status)
-    world["session"] = world["klass"].sessions[0]
-    return world
 
 
 def _admin_routes(w) -> list[tuple[str, str, dict]]:
@@ -50,7 +39,7 @@ def _admin_routes(w) -> list[tuple[str, str, dict]]:
 
 
 def test_an_admin_of_another_brigade_gets_404_on_every_class_route(app, as_user):
-    w = _world()
+    w = class_running_now()
     client = as_user("admin-b")
     for method, url, data in _admin_routes(w):
         response = getattr(client, method)(url, data=data)
@@ -64,7 +53,7 @@ def test_an_admin_of_another_brigade_gets_404_on_every_class_route(app, as_user)
 
 
 def test_the_class_list_shows_only_classes_in_scope(app, as_user):
-    w = _world()
+    w = class_running_now()
     make_training_class(w["b"], title="二大队专属班")
     page = as_user("admin-a").get("/classes/").data.decode()
     assert "路面执勤实训班" in page and "二大队专属班" not in page
@@ -77,7 +66,7 @@ def test_an_admin_with_no_classes_sees_what_to_do_next(app, as_user):
 
 
 def test_trainees_cannot_open_admin_pages(app, as_user):
-    w = _world()
+    w = class_running_now()
     assert as_user("t-1").get("/classes/").status_code == 403
     assert as_user("t-1").get(f"/classes/{w['klass'].id}").status_code == 403
 
@@ -131,13 +120,13 @@ def test_a_draft_without_sessions_cannot_be_published(app, as_user):
 
 
 def test_the_trainer_page_shows_the_code_big(app, as_user):
-    w = _world()
+    w = class_running_now()
     page = as_user("admin-a").get(f"/classes/sessions/{w['session'].id}/code").data.decode()
     assert "123456" in page and "现在可以签到" in page
 
 
 def test_trainee_checks_in_on_my_classes_and_earns_credit(app, as_user):
-    w = _world()
+    w = class_running_now()
     client = as_user("t-1")
     page = client.post("/classes/checkin", data={"code": "123456"}, follow_redirects=True).data.decode()
     assert "签到成功" in page and "已签到" in page
@@ -149,26 +138,26 @@ def test_trainee_checks_in_on_my_classes_and_earns_credit(app, as_user):
 
 
 def test_a_wrong_code_shows_an_error_and_writes_nothing(app, as_user):
-    _world()
+    class_running_now()
     page = as_user("t-1").post("/classes/checkin", data={"code": "000000"}, follow_redirects=True).data.decode()
     assert "签到码不正确" in page and _count(Attendance) == 0 and _count(CreditEntry) == 0
 
 
 def test_a_code_before_the_window_is_refused(app, as_user):
-    _world(starts_in=timedelta(minutes=30))
+    class_running_now(starts_in=timedelta(minutes=30))
     page = as_user("t-1").post("/classes/checkin", data={"code": "123456"}, follow_redirects=True).data.decode()
     assert "不在签到时间内" in page and _count(Attendance) == 0
 
 
 def test_someone_not_enrolled_cannot_check_in(app, as_user):
-    w = _world()
+    w = class_running_now()
     make_person(unit=w["a1"], staff_no="t-2")
     page = as_user("t-2").post("/classes/checkin", data={"code": "123456"}, follow_redirects=True).data.decode()
     assert "没有报名" in page and _count(Attendance) == 0
 
 
 def test_code_attempts_are_rate_limited_per_person(app, as_user):
-    _world()
+    class_running_now()
     client = as_user("t-1")
     statuses = [client.post("/classes/checkin", data={"code": f"{i:06d}"}).status_code for i in range(11)]
     assert statuses[:10] == [302] * 10 and statuses[10] == 429
@@ -177,7 +166,7 @@ def test_code_attempts_are_rate_limited_per_person(app, as_user):
 
 
 def test_my_classes_lists_only_published_classes_i_am_enrolled_in(app, as_user):
-    w = _world()
+    w = class_running_now()
     make_training_class(w["a"], title="草稿班", status="草稿", enrolled=[w["trainee"]])
     make_training_class(w["a"], title="别人的班")
     page = as_user("t-1").get("/classes/mine").data.decode()
@@ -185,7 +174,7 @@ def test_my_classes_lists_only_published_classes_i_am_enrolled_in(app, as_user):
 
 
 def test_admin_corrects_attendance_on_the_roster(app, as_user):
-    w = _world()
+    w = class_running_now()
     client = as_user("admin-a")
     data = {"session_id": w["session"].id, "person_id": w["trainee"].id, "present": "1"}
     assert client.post(f"/classes/{w['klass'].id}/attendance", data=data).status_code == 302
@@ -198,7 +187,7 @@ def test_admin_corrects_attendance_on_the_roster(app, as_user):
 
 
 def test_a_closed_class_refuses_check_in_and_corrections(app, as_user):
-    w = _world()
+    w = class_running_now()
     client = as_user("admin-a")
     assert client.post(f"/classes/{w['klass'].id}/status", data={"status": "已结束"}).status_code == 302
     data = {"session_id": w["session"].id, "person_id": w["trainee"].id, "present": "1"}
@@ -208,7 +197,7 @@ def test_a_closed_class_refuses_check_in_and_corrections(app, as_user):
 
 
 def test_trainee_evaluates_once_after_attending_and_the_admin_sees_the_summary(app, as_user):
-    w = _world()
+    w = class_running_now()
     client = as_user("t-1")
     assert "至少参加一次课" in client.get(f"/classes/{w['klass'].id}/evaluate").data.decode()
     client.post("/classes/checkin", data={"code": "123456"})
@@ -221,7 +210,7 @@ def test_trainee_evaluates_once_after_attending_and_the_admin_sees_the_summary(a
 
 
 def test_a_trainee_cannot_evaluate_a_class_they_are_not_enrolled_in(app, as_user):
-    w = _world()
+    w = class_running_now()
     make_person(unit=w["a1"], staff_no="t-2")
     client = as_user("t-2")
     assert client.get(f"/classes/{w['klass'].id}/evaluate").status_code == 404
@@ -232,13 +221,13 @@ def test_a_trainee_cannot_evaluate_a_class_they_are_not_enrolled_in(app, as_user
 
 @pytest.mark.parametrize("url", ["/classes/", "/classes/new", "/classes/mine"])
 def test_pages_render_for_the_right_people(app, as_user, url):
-    _world()
+    class_running_now()
     who = "t-1" if url.endswith("mine") else "admin-a"
     assert as_user(who).get(url).status_code == 200
 
 
 def test_admin_regenerates_a_code_and_the_old_one_stops_working(app, as_user):
-    w = _world()
+    w = class_running_now()
     page = as_user("admin-a").post(f"/classes/sessions/{w['session'].id}/code", follow_redirects=True).data.decode()
     db.session.expire_all()
     code = db.session.get(ClassSession, w["session"].id).code
@@ -250,7 +239,7 @@ def test_admin_regenerates_a_code_and_the_old_one_stops_working(app, as_user):
 
 
 def test_admin_withdraws_an_enrolment_only_before_any_attendance(app, as_user):
-    w = _world()
+    w = class_running_now()
     other = make_person(unit=w["a1"], staff_no="t-2", name="学员二")
     admin = as_user("admin-a")
     admin.post(f"/classes/{w['klass'].id}/enrol", data={"enrol-target": "staff", "enrol-staff_nos": "t-2"})

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 from app.classes.qr import checkin_qr_svg
 from app.extensions import db
 from app.models import Attendance, CreditEntry
-from app.models.base import utcnow
-from tests.factories import make_person, make_training_class, two_brigades
+from tests.factories import class_running_now
 
 QR_URL = "http://localhost/classes/mine?code=123456"
 
@@ -20,22 +19,12 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def _world(*, starts_in=timedelta(minutes=-10), status="已发布"):
-    world = two_brigades()
-    world["trainee"] = make_person(unit=world["a1"], staff_no="t-1", name="学员一")
-    start = utcnow() + starts_in
-    world["klass"] = make_training_class(world["a"], sessions=[(start, start + timedelta(hours=2))],
-                                         enrolled=[world["trainee"]], code="123456", status=status)
-    world["session"] = world["klass"].sessions[0]
-    return world
-
-
 def _code_input(page: str) -> str:
     return re.search(r'<input[^>]*id="code"[^>]*>', page).group(0)
 
 
 def test_the_code_page_shows_a_qr_code_of_the_prefilled_check_in_url_while_open(app, as_user):
-    w = _world()
+    w = class_running_now()
     page = as_user("admin-a").get(f"/classes/sessions/{w['session'].id}/code").data.decode()
     assert "123456" in page and "现在可以签到" in page
     assert str(checkin_qr_svg(QR_URL)) in page and page.count("<svg") == 1
@@ -49,7 +38,7 @@ def test_the_code_page_shows_a_qr_code_of_the_prefilled_check_in_url_while_open(
     (timedelta(minutes=-10), "已结束", "已不能签到"),
 ])
 def test_the_code_page_shows_no_qr_code_when_nobody_can_check_in(app, as_user, starts_in, status, message):
-    w = _world(starts_in=starts_in, status=status)
+    w = class_running_now(starts_in=starts_in, status=status)
     page = as_user("admin-a").get(f"/classes/sessions/{w['session'].id}/code").data.decode()
     assert "123456" in page and message in page
     assert "<svg" not in page and "扫码签到" not in page
@@ -62,14 +51,14 @@ def test_the_qr_code_is_a_bare_inline_svg_without_the_url_as_text():
 
 
 def test_my_classes_prefills_a_six_digit_code_from_the_query(app, as_user):
-    _world()
+    class_running_now()
     page = as_user("t-1").get("/classes/mine?code=123456").data.decode()
     assert 'value="123456"' in _code_input(page) and "已填入扫码得到的签到码" in page
 
 
 @pytest.mark.parametrize("code", ["abc", "<script>", '"><b>x', "12345", "1234567", " 123456", "１２３４５６", ""])
 def test_my_classes_ignores_a_query_code_that_is_not_six_digits(app, as_user, code):
-    _world()
+    class_running_now()
     response = as_user("t-1").get("/classes/mine", query_string={"code": code})
     page = response.data.decode()
     assert response.status_code == 200
@@ -78,14 +67,14 @@ def test_my_classes_ignores_a_query_code_that_is_not_six_digits(app, as_user, co
 
 
 def test_opening_the_qr_url_does_not_check_anyone_in(app, as_user):
-    _world()
+    class_running_now()
     client = as_user("t-1")
     assert client.get("/classes/mine?code=123456").status_code == 200
     assert _count(Attendance) == 0 and _count(CreditEntry) == 0
 
 
 def test_scanning_while_logged_out_logs_in_back_to_the_prefilled_form_and_submitting_checks_in(app, client):
-    w = _world()
+    w = class_running_now()
     response = client.get("/classes/mine?code=123456")
     assert response.status_code == 302
     login_url = urlsplit(response.headers["Location"])

@@ -56,14 +56,20 @@ _ROWS_BEFORE_0005 = [
 ]
 
 
-def test_upgrading_to_study_cycles_keeps_existing_study_records_in_cycle_zero(app):
+def _upgrade_over_rows(app, *, before: str, rows: list[str], to: str = "head") -> str:
+    """Migrate an empty database to `before`, insert `rows` there, then upgrade to `to`."""
     directory = os.path.join(app.root_path, "..", "migrations")
     _drop_everything()
-    upgrade(directory=directory, revision="0004")
+    upgrade(directory=directory, revision=before)
     with db.engine.begin() as conn:
-        for statement in _ROWS_BEFORE_0005:
+        for statement in rows:
             conn.execute(text(statement))
-    upgrade(directory=directory)
+    upgrade(directory=directory, revision=to)
+    return directory
+
+
+def test_upgrading_to_study_cycles_keeps_existing_study_records_in_cycle_zero(app):
+    _upgrade_over_rows(app, before="0004", rows=_ROWS_BEFORE_0005)
     with db.engine.connect() as conn:
         cycles = [conn.execute(text(f"SELECT id, cycle FROM {table}")).all()  # noqa: S608 - fixed names
                   for table in ("lesson_progress", "credit_entry", "assignment")]
@@ -93,13 +99,7 @@ def _columns(table: str) -> set[str]:
 
 
 def test_existing_competencies_and_syllabi_become_active_and_downgrades_undo_0006_and_0005(app):
-    directory = os.path.join(app.root_path, "..", "migrations")
-    _drop_everything()
-    upgrade(directory=directory, revision="0005")
-    with db.engine.begin() as conn:
-        for statement in _ROWS_BEFORE_0006:
-            conn.execute(text(statement))
-    upgrade(directory=directory, revision="0006")
+    directory = _upgrade_over_rows(app, before="0005", rows=_ROWS_BEFORE_0006, to="0006")
     with db.engine.connect() as conn:
         flags = [conn.execute(text(f"SELECT active FROM {table}")).scalar()  # noqa: S608 - fixed names
                  for table in ("competency", "syllabus")]
