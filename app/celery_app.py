@@ -31,8 +31,11 @@ def run_in_background(task, *args) -> None:
 
     from app.extensions import db
 
-    # Callers enqueue after their commit; end the transaction the commit left open (a read of
-    # an expired attribute begins one), or an inline task would wait on SQLite's write lock.
+    # Callers enqueue after their commit. Refuse loudly if they did not (ending the transaction
+    # would drop their changes), then end the read transaction the commit may have left open (a
+    # read of an expired attribute begins one), or an inline task would wait on SQLite's write lock.
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("run_in_background needs the caller's changes committed first")
     db.session.rollback()
     if not task.app.conf.task_always_eager or current_app.testing:
         task.delay(*args)

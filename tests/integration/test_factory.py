@@ -123,3 +123,21 @@ def test_embedded_mode_runs_background_tasks_on_a_thread_and_tests_inline(make_a
         run_in_background(task, "thread")
     assert done.wait(5)
     assert seen[-1][0] == "thread" and seen[-1][1].startswith("task-")
+
+
+def test_background_tasks_refuse_to_start_over_uncommitted_changes(app):
+    from app.celery_app import run_in_background
+    from app.extensions import db
+    from app.models import OrgUnit
+
+    ran = []
+
+    @app.extensions["celery"].task(name="record_uncommitted")
+    def record(tag):
+        ran.append(tag)
+
+    db.session.add(OrgUnit(name="未提交的单位", path="/x/", depth=0))
+    with app.test_request_context("/"), pytest.raises(RuntimeError, match="committed first"):
+        run_in_background(record, "x")
+    assert ran == [] and db.session.new  # the caller's change is still there, not rolled back
+    db.session.rollback()
