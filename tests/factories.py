@@ -208,3 +208,15 @@ def class_running_now(*, starts_in=None, status: str = "已发布") -> dict:
                                          enrolled=[world["trainee"]], code="123456", status=status)
     world["session"] = world["klass"].sessions[0]
     return world
+
+
+def make_bank_competencies(banks_dir) -> None:
+    """Competency rows for every code the bank CSV files in `banks_dir` cite."""
+    from app.models import Competency
+    from question_bank.formats import parse
+
+    codes = set()
+    for path in banks_dir.glob("*.csv"):
+        codes |= {c for q in parse("csv", path.read_bytes(), path.name).questions for c in q.competencies}
+    db.session.add_all(Competency(code=code, name=code) for code in sorted(codes))
+    db.session.commit()

@@ -87,12 +87,13 @@ def question_edit(question_id: int):
 def question_update(question_id: int):
     question, form = questions.get_question(_scope(), question_id), request.form
     try:
-        questions.update_question(current_user.id, _scope(), question_id, editor.data_from_form(question.qtype, form),
+        data = editor.data_from_form(question.qtype, form, previous=question.data)
+        questions.update_question(current_user.id, _scope(), question_id, data,
                                   note=form.get("note", ""), category_id=form.get("category_id", type=int),
                                   allow_duplicate=form.get("allow_duplicate") == "1")
     except DomainError as error:
-        return _editor(question.qtype, editor.form_values(form), question=question, error=error.message,
-                       status=error.status_code)
+        return _editor(question.qtype, editor.form_values(form, previous=question.data), question=question,
+                       error=error.message, status=error.status_code)
     flash("已保存为新版本；以前的版本保持不变。", "success")
     return redirect(url_for("bank.question_detail", question_id=question_id))
 

@@ -1,6 +1,5 @@
 """Loading the starter banks from course_content/banks, and the bank services behind the pages."""
 
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -10,19 +9,11 @@ from app.bank import questions
 from app.bank.starter import load_starter_banks
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Competency, Question, QuestionCategory, QuestionVersion
-from question_bank.formats import parse
-from tests.factories import make_unit, make_workforce
+from app.models import Question, QuestionCategory, QuestionVersion
+from tests.factories import make_bank_competencies, make_unit, make_workforce
+from tests.paths import STARTER_BANKS
 
-BANKS = Path(__file__).resolve().parents[2] / "course_content" / "banks"
-
-
-def _competencies_for(banks_dir: Path) -> None:
-    codes = set()
-    for path in banks_dir.glob("*.csv"):
-        codes |= {c for q in parse("csv", path.read_bytes(), path.name).questions for c in q.competencies}
-    db.session.add_all(Competency(code=code, name=code) for code in sorted(codes))
-    db.session.commit()
+BANKS = STARTER_BANKS
 
 
 def _count(model) -> int:
@@ -39,7 +30,7 @@ def police_root(app):
 
 
 def test_starter_banks_load_ready_questions_of_all_five_types(app, police_root):
-    _competencies_for(BANKS)
+    make_bank_competencies(BANKS)
     counts = load_starter_banks(BANKS)
     assert set(counts) == {"fj", "sq", "zg"} and all(n >= 60 for n in counts.values())
     for code in counts:
@@ -55,7 +46,7 @@ def test_starter_banks_load_ready_questions_of_all_five_types(app, police_root):
 
 
 def test_loading_twice_changes_nothing(app, police_root):
-    _competencies_for(BANKS)
+    make_bank_competencies(BANKS)
     load_starter_banks(BANKS)
     before = (_count(Question), _count(QuestionVersion), _count(QuestionCategory))
     assert load_starter_banks(BANKS) == {"fj": 0, "sq": 0, "zg": 0}
@@ -64,7 +55,7 @@ def test_loading_twice_changes_nothing(app, police_root):
 
 def test_a_changed_question_gets_a_new_version(app, police_root, tmp_path):
     (tmp_path / "fj.csv").write_bytes((BANKS / "fj.csv").read_bytes())
-    _competencies_for(tmp_path)
+    make_bank_competencies(tmp_path)
     load_starter_banks(tmp_path)
     original = db.session.scalar(select(Question).where(Question.external_id == "FJ-0002"))
     old_stem = original.data["stem"]

@@ -1,8 +1,5 @@
 """Real Moodle fixture files (../shared/interop/moodle beside the repository) import as expected."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from question_bank.formats import detect_format, export, parse
@@ -14,13 +11,10 @@ from question_bank.types import (
     SingleChoice,
     TrueFalse,
 )
+from tests.paths import MOODLE_FIXTURES, needs_moodle_fixtures
 
-INTEROP = Path(__file__).resolve().parents[3].parent / "shared" / "interop" / "moodle"
-
-# Outside CI a checkout without ../shared skips these; in CI (CI set) they must run, and fail if missing.
-pytestmark = pytest.mark.skipif(
-    not INTEROP.is_dir() and not os.environ.get("CI"), reason=f"Moodle fixtures not found at {INTEROP}"
-)
+INTEROP = MOODLE_FIXTURES
+pytestmark = needs_moodle_fixtures
 
 
 def read(name):
