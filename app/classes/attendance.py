@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +16,7 @@ from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.models import Attendance, ClassSession, CreditEntry, Enrollment, Person, TrainingClass
 from app.study import ledger
-from app.study.settings import setting
+from app.study.settings import local_date
 
 EARLY = timedelta(minutes=15)
 
@@ -27,19 +26,15 @@ def window_open(session: ClassSession, now: datetime) -> bool:
     return session.starts_at - EARLY <= now <= session.ends_at
 
 
-def _local_year(moment: datetime) -> int:
-    zone = ZoneInfo(setting("STUDY_TIMEZONE"))
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).year
-
-
 def _credit(attendance: Attendance, session: ClassSession, actor_id: int | None) -> None:
     """Add the attendance's one 学时 ledger line (offline, keyed by the attendance id)."""
     klass = session.training_class
     if klass.credit_tenths <= 0:
         return
+    day = local_date(session.starts_at)  # starts_at is naive UTC; the note and year are local
     ledger.add_entry(person_id=attendance.person_id, source_type="offline", source_id=attendance.id,
-                     year=_local_year(session.starts_at), kind=klass.kind, tenths=klass.credit_tenths,
-                     note=f"培训班：{klass.title[:60]}（{session.starts_at:%Y-%m-%d}）",
+                     year=day.year, kind=klass.kind, tenths=klass.credit_tenths,
+                     note=f"培训班：{klass.title[:60]}（{day:%Y-%m-%d}）",
                      created_by_id=actor_id, created_at=attendance.checked_in_at)
 
 

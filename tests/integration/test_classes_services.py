@@ -51,7 +51,8 @@ def test_the_credit_year_is_the_local_year_of_the_session(app):
     start = datetime(2026, 12, 31, 16, 30)  # 00:30 on 1 January 2027 in Shanghai
     w = _world(sessions=[(start, start + timedelta(hours=1))])
     attendance.check_in(w["trainee"].id, "123456", now=start)
-    assert db.session.scalar(select(CreditEntry.year)) == 2027
+    entry = db.session.scalar(select(CreditEntry))
+    assert entry.year == 2027 and entry.note.endswith("（2027-01-01）")  # the local date, not UTC's 12-31
 
 
 def test_checking_in_twice_is_idempotent(app):
