@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload
 
 from app.audit import record
 from app.auth.scope import Scope
@@ -157,6 +158,15 @@ def list_in_scope(scope: Scope, *, today: date, status: str = "", course_id: int
         query = query.where(Assignment.course_id == course_id)
     query = query.order_by(Assignment.due_on, Assignment.id)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def of_person(person_id: int, year: int) -> list[Assignment]:
+    """Return a person's assignments of a year, soonest due first (the caller checked the scope)."""
+    return list(db.session.scalars(
+        select(Assignment).options(joinedload(Assignment.course))
+        .where(Assignment.person_id == person_id, Assignment.year == year)
+        .order_by(Assignment.due_on, Assignment.id)
+    ))
 
 
 def delete_assignment(actor_id: int, scope: Scope, assignment_id: int) -> None:

@@ -67,7 +67,8 @@ def admin_person_credits(person_id: int):
     year = request.args.get("year", local_date(utcnow()).year, type=int)
     person, credits, lines, reversed_ids = ledger.person_ledger(current_scope(), person_id, year)
     return render_template("study/admin_credits.html", person=person, credits=credits, lines=lines,
-                           reversed_ids=reversed_ids, year=year, form=ReverseForm())
+                           reversed_ids=reversed_ids, year=year, form=ReverseForm(),
+                           tasks=assignments.of_person(person.id, year), today=local_date(utcnow()))
 
 
 @bp.post("/admin/credits/<int:entry_id>/reverse")

@@ -162,3 +162,21 @@ def test_the_carry_over_command_is_idempotent(world, runner):
     assert "新增 1 条" in runner.invoke(args=["study", "carry-over", "--year", "2025"]).output
     assert "新增 0 条" in runner.invoke(args=["study", "carry-over", "--year", "2025"]).output
     assert db.session.scalar(select(CreditEntry.tenths).filter_by(source_type="carry_over")) == 15
+
+
+def test_a_persons_page_links_to_their_hours_and_tasks_of_the_year(world, as_user):
+    this_year = date.today().year
+    db.session.add_all([
+        Assignment(person_id=world["ta"].id, course_id=world["course"].id, year=this_year, cycle=this_year,
+                   due_on=date(this_year, 12, 31), origin="admin"),
+        Assignment(person_id=world["ta"].id, course_id=make_course("old", title="往年课程").id, year=this_year - 1,
+                   due_on=date(this_year - 1, 12, 31)),
+    ])
+    db.session.commit()
+    client = as_user("admin-a")
+    detail = client.get(f"/org/people/{world['ta'].id}").data.decode()
+    assert f"/study/admin/people/{world['ta'].id}/credits" in detail and "学时与培训任务" in detail
+    page = client.get(f"/study/admin/people/{world['ta'].id}/credits").data.decode()
+    assert "心理疏导" in page and f"{this_year} 年度重学" in page and "往年课程" not in page
+    last_year = client.get(f"/study/admin/people/{world['ta'].id}/credits?year={this_year - 1}").data.decode()
+    assert "往年课程" in last_year and "已逾期" in last_year and "心理疏导" not in last_year
