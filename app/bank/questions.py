@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.audit import record
 from app.auth.scope import Scope
@@ -33,16 +33,18 @@ def parse_question(data: dict) -> BankQuestion:
         raise DomainError(error.message) from None
 
 
-def competencies_by_code(codes: Iterable[str]) -> dict[str, Competency]:
-    """Return the Competency rows for the codes that exist."""
+def competencies_by_code(codes: Iterable[str], *, keep: Iterable[str] = ()) -> dict[str, Competency]:
+    """Return the Competency rows for the codes that are in force; a competency removed from the
+    content still counts where it is in `keep` (what the question cited already)."""
     codes = set(codes)
     if not codes:
         return {}
-    return {c.code: c for c in db.session.scalars(select(Competency).where(Competency.code.in_(codes)))}
+    usable = or_(Competency.active, Competency.code.in_(set(keep))) if keep else Competency.active
+    return {c.code: c for c in db.session.scalars(select(Competency).where(Competency.code.in_(codes), usable))}
 
 
 def unknown_codes_message(codes: Iterable[str]) -> str:
-    return "知识点编码不存在：" + "、".join(sorted(codes)) + "（请先在课程内容中定义能力项）"
+    return "知识点编码不存在或已停用：" + "、".join(sorted(codes)) + "（请先在课程内容中定义能力项）"
 
 
 def owner_fingerprints(owner_unit_id: int | None, fingerprints: Iterable[str]) -> dict[str, int]:
@@ -70,9 +72,9 @@ def fill_fields(question: Question, q: BankQuestion, category: QuestionCategory,
 
 
 def check_for_save(q: BankQuestion, category: QuestionCategory, *, question_id: int | None,
-                   allow_duplicate: bool) -> dict[str, Competency]:
-    """Check competencies, external id and duplicates before a save from the editor."""
-    found = competencies_by_code(q.competencies)
+                   allow_duplicate: bool, cited: Iterable[str] = ()) -> dict[str, Competency]:
+    """Check competencies (in force, or `cited` already), external id and duplicates before a save."""
+    found = competencies_by_code(q.competencies, keep=cited)
     unknown = set(q.competencies) - set(found)
     if unknown:
         raise DomainError(unknown_codes_message(unknown))
@@ -130,7 +132,8 @@ def update_question(actor_id: int, scope: Scope, question_id: int, data: dict, *
     q = parse_question(data)
     if q.code != question.qtype:
         raise DomainError("不能修改已有试题的题型；请新建试题。")
-    found = check_for_save(q, category, question_id=question.id, allow_duplicate=allow_duplicate)
+    found = check_for_save(q, category, question_id=question.id, allow_duplicate=allow_duplicate,
+                           cited=question.data.get("competencies", []))
     version = add_version(question, q, category, found, actor_id=actor_id, note=note or "修改")
     record("bank_question_edit", question, actor_id=actor_id, version=version.number)
     db.session.commit()

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.audit import record
@@ -68,7 +68,7 @@ def list_classes(scope: Scope, *, status: str = "", page: int = 1, per_page: int
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def _validated(scope: Scope, data: ClassData) -> dict:
+def _validated(scope: Scope, data: ClassData, cited: list[str] | tuple = ()) -> dict:
     title = (data.title or "").strip()
     if not title or len(title) > 100:
         raise DomainError("请填写培训班名称（不超过 100 个字）。")
@@ -81,9 +81,11 @@ def _validated(scope: Scope, data: ClassData) -> dict:
     if hours < 0 or hours > 100 or (hours * 10) != (hours * 10).to_integral_value():
         raise DomainError("每次课学时应在 0 到 100 之间，最多一位小数。")
     codes = sorted({c.strip() for c in (data.competencies or "").replace("，", ",").split(",") if c.strip()})
-    known = set(db.session.scalars(select(Competency.code).where(Competency.code.in_(codes)))) if codes else set()
+    # A competency removed from the content may stay where the class cited it, but not be added.
+    usable = or_(Competency.active, Competency.code.in_(cited)) if cited else Competency.active
+    known = set(db.session.scalars(select(Competency.code).where(Competency.code.in_(codes), usable))) if codes else set()
     if set(codes) - known:
-        raise DomainError(f"以下能力项编码不存在：{'、'.join(sorted(set(codes) - known))}")
+        raise DomainError(f"以下能力项编码不存在或已停用：{'、'.join(sorted(set(codes) - known))}")
     return dict(title=title, unit_id=unit.id, kind=data.kind, credit_tenths=int(hours * 10),
                 description=(data.description or "").strip(), competencies=codes)
 
@@ -111,7 +113,7 @@ def update_class(actor_id: int, scope: Scope, class_id: int, data: ClassData) ->
     """Change a class; its 学时 and category freeze once someone has attended."""
     klass = get_class(scope, class_id)
     ensure_editable(klass)
-    values = _validated(scope, data)
+    values = _validated(scope, data, cited=klass.competencies)
     credit_changed = (values["kind"], values["credit_tenths"]) != (klass.kind, klass.credit_tenths)
     if credit_changed and _attendance_count(klass.id):
         raise Conflict("已有签到记录，不能再修改学时或学时类别。")

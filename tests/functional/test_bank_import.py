@@ -67,7 +67,7 @@ def test_preview_lists_errors_and_confirm_imports_nothing(app, as_user):
     make_competency("FJ-LAW")
     client = as_user("inst-a")
     page = _upload(client, w["cat_a"].id, _csv(*GOOD, BAD_TYPE, UNKNOWN_CODE)).data.decode()
-    assert "第5行" in page and "知识点编码不存在：NOPE" in page and "错误 <strong class=\"text-danger\">2</strong>" in page
+    assert "第5行" in page and "知识点编码不存在或已停用：NOPE" in page and "错误 <strong class=\"text-danger\">2</strong>" in page
     response = client.post(f"/bank/import/{_batch().id}/confirm", data={})
     assert response.status_code == 400 and "未导入任何试题" in response.data.decode()
     assert _count() == 0 and _batch().status == "previewed"

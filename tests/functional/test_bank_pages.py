@@ -155,7 +155,7 @@ def test_editor_rejects_invalid_input_with_a_chinese_message_and_writes_nothing(
     response = client.post("/bank/questions/new", data=base)
     assert response.status_code == 400 and "单选题必须有一个正确答案" in response.data.decode()
     response = client.post("/bank/questions/new", data=base | {"correct": "A", "competencies": "NOPE"})
-    assert response.status_code == 400 and "知识点编码不存在：NOPE" in response.data.decode()
+    assert response.status_code == 400 and "知识点编码不存在或已停用：NOPE" in response.data.decode()
     response = client.post("/bank/questions/new", data=base | {"correct": "A", "points": "abc"})
     assert response.status_code == 400 and "分值" in response.data.decode()
     assert _count(Question) == 0
@@ -259,3 +259,20 @@ def test_browser_and_detail_queries_do_not_grow_with_the_bank(app, as_user):
     for _ in range(15):
         make_question(w["cat_a"], competencies=["FJ-LAW"])
     assert (statements("/bank/"), statements(f"/bank/questions/{first.id}")) == small
+
+
+def test_a_retired_competency_stays_on_questions_citing_it_but_cannot_be_added(app, as_user):
+    w = bank_world()
+    old = make_competency("OLD-CODE")
+    question = make_question(w["cat_a"], competencies=["OLD-CODE"])
+    old.active = False
+    db.session.commit()
+    client = as_user("inst-a")
+    base = {"category_id": w["cat_a"].id, "stem": "改过的题干", "option_A": "甲", "option_B": "乙", "correct": "A"}
+    kept = client.post(f"/bank/questions/{question.id}/edit", data=base | {"competencies": "OLD-CODE"})
+    assert kept.status_code == 302
+    db.session.expire_all()
+    assert [c.code for c in db.session.get(Question, question.id).competencies] == ["OLD-CODE"]
+    response = client.post("/bank/questions/new", data=base | {"qtype": "single", "competencies": "OLD-CODE"})
+    assert response.status_code == 400 and "知识点编码不存在或已停用：OLD-CODE" in response.data.decode()
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 1

@@ -223,6 +223,21 @@ def test_class_credit_is_frozen_once_someone_attended(app):
     assert renamed.title == "新名称"
 
 
+def test_a_retired_competency_stays_on_a_class_citing_it_but_cannot_be_added(app):
+    w = two_brigades()
+    make_competency("FJ-LAW")
+    old = make_competency("OLD-CODE")
+    scope = Scope((w["a"].path,))
+    data = dict(title="班", unit_id=w["a"].id, kind="必修", credit_hours=1, competencies="FJ-LAW,OLD-CODE")
+    klass = services.create_class(w["admin_a"].id, scope, services.ClassData(**data))
+    old.active = False
+    db.session.commit()
+    renamed = services.update_class(w["admin_a"].id, scope, klass.id, services.ClassData(**data | {"title": "新班"}))
+    assert (renamed.title, renamed.competencies) == ("新班", ["FJ-LAW", "OLD-CODE"])
+    with pytest.raises(DomainError, match="不存在或已停用：OLD-CODE"):
+        services.create_class(w["admin_a"].id, scope, services.ClassData(**data))
+
+
 def test_creating_a_class_validates_competency_codes_and_half_hours(app):
     w = two_brigades()
     make_competency("FJ-LAW")
