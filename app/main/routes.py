@@ -22,9 +22,13 @@ def index():
     return render_template("main/index.html", summary=summary)
 
 
+# What of an upcoming area is open already: (endpoint, page name, what it shows).
+AVAILABLE = {"stats": ("study.admin_compliance", "培训完成情况", "各单位培训任务的完成率")}
+
+
 def _upcoming(key: str):
     title, scope = UPCOMING[key]
-    return render_template("main/upcoming.html", title=title, scope=scope)
+    return render_template("main/upcoming.html", title=title, scope=scope, available=AVAILABLE.get(key))
 
 
 @bp.get("/instructor/exams")

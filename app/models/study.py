@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -89,7 +89,13 @@ class Assignment(db.Model):
     must be studied again each year it is the assignment's year, and only study in that cycle counts.
     """
 
-    __table_args__ = (UniqueConstraint("person_id", "course_id", "year"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "course_id", "year"),
+        # Covers the 培训完成情况 counts (study/compliance.py): a person's assignments of a year, with
+        # everything their status needs, are read from the index without touching the table.
+        Index("ix_assignment_person_year_status", "person_id", "year", "course_id", "completed_at", "due_on",
+              "started_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)

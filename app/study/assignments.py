@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, case, select
 from sqlalchemy.orm import joinedload
 
 from app.audit import record
@@ -13,7 +14,7 @@ from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.models import Assignment, Course, OrgUnit, Person
 from app.org.people import select_people
-from app.org.services import post_options, unit_options
+from app.org.services import get_unit, post_options, unit_options
 from app.study.cycles import Completions
 from app.study.ledger import syllabus_for
 
@@ -147,17 +148,47 @@ def assign_course(actor_id: int, scope: Scope, *, course_id: int, due_on: date, 
     return len(fresh), len(have)
 
 
-def list_in_scope(scope: Scope, *, today: date, status: str = "", course_id: int | None = None,
-                  page: int = 1, per_page: int = 20):
-    """Return a page of assignments of people inside the scope, soonest due first."""
-    query = (select(Assignment).join(Person, Person.id == Assignment.person_id)
+@dataclass(frozen=True)
+class AssignmentFilter:
+    """The assignment list's filters; `unit_id` is the unit's subtree, or only the unit itself with `direct`."""
+
+    status: str = ""
+    course_id: int | None = None
+    unit_id: int | None = None
+    year: int | None = None
+    direct: bool = False
+
+
+def status_label(today: date):
+    """Return a SQL CASE giving each assignment's status (the STATUS_FILTERS conditions) as of `today`."""
+    return case(*((condition(today), label) for label, condition in STATUS_FILTERS.items()))
+
+
+def filter_in_scope(query: Select, scope: Scope, filters: AssignmentFilter, *, today: date) -> Select:
+    """Restrict a select over Assignment to people inside the scope and to the filters.
+
+    A unit outside the scope raises NotFound. The query is joined to Person and to OrgUnit (the person's unit).
+    """
+    query = (query.join(Person, Person.id == Assignment.person_id)
              .join(OrgUnit, OrgUnit.id == Person.unit_id).where(scope.clause(OrgUnit.path)))
-    if status in STATUS_FILTERS:
-        query = query.where(STATUS_FILTERS[status](today))
-    if course_id:
-        query = query.where(Assignment.course_id == course_id)
-    query = query.order_by(Assignment.due_on, Assignment.id)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    if filters.unit_id:
+        unit = get_unit(scope, filters.unit_id)
+        query = query.where(Person.unit_id == unit.id if filters.direct
+                            else OrgUnit.path.startswith(unit.path, autoescape=True))
+    if filters.status in STATUS_FILTERS:
+        query = query.where(STATUS_FILTERS[filters.status](today))
+    if filters.course_id:
+        query = query.where(Assignment.course_id == filters.course_id)
+    if filters.year:
+        query = query.where(Assignment.year == filters.year)
+    return query
+
+
+def list_in_scope(scope: Scope, filters: AssignmentFilter, *, today: date, page: int = 1, per_page: int = 20):
+    """Return a page of assignments of people inside the scope, soonest due first."""
+    query = filter_in_scope(select(Assignment), scope, filters, today=today)
+    return db.paginate(query.order_by(Assignment.due_on, Assignment.id), page=page, per_page=per_page,
+                       error_out=False)
 
 
 def of_person(person_id: int, year: int) -> list[Assignment]:

@@ -1,17 +1,22 @@
-"""Admin pages: assignments in scope, handing out courses, a person's 学时 ledger and reversals."""
+"""Admin pages: assignments in scope (list, xlsx, completion by unit), handing out courses, 学时 ledgers."""
 
+import io
 import re
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_timezone
 from flask_login import current_user
 
 from app.auth.scope import current_scope, role_required
+from app.errors import DomainError
 from app.formkit import choices
 from app.models.base import utcnow
 from app.models.study import ASSIGNMENT_STATUSES
-from app.study import assignments, bp, ledger
+from app.study import assignments, bp, compliance, ledger
 from app.study.forms import AssignForm, ReverseForm
 from app.study.settings import local_date
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _assign_form(scope) -> AssignForm:
@@ -23,15 +28,47 @@ def _assign_form(scope) -> AssignForm:
     return form
 
 
+def _number(args, name: str, high: int = 2**31 - 1) -> int | None:
+    """Return a whole-number query argument (None when absent, malformed or 0); 400 outside 1..high."""
+    value = args.get(name, type=int)
+    if value and not 0 < value <= high:  # a huge number would overflow the database's integers
+        raise DomainError("筛选条件中的数字超出范围，请检查链接或重新选择。")
+    return value or None
+
+
+def _list_filter(args) -> assignments.AssignmentFilter:
+    return assignments.AssignmentFilter(
+        status=args.get("status", ""), course_id=_number(args, "course_id"), unit_id=_number(args, "unit_id"),
+        year=_number(args, "year", 9999), direct=args.get("direct") == "1")
+
+
 @bp.get("/admin/assignments")
 @role_required("admin")
 def admin_assignments():
     scope, args = current_scope(), request.args
-    pagination = assignments.list_in_scope(
-        scope, today=local_date(utcnow()), status=args.get("status", ""), course_id=args.get("course_id", type=int),
-        page=args.get("page", 1, type=int), per_page=current_app.config["PER_PAGE"])
+    pagination = assignments.list_in_scope(scope, _list_filter(args), today=local_date(utcnow()),
+                                           page=args.get("page", 1, type=int), per_page=current_app.config["PER_PAGE"])
     return render_template("study/admin_assignments.html", pagination=pagination, form=_assign_form(scope),
                            statuses=ASSIGNMENT_STATUSES, today=local_date(utcnow()), args=args)
+
+
+@bp.get("/admin/assignments.xlsx")
+@role_required("admin")
+def admin_assignments_xlsx():
+    today = local_date(utcnow())
+    data = compliance.export_xlsx(current_scope(), _list_filter(request.args), today=today, zone=get_timezone())
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=f"培训任务-{today}.xlsx")
+
+
+@bp.get("/admin/compliance")
+@role_required("admin")
+def admin_compliance():
+    args, today = request.args, local_date(utcnow())
+    view = compliance.overview(current_scope(), today=today, year=_number(args, "year", 9999),
+                               course_id=_number(args, "course_id"), unit_id=_number(args, "unit_id"))
+    years, courses = compliance.filter_options(today=today, year=view.year)
+    return render_template("study/admin_compliance.html", view=view, years=years, courses=courses,
+                           statuses=ASSIGNMENT_STATUSES)
 
 
 @bp.post("/admin/assignments")

@@ -107,3 +107,21 @@ def test_existing_competencies_and_syllabi_become_active_and_downgrades_undo_000
     downgrade(directory=directory, revision="0004")
     assert "active" not in _columns("competency") | _columns("syllabus")
     assert "cycle" not in _columns("lesson_progress") | _columns("credit_entry") | _columns("assignment")
+
+
+INDEX_0007 = "ix_assignment_person_year_status"
+
+
+def _indexes() -> dict[str, list[str]]:
+    return {index["name"]: index["column_names"] for index in inspect(db.engine).get_indexes("assignment")}
+
+
+def test_upgrading_to_0007_indexes_existing_assignments_and_downgrading_drops_the_index(app):
+    directory = _upgrade_over_rows(app, before="0006", rows=_ROWS_BEFORE_0005, to="0007")
+    assert _indexes()[INDEX_0007] == ["person_id", "year", "course_id", "completed_at", "due_on", "started_at"]
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM assignment")).scalar() == 1
+    downgrade(directory=directory, revision="0006")
+    assert INDEX_0007 not in _indexes()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM assignment")).scalar() == 1
