@@ -2,6 +2,7 @@
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 
 
 class DomainError(Exception):
@@ -71,3 +72,16 @@ def init_app(app: Flask) -> None:
 
         db.session.rollback()
         return _respond(500)
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def _number_out_of_range(error):
+        """A number in the request too big for the database's integers (SQLite raises OverflowError,
+        PostgreSQL 'integer out of range') is bad input, not a server fault."""
+        from app.extensions import db
+
+        db.session.rollback()
+        if isinstance(error, DataError) and "out of range" not in str(error.orig):
+            app.logger.exception("database refused a value", exc_info=error)
+            return _respond(500)
+        return _respond(400, "请求中的数字超出范围，请检查后重试。")

@@ -117,3 +117,17 @@ def test_trainee_cannot_open_a_person_page_even_their_own(world, as_user):
     client = as_user("fj-a1")
     assert client.get(f"/org/people/{world['person_a'].id}").status_code == 403
     assert "甲队员" in client.get("/me/profile").data.decode()
+
+
+@pytest.mark.parametrize("url", [
+    "/org/people?unit_id=99999999999999999999999",
+    "/study/admin/assignments?course_id=99999999999999999999999",
+    "/bank/?category_id=99999999999999999999999",
+])
+def test_numbers_too_big_for_the_database_are_a_chinese_400_not_a_500(app, as_user, url):
+    world = two_brigades()
+    make_person(unit=world["a"], staff_no="inst-x", roles=(("instructor", world["a"]),))
+    client = as_user("inst-x" if url.startswith("/bank") else "admin-a")
+    response = client.get(url)
+    assert response.status_code == 400 and "数字超出范围" in response.data.decode()
+    assert client.get("/").status_code == 200  # the session is usable again after the rollback
