@@ -109,24 +109,31 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
-@pytest.fixture
-def new_page(browser: Browser, live_server: str) -> Iterator[Callable[[], Page]]:
-    """Return a function that opens a page in a fresh browser context (its own cookies).
-
-    Relative URLs resolve against the live server; every context is closed after the test.
-    """
+@contextmanager
+def contexts_on(browser: Browser, base_url: str) -> Iterator[Callable[[], BrowserContext]]:
+    """Yield a function that opens a fresh browser context (its own cookies) on `base_url`;
+    every context it opened is closed on exit."""
     contexts: list[BrowserContext] = []
 
-    def _open() -> Page:
-        context = open_context(browser, live_server)
-        contexts.append(context)
-        return context.new_page()
+    def _open() -> BrowserContext:
+        contexts.append(open_context(browser, base_url))
+        return contexts[-1]
 
     try:
         yield _open
     finally:
         for context in contexts:
             context.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: str) -> Iterator[Callable[[], Page]]:
+    """Return a function that opens a page in a fresh browser context (its own cookies).
+
+    Relative URLs resolve against the live server; every context is closed after the test.
+    """
+    with contexts_on(browser, live_server) as open_new:
+        yield lambda: open_new().new_page()
 
 
 @pytest.fixture

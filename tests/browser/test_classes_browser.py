@@ -15,14 +15,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from app.classes.qr import checkin_qr_svg
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.models import Attendance, ClassSession, CreditEntry, Person, TrainingClass
-from tests.browser.conftest import live_app, open_context, serving
+from tests.browser.conftest import contexts_on, live_app, serving
 from tests.browser.test_admin_browser import HOME, log_in
 from tests.factories import make_competency
 
@@ -61,18 +61,8 @@ def class_server(tmp_path_factory) -> Iterator[ClassServer]:
 @pytest.fixture
 def new_context(browser: Browser, class_server: ClassServer) -> Iterator[Callable[[], Page]]:
     """Return a function that opens a page in a fresh context (own cookies) on the class server."""
-    contexts: list[BrowserContext] = []
-
-    def _open() -> Page:
-        context = open_context(browser, class_server.url)
-        contexts.append(context)
-        return context.new_page()
-
-    try:
-        yield _open
-    finally:
-        for context in contexts:
-            context.close()
+    with contexts_on(browser, class_server.url) as open_new:
+        yield lambda: open_new().new_page()
 
 
 def _flash(page: Page):

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.models import Assignment, Course, CreditEntry, Lesson, LessonProgress, Person
-from tests.browser.conftest import live_app, open_context, serving
+from tests.browser.conftest import contexts_on, live_app, serving
 from tests.browser.test_admin_browser import HOME, log_in
 from tests.factories import make_person
 
@@ -85,21 +85,15 @@ def study_server(tmp_path_factory) -> Iterator[StudyServer]:
 @pytest.fixture
 def learner(browser: Browser, study_server: StudyServer) -> Iterator[Callable[[str], BrowserContext]]:
     """Return a function that logs a trainee in (real form) and returns their browser context."""
-    contexts: list[BrowserContext] = []
+    with contexts_on(browser, study_server.url) as open_new:
+        def _log_in(staff_no: str) -> BrowserContext:
+            context = open_new()
+            page = context.new_page()
+            log_in(page, staff_no, DEMO_PASSWORD)
+            page.wait_for_url(HOME)
+            return context
 
-    def _log_in(staff_no: str) -> BrowserContext:
-        context = open_context(browser, study_server.url)
-        contexts.append(context)
-        page = context.new_page()
-        log_in(page, staff_no, DEMO_PASSWORD)
-        page.wait_for_url(HOME)
-        return context
-
-    try:
         yield _log_in
-    finally:
-        for context in contexts:
-            context.close()
 
 
 def progress(server: StudyServer, staff_no: str, lesson: str) -> tuple[int, object]:
