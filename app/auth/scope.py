@@ -9,7 +9,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import false, or_, true
 
-from app.models import OrgUnit, RoleGrant
+from app.models import OrgUnit, Person, RoleGrant
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,12 @@ class Scope:
         if not self.paths:
             return false()
         return or_(*(path_column.startswith(p, autoescape=True) for p in self.paths))
+
+    def over_people(self, query, person_id_column):
+        """Join a select to the person in `person_id_column` and their unit (`OrgUnit`), keeping
+        only rows whose person lies inside the scope."""
+        return (query.join(Person, Person.id == person_id_column)
+                .join(OrgUnit, OrgUnit.id == Person.unit_id).where(self.clause(OrgUnit.path)))
 
 
 def scope_of(grants: list[RoleGrant], role: str) -> Scope:

@@ -169,8 +169,7 @@ def filter_in_scope(query: Select, scope: Scope, filters: AssignmentFilter, *, t
 
     A unit outside the scope raises NotFound. The query is joined to Person and to OrgUnit (the person's unit).
     """
-    query = (query.join(Person, Person.id == Assignment.person_id)
-             .join(OrgUnit, OrgUnit.id == Person.unit_id).where(scope.clause(OrgUnit.path)))
+    query = scope.over_people(query, Assignment.person_id)
     if filters.unit_id:
         unit = get_unit(scope, filters.unit_id)
         query = query.where(Person.unit_id == unit.id if filters.direct
@@ -203,10 +202,7 @@ def of_person(person_id: int, year: int) -> list[Assignment]:
 def delete_assignment(actor_id: int, scope: Scope, assignment_id: int) -> None:
     """Withdraw an assignment of a person in scope (the person's progress is kept)."""
     assignment = db.session.scalar(
-        select(Assignment).join(Person, Person.id == Assignment.person_id)
-        .join(OrgUnit, OrgUnit.id == Person.unit_id)
-        .where(Assignment.id == assignment_id, scope.clause(OrgUnit.path))
-    )
+        scope.over_people(select(Assignment), Assignment.person_id).where(Assignment.id == assignment_id))
     if assignment is None:
         raise NotFound("培训任务不存在或不在您的管理范围内。")
     record("assignment_delete", assignment, actor_id=actor_id, person_id=assignment.person_id,

@@ -14,7 +14,7 @@ from app.audit import record
 from app.auth.scope import Scope
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db, upsertable_insert
-from app.models import CreditEntry, OrgUnit, Person, Syllabus
+from app.models import CreditEntry, Person, Syllabus
 from app.study.settings import setting
 
 
@@ -100,10 +100,7 @@ def carry_over_all(year: int, *, now: datetime) -> int:
 def entry_in_scope(scope: Scope, entry_id: int) -> CreditEntry:
     """Return a ledger entry whose person lies in the scope, else raise NotFound."""
     entry = db.session.scalar(
-        select(CreditEntry).join(Person, Person.id == CreditEntry.person_id)
-        .join(OrgUnit, OrgUnit.id == Person.unit_id)
-        .where(CreditEntry.id == entry_id, scope.clause(OrgUnit.path))
-    )
+        scope.over_people(select(CreditEntry), CreditEntry.person_id).where(CreditEntry.id == entry_id))
     if entry is None:
         raise NotFound("学时记录不存在或不在您的管理范围内。")
     return entry
