@@ -243,7 +243,7 @@ def test_bulk_status_with_nothing_chosen_is_a_clear_error(app, as_user):
 
 
 def test_browser_and_detail_queries_do_not_grow_with_the_bank(app, as_user):
-    from tests.functional.test_query_budget import count_statements
+    from tests.sql_budget import count_statements
 
     w = bank_world()
     make_competency("FJ-LAW")

@@ -5,13 +5,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Course
 from tests.factories import make_course, make_instructor
-from tests.functional.test_query_budget import count_statements
-
-
-def _statements(client, url: str) -> int:
-    with count_statements() as statements:
-        assert client.get(url).status_code == 200
-    return len(statements)
+from tests.sql_budget import statements_for
 
 
 def test_the_course_list_costs_the_same_statements_for_2_or_20_courses(app, as_user):
@@ -19,16 +13,16 @@ def test_the_course_list_costs_the_same_statements_for_2_or_20_courses(app, as_u
     client = as_user("jiaoguan")
     for _ in range(2):
         make_course(lessons=(10, 10))
-    small = _statements(client, "/curriculum/courses")
+    small = statements_for(client, "/curriculum/courses")
     for _ in range(18):
         make_course(lessons=(10, 10, 10))
-    assert _statements(client, "/curriculum/courses") == small
+    assert statements_for(client, "/curriculum/courses") == small
 
 
 def test_course_detail_costs_the_same_statements_for_1_or_12_lessons(app, as_user):
     make_instructor()
     client = as_user("jiaoguan")
     short, long = make_course(lessons=(10,)), make_course(lessons=(10,) * 12)
-    assert _statements(client, f"/curriculum/courses/{short.id}") == \
-        _statements(client, f"/curriculum/courses/{long.id}")
+    assert statements_for(client, f"/curriculum/courses/{short.id}") == \
+        statements_for(client, f"/curriculum/courses/{long.id}")
     assert db.session.scalar(select(Course).where(Course.id == long.id)).lessons

@@ -1,32 +1,7 @@
 """SQL statements per request stay constant as the data grows."""
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
-from app.extensions import db
 from tests.factories import make_person, make_workforce, two_brigades
-
-
-@contextmanager
-def count_statements():
-    statements: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        if not statement.startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-
-
-def _statements_for(client, url: str) -> int:
-    with count_statements() as statements:
-        assert client.get(url).status_code == 200
-    return len(statements)
+from tests.sql_budget import statements_for
 
 
 def test_people_list_costs_the_same_statements_for_5_or_20_people_per_page(app, as_user):
@@ -35,10 +10,10 @@ def test_people_list_costs_the_same_statements_for_5_or_20_people_per_page(app, 
     client = as_user("admin-a")
     for i in range(3):
         make_person(unit=world["a1"], staff_no=f"S{i}", post_id=wf.posts[0].id, grade_id=wf.grades[0].id)
-    small = _statements_for(client, "/org/people")
+    small = statements_for(client, "/org/people")
     for i in range(3, 40):
         make_person(unit=world["a1"], staff_no=f"S{i}", post_id=wf.posts[0].id, grade_id=wf.grades[0].id)
-    large = _statements_for(client, "/org/people")
+    large = statements_for(client, "/org/people")
     assert small == large
     assert large <= 12, large
 
@@ -48,7 +23,7 @@ def test_org_tree_costs_the_same_statements_for_a_bigger_tree(app, as_user):
 
     world = two_brigades()
     client = as_user("admin-a")
-    small = _statements_for(client, "/org/units")
+    small = statements_for(client, "/org/units")
     for i in range(15):
         make_unit(f"新中队{i}", parent=world["a"])
-    assert _statements_for(client, "/org/units") == small
+    assert statements_for(client, "/org/units") == small

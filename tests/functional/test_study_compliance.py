@@ -12,7 +12,7 @@ from app.models import Assignment
 from app.models.base import utcnow
 from app.study.settings import local_date
 from tests.factories import make_course, make_person, make_unit, two_brigades
-from tests.functional.test_query_budget import count_statements
+from tests.sql_budget import count_statements
 
 PAST, FUTURE = date(2000, 1, 1), date(2099, 1, 1)
 

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import LessonProgress, StudyClock
 from app.study import routes
 from tests.factories import make_course, make_person, make_unit
-from tests.functional.test_query_budget import count_statements
+from tests.sql_budget import count_statements
 
 
 class FakeClock:
