@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.auth.passwords import hash_password
 from app.extensions import db
 from app.models import Grade, MentorLink, OrgUnit, Person, Post, RoleGrant, Workforce
+from app.trees import place
 
 DEMO_PASSWORD = "Demo2026"  # noqa: S105 - published demo credential
 
@@ -67,8 +68,7 @@ def _get_or_create(model, defaults: dict | None = None, **keys):
 def _unit(name: str, kind: str, parent: OrgUnit | None, workforce: Workforce, order: int) -> OrgUnit:
     unit = _get_or_create(OrgUnit, {"kind": kind, "workforce_id": workforce.id, "sort_order": order},
                           name=name, parent_id=parent.id if parent else None)
-    unit.path = (parent.path if parent else "/") + f"{unit.id}/"
-    unit.depth = parent.depth + 1 if parent else 0
+    place(unit, parent)
     return unit
 
 

@@ -8,6 +8,7 @@ import itertools
 from app.auth.passwords import hash_password
 from app.extensions import db
 from app.models import Grade, OrgUnit, Person, Post, RoleGrant, Workforce
+from app.trees import place
 
 _seq = itertools.count(1)
 
@@ -31,8 +32,7 @@ def make_unit(name: str | None = None, *, parent: OrgUnit | None = None, kind: s
     unit = OrgUnit(name=name or f"单位{next(_seq)}", parent=parent, kind=kind)
     db.session.add(unit)
     db.session.flush()
-    unit.path = (parent.path if parent else "/") + f"{unit.id}/"
-    unit.depth = parent.depth + 1 if parent else 0
+    place(unit, parent)
     db.session.commit()
     return unit
 

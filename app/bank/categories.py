@@ -9,7 +9,7 @@ from app.auth.scope import Scope
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.models import OrgUnit, Question, QuestionCategory
-from app.trees import TreeNode, build_forest
+from app.trees import TreeNode, build_forest, full_names, place
 
 NOT_FOUND = "题库分类不存在或不在您的管理范围内。"
 
@@ -47,12 +47,7 @@ def categories_in_scope(scope: Scope) -> list[QuestionCategory]:
 
 def labels(categories: list[QuestionCategory]) -> dict[int, str]:
     """Return full names like 辅警/道路交通安全法规 for categories (ancestors looked up once)."""
-    ids = {int(p) for c in categories for p in c.path.strip("/").split("/") if p}
-    names = dict(db.session.execute(
-        select(QuestionCategory.id, QuestionCategory.name).where(QuestionCategory.id.in_(ids))
-    ).all()) if ids else {}
-    return {c.id: "/".join(names.get(int(p), "?") for p in c.path.strip("/").split("/") if p)
-            for c in categories}
+    return full_names(QuestionCategory, categories)
 
 
 def names_of(category: QuestionCategory) -> tuple[str, ...]:
@@ -110,7 +105,7 @@ def add_category(parent: QuestionCategory | None, name: str, owner_unit_id: int 
                                 owner_unit_id=parent.owner_unit_id if parent else owner_unit_id)
     db.session.add(category)
     db.session.flush()
-    category.path = (parent.path if parent else "/") + f"{category.id}/"
+    place(category, parent)
     return category
 
 

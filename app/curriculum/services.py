@@ -14,6 +14,7 @@ from app.auth.scope import Scope
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Competency, Course, Lesson, OrgUnit, Question, Workforce
+from app.trees import TreeNode, ancestor_ids, build_forest
 
 PER_PAGE = 20
 
@@ -22,7 +23,7 @@ def allowed_workforces(scope: Scope) -> set[str] | None:
     """Return the workforce codes the scope reaches (None: all of them)."""
     if scope.is_global:
         return None
-    unit_ids = {int(part) for path in scope.paths for part in path.strip("/").split("/") if part}
+    unit_ids = {i for path in scope.paths for i in ancestor_ids(path)}
     if not unit_ids:
         return set()
     rows = db.session.execute(
@@ -128,19 +129,7 @@ def course_detail(scope: Scope, course_id: int) -> CourseDetail:
     return CourseDetail(course, lessons, competencies, known)
 
 
-@dataclass
-class CompetencyNode:
-    competency: Competency
-    children: list[CompetencyNode] = field(default_factory=list)
-
-
-def competency_tree() -> list[CompetencyNode]:
+def competency_tree() -> list[TreeNode]:
     """Return every active competency as a forest in file order."""
-    rows = list(db.session.scalars(
+    return build_forest(db.session.scalars(
         select(Competency).where(Competency.active).order_by(Competency.position, Competency.code)))
-    nodes = {c.id: CompetencyNode(c) for c in rows}
-    roots = []
-    for c in rows:
-        parent = nodes.get(c.parent_id)
-        (parent.children if parent else roots).append(nodes[c.id])
-    return roots

@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.trees import ancestor_ids
 
 
 class Workforce(db.Model):
@@ -65,4 +66,4 @@ class OrgUnit(db.Model):
 
     @property
     def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        return ancestor_ids(self)

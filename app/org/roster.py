@@ -16,7 +16,8 @@ from app.extensions import db
 from app.models import Grade, OrgUnit, Person, Post, RoleGrant, RosterImport
 from app.org.people import PHONE_RE, assign_from_syllabus
 from app.org.roster_file import read_roster
-from app.org.services import unit_label, units_in_scope
+from app.org.services import units_in_scope
+from app.trees import name_path, with_ancestors
 
 ROLE_LABELS = {"学员": "trainee", "教官": "instructor"}
 STATUS_LABELS = {"在岗": "active", "离岗": "left", "": "active"}
@@ -44,15 +45,11 @@ class _Lookup:
 
     def __init__(self, scope: Scope):
         units = units_in_scope(scope)
-        by_id = {u.id: u for u in units}
-        all_ids = {i for u in units for i in u.ancestor_ids}
-        missing = all_ids - by_id.keys()
-        if missing:  # ancestors above the scope, for full path names
-            by_id.update({u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(missing)))})
+        by_id = with_ancestors(OrgUnit, units)  # ancestors above the scope too, for full path names
         self.units_by_path: dict[str, OrgUnit] = {}
         self.units_by_name: dict[str, list[OrgUnit]] = {}
         for unit in units:
-            self.units_by_path[unit_label(unit, by_id)] = unit
+            self.units_by_path[name_path(unit, by_id)] = unit
             self.units_by_name.setdefault(unit.name, []).append(unit)
         posts = list(db.session.scalars(select(Post)))
         self.posts = {p.name: p for p in posts} | {p.code: p for p in posts}

@@ -9,7 +9,7 @@ from app.auth.scope import Scope, scope_of
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.models import Grade, OrgUnit, Person, Post, Workforce
-from app.trees import TreeNode, build_forest
+from app.trees import TreeNode, build_forest, name_path, place
 
 
 def get_unit(scope: Scope, unit_id: int | None) -> OrgUnit:
@@ -30,7 +30,7 @@ def unit_options(scope: Scope) -> list[tuple[int, str]]:
     """Return (id, path label) for every unit in scope, sorted by label, for select boxes."""
     units = units_in_scope(scope)
     by_id = {u.id: u for u in units}
-    return sorted(((u.id, unit_label(u, by_id)) for u in units), key=lambda pair: pair[1])
+    return sorted(((u.id, name_path(u, by_id)) for u in units), key=lambda pair: pair[1])
 
 
 def post_options() -> list[tuple[int, str]]:
@@ -48,11 +48,6 @@ def unit_tree(scope: Scope) -> list[TreeNode]:
     return build_forest(units, counts)
 
 
-def unit_label(unit: OrgUnit, by_id: dict[int, OrgUnit]) -> str:
-    """Return the unit's full path of names, e.g. 交警支队/一大队."""
-    return "/".join(by_id[i].name for i in unit.ancestor_ids if i in by_id)
-
-
 def _check_name(name: str) -> str:
     name = (name or "").strip()
     if not name or len(name) > 100:
@@ -67,8 +62,7 @@ def create_unit(actor_id: int, scope: Scope, *, parent_id: int | None, name: str
                    workforce_id=parent.workforce_id if parent else None)
     db.session.add(unit)
     db.session.flush()
-    unit.path = (parent.path if parent else "/") + f"{unit.id}/"
-    unit.depth = parent.depth + 1 if parent else 0
+    place(unit, parent)
     record("unit_create", unit, actor_id=actor_id, name=unit.name, parent_id=parent_id)
     db.session.commit()
     return unit

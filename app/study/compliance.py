@@ -18,8 +18,9 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import Assignment, Course, OrgUnit, Person
 from app.models.study import ASSIGNMENT_ORIGINS, ASSIGNMENT_STATUSES
-from app.org.services import get_unit, unit_label, units_in_scope
+from app.org.services import get_unit, units_in_scope
 from app.study.assignments import STATUS_FILTERS, AssignmentFilter, filter_in_scope, status_label
+from app.trees import ancestor_ids, name_path
 
 OWN_SUFFIX = "（本级）"
 EXPORT_COLUMNS = ("工号", "姓名", "单位", "课程", "年度", "截止日期", "来源", "状态", "完成时间")
@@ -139,13 +140,9 @@ def _roll_up(rows: list[Row], tallies: list[tuple[str, int, Tally]]) -> None:
     subtrees = {row.unit.id: row for row in rows if not row.own}
     for path, unit_id, tally in tallies:
         row = own.get(unit_id) or next(
-            (subtrees[i] for i in reversed(_path_ids(path)) if i in subtrees), None)
+            (subtrees[i] for i in reversed(ancestor_ids(path)) if i in subtrees), None)
         if row is not None:
             row.tally.add(tally)
-
-
-def _path_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 def filter_options(*, today: date, year: int) -> tuple[list[int], list[tuple[int, str]]]:
@@ -202,4 +199,4 @@ def export_xlsx(scope: Scope, filters: AssignmentFilter, *, today: date, zone: t
 def _unit_labels(scope: Scope) -> dict[int, str]:
     units = units_in_scope(scope)
     by_id = {unit.id: unit for unit in units}
-    return {unit.id: unit_label(unit, by_id) for unit in units}
+    return {unit.id: name_path(unit, by_id) for unit in units}

@@ -131,7 +131,7 @@ description = "只为测试同步停用而加的能力项。"
 
 
 def _tree_codes(nodes) -> set[str]:
-    return {code for node in nodes for code in {node.competency.code} | _tree_codes(node.children)}
+    return {code for node in nodes for code in {node.item.code} | _tree_codes(node.children)}
 
 
 def test_a_removed_competency_is_deactivated_and_reactivated_when_it_returns(posts, root):
