@@ -1,13 +1,20 @@
-"""Shared fixtures: an app on a fresh database (SQLite file, or PostgreSQL from DATABASE_URL)."""
+"""Shared fixtures: an app on an empty database (SQLite file, or PostgreSQL from DATABASE_URL).
+
+The schema is built once per session (see `Schema`); no test rebuilds it.
+"""
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
+from app.auth import passwords
 from app.config import build_config
 from app.extensions import db, limiter
 from tests.factories import login
@@ -41,23 +48,100 @@ def _config(tmp_path, **overrides) -> dict:
             "CELERY": celery} | overrides
 
 
-def _reset_schema() -> None:
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    db.create_all()
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    """Hash and verify passwords with argon2's lowest cost in tests.
+
+    At the production cost every login takes 0.1-0.5 s of CPU; tests check who may log in, not
+    how long an attacker needs per guess (hashes still are real argon2id hashes).
+    """
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", hasher)
+        patch.setattr(passwords, "_DUMMY_HASH", hasher.hash("not-a-real-password"))
+        yield
+
+
+class Schema:
+    """The models' schema, built once per session; each app then starts from an empty copy of it.
+
+    SQLite: `db.create_all()` once into a template file, copied to each test's database file.
+    PostgreSQL: `db.create_all()` once, then one TRUNCATE of every table per app. A marker table
+    tells whether a test (the migration tests) dropped or rebuilt the schema since.
+    """
+
+    MARKER = "test_schema_of_this_session"
+
+    def __init__(self, directory: Path):
+        self.template = directory / "template.sqlite3"
+        self.postgres_ready = False
+
+    def prepare(self, uri: str) -> bool:
+        """Before an app on `uri` starts: give a new SQLite file the template's schema (True if so)."""
+        path = _sqlite_file(uri)
+        if path is None or path.exists():
+            return False
+        if not self.template.exists():
+            self._build_template()
+        shutil.copyfile(self.template, path)
+        return True
+
+    def _build_template(self) -> None:
+        app = create_app(_config(self.template.parent, SQLALCHEMY_DATABASE_URI=f"sqlite:///{self.template}"))
+        with app.app_context():
+            db.create_all()
+            raw = db.engine.raw_connection()  # outside a transaction: fold the WAL into the file,
+            raw.cursor().execute("PRAGMA journal_mode=DELETE")  # so the file alone is the copy
+            raw.close()
+            db.session.remove()
+            db.engine.dispose()
+
+    def empty(self) -> None:
+        """Inside the new app's context: make sure the database has the schema and no rows."""
+        if db.engine.dialect.name != "postgresql":
+            db.create_all()  # an existing file (a second app of one test) keeps its rows, as before
+        elif self.postgres_ready and _has_table(self.MARKER):
+            tables = ", ".join(db.engine.dialect.identifier_preparer.format_table(t)
+                               for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        else:
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.create_all()
+            with db.engine.begin() as conn:
+                conn.execute(text(f"CREATE TABLE {self.MARKER} (id integer)"))
+            self.postgres_ready = True
+
+
+def _sqlite_file(uri: str) -> Path | None:
+    prefix = "sqlite:///"
+    return Path(uri[len(prefix):]) if uri.startswith(prefix) and uri != prefix + ":memory:" else None
+
+
+def _has_table(name: str) -> bool:
+    with db.engine.connect() as conn:
+        return conn.execute(text("SELECT to_regclass(:name)"), {"name": name}).scalar() is not None
+
+
+@pytest.fixture(scope="session")
+def _schema(tmp_path_factory) -> Schema:
+    return Schema(tmp_path_factory.mktemp("schema"))
 
 
 @pytest.fixture
-def make_app(tmp_path):
+def make_app(tmp_path, _schema):
     """Return a function that builds an app (with config overrides) on an empty database."""
     apps = []
 
     def build(**overrides):
-        app = create_app(_config(tmp_path, **overrides))
+        config = _config(tmp_path, **overrides)
+        copied = _schema.prepare(config["SQLALCHEMY_DATABASE_URI"])
+        app = create_app(config)
         app.test_client_class = IsolatedClient
-        with app.app_context():
-            _reset_schema()
+        if not copied:
+            with app.app_context():
+                _schema.empty()
         limiter.reset()
         apps.append(app)
         return app
