@@ -8,6 +8,8 @@ from flask_babel import format_date, format_datetime
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from app.hours import format_hours
+
 _md = MarkdownIt("js-default").enable("table")
 
 ALLOWED_TAGS = {
@@ -50,3 +52,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(_datetime, "datetime")
     app.add_template_filter(_date, "date")
+    app.add_template_filter(format_hours, "hours")

@@ -9,6 +9,7 @@ from app.classes.forms import AttendanceForm, ClassForm, EnrolForm, SessionForm
 from app.classes.qr import checkin_qr_svg
 from app.errors import DomainError
 from app.formkit import choices
+from app.hours import hours_value
 from app.models.base import utcnow
 from app.models.classes import CLASS_STATUSES
 
@@ -20,7 +21,7 @@ def _errors(form) -> str:
 def _class_form(scope, klass=None) -> ClassForm:
     form = ClassForm(obj=klass) if klass is not None and request.method == "GET" else ClassForm()
     if klass is not None and request.method == "GET":
-        form.credit_hours.data = klass.credit_tenths / 10
+        form.credit_hours.data = hours_value(klass.credit_tenths)
         form.competencies.data = ", ".join(klass.competencies or [])
     form.unit_id.choices = choices(enrolment.form_options(scope)[0])
     return form

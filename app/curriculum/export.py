@@ -11,6 +11,7 @@ from app.auth.scope import Scope
 from app.curriculum.assets import asset_location, relative_image
 from app.curriculum.services import get_course
 from app.errors import DomainError
+from app.hours import format_hours
 from app.models import Course, Lesson
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -25,14 +26,10 @@ def _strings(items) -> str:
     return "[" + ", ".join(_string(item) for item in items) + "]"
 
 
-def _tenths(value: int) -> str:
-    return f"{value // 10}.{value % 10}"
-
-
 def course_toml(course: Course, lessons: list[Lesson]) -> str:
     """Return the course.toml text of a course and the given lessons."""
     lines = [f"title = {_string(course.title)}", f"workforces = {_strings(course.workforces)}",
-             f"kind = {_string(course.kind)}", f"credit_hours = {_tenths(course.credit_tenths)}",
+             f"kind = {_string(course.kind)}", f"credit_hours = {format_hours(course.credit_tenths)}",
              f"summary = {_string(course.summary)}"]
     for lesson in lessons:
         lines += ["", "[[lesson]]", f"file = {_string(lesson.file)}",

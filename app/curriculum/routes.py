@@ -9,6 +9,7 @@ from app.curriculum.forms import CourseForm
 from app.curriculum.model import COURSE_KINDS
 from app.errors import DomainError
 from app.formkit import choices
+from app.hours import format_hours
 
 
 def _scope():
@@ -37,7 +38,7 @@ def _course_form(scope, obj=None) -> CourseForm:
     options = services.workforce_options(scope)
     form.workforces.choices = choices(options)
     if obj is not None and request.method == "GET":
-        form.credit_hours.data = f"{obj.credit_tenths // 10}.{obj.credit_tenths % 10}"
+        form.credit_hours.data = format_hours(obj.credit_tenths)
     return form
 
 
