@@ -21,7 +21,7 @@ from app.trees import name_path, with_ancestors
 
 ROLE_LABELS = {"学员": "trainee", "教官": "instructor"}
 STATUS_LABELS = {"在岗": "active", "离岗": "left", "": "active"}
-DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 
 
 @dataclass(frozen=True)

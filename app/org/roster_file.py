@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import io
-from datetime import date, datetime
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from app.errors import DomainError
+from question_bank import FormatError
+from question_bank.formats.sheets import read_table
 
 COLUMNS = ["工号", "姓名", "手机", "单位", "岗位", "岗位等级", "入职日期", "状态", "角色"]
 REQUIRED = ["工号", "姓名", "单位"]
@@ -29,57 +29,26 @@ HELP = [
 
 def read_roster(filename: str, data: bytes) -> list[dict]:
     """Return the data rows as dicts with a `_row` (spreadsheet row number) key."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        table = _xlsx_rows(data)
-    elif name.endswith(".csv"):
-        table = list(csv.reader(io.StringIO(_decode(data))))
-    else:
-        raise DomainError("只支持 .xlsx 或 .csv 文件。")
+    try:
+        table = read_table(data, filename)
+    except FormatError as error:
+        raise DomainError(f"{error.issues[0].message}。") from None
     if not table:
         raise DomainError("文件是空的。")
-    header = [str(cell or "").strip() for cell in table[0]]
+    header = [cell.strip() for cell in table[0]]
     missing = [col for col in REQUIRED if col not in header]
     if missing:
         raise DomainError(f"第1行表头缺少列：{'、'.join(missing)}。请使用下载的模板。")
     rows = []
     for number, values in enumerate(table[1:], start=2):
-        if not any(str(v or "").strip() for v in values):
+        if not any(v.strip() for v in values):
             continue
-        row = {col: _cell(values[i]) if i < len(values) else "" for i, col in enumerate(header) if col in COLUMNS}
+        row = {col: values[i].strip() if i < len(values) else "" for i, col in enumerate(header) if col in COLUMNS}
         row["_row"] = number
         rows.append(row)
     if not rows:
         raise DomainError("文件中没有数据行。")
     return rows
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
-
-
-def _xlsx_rows(data: bytes) -> list[tuple]:
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise DomainError("无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏。") from error
-    sheet = book.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    book.close()
-    return rows
-
-
-def _cell(value) -> str:
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip() if value is not None else ""
 
 
 def build_template(post_names: list[str], grade_names: list[str]) -> bytes:

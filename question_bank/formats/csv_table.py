@@ -8,8 +8,8 @@ import re
 from collections.abc import Sequence
 
 from question_bank.base import Question
-from question_bank.errors import FormatError, Issue
-from question_bank.formats.common import ParseResult, Progress, collect_export_issues, decode_text
+from question_bank.formats.common import ParseResult, Progress, collect_export_issues
+from question_bank.formats.sheets import csv_rows
 from question_bank.formats.table import HEADERS, parse_rows, question_to_row, table_unsupported
 
 # Spreadsheet programs run a cell that starts with = + - @ as a formula; an apostrophe disarms it.
@@ -18,13 +18,7 @@ _NEEDS_GUARD = re.compile(r"'*[=+\-@]")
 
 def parse_csv(data: bytes | str, filename: str, progress: Progress | None = None) -> ParseResult:
     """Read a CSV question table; each bad row gives one 第N行 issue (N counts records, header = 1)."""
-    text = decode_text(data, filename)
-    try:
-        rows = [
-            [_unguard(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline=""))
-        ]
-    except csv.Error as exc:
-        raise FormatError([Issue(filename, None, f"CSV 格式错误：{exc}")]) from None
+    rows = [[_unguard(cell) for cell in row] for row in csv_rows(data, filename)]
     return parse_rows(rows, filename, progress, total=len(rows))
 
 

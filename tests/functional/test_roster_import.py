@@ -1,6 +1,7 @@
 """Roster import: preview with row-level errors, all-or-nothing confirm, xlsx and CSV (GB18030)."""
 
 import io
+from datetime import date, datetime
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -128,10 +129,24 @@ def test_weak_initial_password_is_refused_and_nothing_is_written(world, as_user)
     ("x.csv", "姓名,单位\n甲,一大队\n".encode("utf-8-sig"), "表头缺少列：工号"),
     ("x.csv", "工号,姓名,单位\n".encode("utf-8-sig"), "没有数据行"),
     ("x.xlsx", b"not a zip", "无法读取该 Excel 文件"),
+    ("x.csv", "工号,姓名,单位\n".encode("utf-8-sig") + b"\x80,\xff,\x80\n", "无法识别文件编码"),
 ])
 def test_unreadable_files_get_a_clear_message(world, as_user, name, data, message):
     response = _upload(as_user("admin-a"), data, name)
     assert response.status_code == 400 and message in response.data.decode()
+    assert db.session.scalar(select(func.count()).select_from(RosterImport)) == 0
+
+
+def test_excel_dates_and_numbers_read_as_typed(world, as_user):
+    client = as_user("admin-a")
+    data = _xlsx([[9001, "赵六", 13800000002, "一大队", "", "", datetime(2021, 9, 1), "", ""],
+                  ["N9002", "钱七", "", "一大队", "", "", datetime(2021, 9, 2, 8, 30), "", ""]])
+    assert "检查通过" in _upload(client, data, "名册.xlsx").data.decode()
+    batch = db.session.scalar(select(RosterImport))
+    client.post(f"/org/import/{batch.id}/confirm", data={"initial_password": "Start2026"})
+    zhao = db.session.scalar(select(Person).where(Person.staff_no == "9001"))
+    qian = db.session.scalar(select(Person).where(Person.staff_no == "N9002"))
+    assert (zhao.phone, zhao.joined_on, qian.joined_on) == ("13800000002", date(2021, 9, 1), date(2021, 9, 2))
 
 
 def test_template_has_the_columns_the_guide_and_dropdowns(world, as_user):
