@@ -1,16 +1,32 @@
 """Markdown rendering (markdown-it-py js-default + nh3) and display filters."""
 
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 
 import nh3
 from flask import Flask
 from flask_babel import format_date, format_datetime
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
+from mdit_py_plugins.anchors import anchors_plugin
 
 from app.hours import format_hours
 
+ANCHOR_PREFIX = "sec-"  # a heading's id never equals an id of the page around it
+ImageUrl = Callable[[str], str | None]  # an image's src -> the URL to load it from (None: keep it)
+
+
+def _slug(title: str) -> str:
+    """Return a heading's anchor: its words (any script, Chinese too) joined by dashes."""
+    words = re.sub(r"[^\w\s-]", "", title.lower()).split()
+    return ANCHOR_PREFIX + ("-".join(words) or "0")
+
+
 _md = MarkdownIt("js-default").enable("table")
+_md_anchored = (MarkdownIt("js-default").enable("table")
+                .use(anchors_plugin, min_level=2, max_level=3, slug_func=_slug))
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",
@@ -19,6 +35,8 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
+    "h2": {"id"},  # the anchors of a lesson's table of contents
+    "h3": {"id"},
     "img": {"src", "alt", "title", "width", "height"},
     "td": {"style"},
     "th": {"style"},
@@ -26,9 +44,31 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
-def render_markdown(text: str | None) -> Markup:
+def render_markdown(text: str | None, *, image_url: ImageUrl | None = None) -> Markup:
     """Render untrusted Markdown to sanitised HTML."""
-    html = _md.render(text or "")
+    return _render(_md, _md.parse(text or ""), image_url)
+
+
+def render_with_contents(text: str | None, *,
+                         image_url: ImageUrl | None = None) -> tuple[Markup, list[tuple[str, str, str]]]:
+    """Render Markdown whose h2/h3 headings get anchors; also return them as (level, anchor, text)."""
+    tokens = _md_anchored.parse(text or "")
+    contents = [(token.tag, token.attrGet("id"), _plain_text(tokens[i + 1]))
+                for i, token in enumerate(tokens) if token.type == "heading_open" and token.attrGet("id")]
+    return _render(_md_anchored, tokens, image_url), contents
+
+
+def _plain_text(inline: Token) -> str:
+    return "".join(child.content for child in inline.children or () if child.type in ("text", "code_inline")).strip()
+
+
+def _render(md: MarkdownIt, tokens: list[Token], image_url: ImageUrl | None) -> Markup:
+    if image_url is not None:
+        for image in (c for t in tokens if t.type == "inline" for c in t.children or () if c.type == "image"):
+            url = image_url(str(image.attrGet("src") or ""))
+            if url is not None:
+                image.attrSet("src", url)
+    html = md.renderer.render(tokens, md.options, {})
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -8,7 +8,6 @@ under `instance/lesson_assets/<course slug>/`. Both are served by `curriculum.as
 from __future__ import annotations
 
 import hashlib
-import html
 import posixpath
 import re
 from pathlib import Path
@@ -17,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 from flask import Flask, current_app, url_for
 from markupsafe import Markup
 
-from app.rendering import render_markdown
+from app.rendering import ImageUrl, render_markdown, render_with_contents
 
 IMAGE_TYPES = {  # extension -> magic bytes at the start of the file
     "png": (b"\x89PNG\r\n\x1a\n",),
@@ -31,7 +30,6 @@ MIMETYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 UPLOAD_PREFIX = "assets/"
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
 
 
 def content_root(app: Flask | None = None) -> Path:
@@ -87,17 +85,19 @@ def relative_image(src: str) -> str | None:
     return None if path.startswith("..") or path.startswith("/") else path
 
 
+def _asset_urls(slug: str) -> ImageUrl:
+    """Return a function giving a course-relative image's URL on the asset route (None for others)."""
+
+    def image_url(src: str) -> str | None:
+        path = relative_image(src)
+        return None if path is None else url_for("curriculum.asset", slug=slug, path=path)
+
+    return image_url
+
+
 def render_lesson_body(slug: str, body: str | None) -> Markup:
     """Render a lesson's Markdown with relative image paths pointing at the asset route."""
-
-    def rewrite(match: re.Match) -> str:
-        path = relative_image(html.unescape(match[2]))
-        if path is None:
-            return match[0]
-        url = url_for("curriculum.asset", slug=slug, path=path)
-        return f"{match[1]}{html.escape(url)}{match[3]}"
-
-    return Markup(_IMG_SRC.sub(rewrite, str(render_markdown(body))))  # noqa: S704 - sanitised by render_markdown
+    return render_markdown(body, image_url=_asset_urls(slug))
 
 
 def without_title(body: str | None, title: str) -> str:
@@ -112,3 +112,8 @@ def without_title(body: str | None, title: str) -> str:
 def render_lesson(lesson) -> Markup:
     """Render a Lesson's body to safe HTML whose images load through the asset route."""
     return render_lesson_body(lesson.course.slug, without_title(lesson.body, lesson.title))
+
+
+def render_lesson_with_contents(lesson) -> tuple[Markup, list[tuple[str, str, str]]]:
+    """Render a Lesson like `render_lesson`, its h2/h3 headings anchored; also return (level, anchor, text)."""
+    return render_with_contents(without_title(lesson.body, lesson.title), image_url=_asset_urls(lesson.course.slug))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,9 +13,6 @@ from app.errors import NotFound
 from app.extensions import db
 from app.models import Assignment, Course, CreditEntry, Lesson, LessonProgress, Person
 from app.study import cycles, ledger, quiz
-
-_HEADING = re.compile(r"<(h[23])>(.*?)</\1>", re.S)
-_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass
@@ -153,21 +148,9 @@ class LessonPage:
     cycle: int = 0
 
 
-def with_toc(body: Markup) -> tuple[Markup, list[tuple[str, str, str]]]:
-    """Give h2/h3 headings anchors and return (html, [(level, anchor, text)])."""
-    toc: list[tuple[str, str, str]] = []
-
-    def anchor(match: re.Match) -> str:
-        ident = f"sec-{len(toc) + 1}"
-        toc.append((match[1], ident, html.unescape(_TAG.sub("", match[2])).strip()))
-        return f'<{match[1]} id="{ident}">{match[2]}</{match[1]}>'
-
-    return Markup(_HEADING.sub(anchor, str(body))), toc  # noqa: S704 - input already sanitised
-
-
 def lesson_view(person_id: int, lesson_id: int) -> LessonPage:
     """Return an active lesson rendered with a table of contents, neighbours and progress."""
-    from app.curriculum.assets import render_lesson
+    from app.curriculum.assets import render_lesson_with_contents
 
     lesson = db.session.get(Lesson, lesson_id)
     if lesson is None or not lesson.active or not lesson.course.active:
@@ -178,7 +161,7 @@ def lesson_view(person_id: int, lesson_id: int) -> LessonPage:
     row = db.session.scalar(select(LessonProgress).where(
         LessonProgress.person_id == person_id, LessonProgress.lesson_id == lesson.id,
         LessonProgress.cycle == cycle))
-    body, toc = with_toc(render_lesson(lesson))
+    body, toc = render_lesson_with_contents(lesson)
     return LessonPage(
         lesson, body, toc, LessonRow(lesson, row.seconds if row else 0, bool(row and row.completed_at)),
         siblings[index - 1] if index > 0 else None,

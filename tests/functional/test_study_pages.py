@@ -67,7 +67,7 @@ def test_the_lesson_page_shows_contents_neighbours_and_required_time(app, as_use
     course = make_course(lessons=(10, 15, 20), bodies=["a", "## 第一节\n\n正文\n\n### 细则 *一*\n\n内容", "c"])
     lesson = course.lessons[1]
     page = as_user("T1").get(f"/study/lessons/{lesson.id}").data.decode()
-    assert 'id="sec-1"' in page and 'href="#sec-2"' in page and "细则 一" in page
+    assert 'id="sec-第一节"' in page and 'href="#sec-细则-一"' in page and "细则 一</a>" in page
     assert f"/study/lessons/{course.lessons[0].id}" in page and f"/study/lessons/{course.lessons[2].id}" in page
     assert "本课时要求：15 分钟" in page and "visibilityState" in page and "csrfFetch" in page
 

@@ -1,0 +1,27 @@
+"""Markdown rendering: sanitised HTML, heading anchors (Chinese kept) and image URLs from tokens."""
+
+from app.rendering import render_markdown, render_with_contents
+
+
+def test_h2_and_h3_headings_get_unique_anchors_that_keep_chinese():
+    html, contents = render_with_contents("# 标题\n\n## 第一节：总则\n\n### 细则 *一*\n\n## 第一节：总则\n\n## ！！\n")
+    assert contents == [("h2", "sec-第一节总则", "第一节：总则"), ("h3", "sec-细则-一", "细则 一"),
+                        ("h2", "sec-第一节总则-1", "第一节：总则"), ("h2", "sec-0", "！！")]
+    assert '<h2 id="sec-第一节总则">' in html and '<h3 id="sec-细则-一">细则 <em>一</em></h3>' in html
+    assert "<h1>标题</h1>" in html  # only h2/h3 are in the contents
+
+
+def test_written_html_cannot_bring_its_own_ids_or_scripts():
+    html, contents = render_with_contents("## 一\n\n<h2 id=\"study-bar\">x</h2><script>alert(1)</script>")
+    assert contents == [("h2", "sec-一", "一")]
+    assert "<h2 id=\"study-bar\"" not in html and "<script" not in html and "&lt;script&gt;" in html
+
+
+def test_image_sources_are_rewritten_on_the_tokens_and_others_kept():
+    def image_url(src):
+        return None if src.startswith("http") else f"/assets/{src}"
+
+    html = str(render_markdown("![图](images/a.png) ![外](https://example.com/b.png) `<img src=\"c.png\">`",
+                               image_url=image_url))
+    assert 'src="/assets/images/a.png"' in html and 'src="https://example.com/b.png"' in html
+    assert '<code>&lt;img src="c.png"&gt;</code>' in html  # code is not an image
