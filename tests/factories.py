@@ -50,16 +50,52 @@ def make_person(*, unit: OrgUnit, staff_no: str | None = None, name: str = "测�
     return person
 
 
-def two_brigades():
-    """A detachment with brigades A and B, a squad under each, and an admin of each brigade."""
+def make_world(*, workforce: bool | dict = False, people: dict[str, dict] | None = None,
+               instructors: bool = False, bank: bool = False, admin_all: bool = False) -> dict:
+    """The org most tests stand on, plus what a test asks for by keyword; returns it as a dict.
+
+    Always: 交警支队 (`root`) with brigades 一大队 (`a`) and 二大队 (`b`), a 一中队 under each
+    (`a1`, `b1`), and an admin of each brigade (`admin_a`, `admin_b`, staff numbers admin-a/-b).
+    - workforce: True for make_workforce(), or its keywords → `workforce`, `posts`.
+    - people: key → make_person keywords, where `unit` names a unit key and `post` indexes
+      `posts`, e.g. {"ta": {"unit": "a1", "staff_no": "T-A", "post": 0}}.
+    - instructors: `inst_a`, `inst_b` (instructors of a brigade), `inst_all` (global), and the
+      trainee `trainee` (trainee-a in a1).
+    - bank: a bank category owned by each brigade (`cat_a`, `cat_b`).
+    - admin_all: a global admin at the root (`admin_all`, admin-all).
+    """
     root = make_unit("交警支队", kind="支队")
     a = make_unit("一大队", parent=root, kind="大队")
     b = make_unit("二大队", parent=root, kind="大队")
-    a1 = make_unit("一中队", parent=a, kind="中队")
-    b1 = make_unit("一中队", parent=b, kind="中队")
-    admin_a = make_person(unit=a, staff_no="admin-a", name="甲管理员", roles=(("admin", a),))
-    admin_b = make_person(unit=b, staff_no="admin-b", name="乙管理员", roles=(("admin", b),))
-    return {"root": root, "a": a, "b": b, "a1": a1, "b1": b1, "admin_a": admin_a, "admin_b": admin_b}
+    world = {"root": root, "a": a, "b": b,
+             "a1": make_unit("一中队", parent=a, kind="中队"), "b1": make_unit("一中队", parent=b, kind="中队"),
+             "admin_a": make_person(unit=a, staff_no="admin-a", name="甲管理员", roles=(("admin", a),)),
+             "admin_b": make_person(unit=b, staff_no="admin-b", name="乙管理员", roles=(("admin", b),))}
+    if admin_all:
+        world["admin_all"] = make_person(unit=root, staff_no="admin-all", name="总管理员", roles=(("admin", None),))
+    if workforce:
+        world["workforce"] = make_workforce(**(workforce if isinstance(workforce, dict) else {}))
+        world["posts"] = list(world["workforce"].posts)
+    if instructors:
+        world["inst_a"] = make_person(unit=a, staff_no="inst-a", roles=(("instructor", a),))
+        world["inst_b"] = make_person(unit=b, staff_no="inst-b", roles=(("instructor", b),))
+        world["inst_all"] = make_person(unit=root, staff_no="inst-all", roles=(("instructor", None),))
+        world["trainee"] = make_person(unit=world["a1"], staff_no="trainee-a")
+    if bank:
+        world["cat_a"] = make_bank_category("一大队题库", owner=a)
+        world["cat_b"] = make_bank_category("二大队题库", owner=b)
+    for key, fields in (people or {}).items():
+        fields = dict(fields)
+        unit = world[fields.pop("unit")]
+        if "post" in fields:
+            fields["post_id"] = world["posts"][fields.pop("post")].id
+        world[key] = make_person(unit=unit, **fields)
+    return world
+
+
+def two_brigades() -> dict:
+    """The bare `make_world()` (the name older tests use)."""
+    return make_world()
 
 
 def login(client, staff_no: str, password: str = "Passw0rd", next_url: str | None = None):
@@ -118,16 +154,9 @@ def make_question(category, *, status: str = "draft", **data):
     return db.session.get(Question, question_id)
 
 
-def bank_world():
-    """Brigades A and B with a bank category each, instructors of A, B and everywhere, a trainee."""
-    world = two_brigades()
-    world["inst_a"] = make_person(unit=world["a"], staff_no="inst-a", roles=(("instructor", world["a"]),))
-    world["inst_b"] = make_person(unit=world["b"], staff_no="inst-b", roles=(("instructor", world["b"]),))
-    world["inst_all"] = make_person(unit=world["root"], staff_no="inst-all", roles=(("instructor", None),))
-    world["trainee"] = make_person(unit=world["a1"], staff_no="trainee-a")
-    world["cat_a"] = make_bank_category("一大队题库", owner=world["a"])
-    world["cat_b"] = make_bank_category("二大队题库", owner=world["b"])
-    return world
+def bank_world() -> dict:
+    """`make_world(instructors=True, bank=True)` (the name older tests use)."""
+    return make_world(instructors=True, bank=True)
 
 
 def make_course(slug: str | None = None, *, title: str = "测试课程", lessons=(15,), credit_tenths: int = 10,
@@ -201,8 +230,7 @@ def class_running_now(*, starts_in=None, status: str = "已发布") -> dict:
 
     from app.models.base import utcnow
 
-    world = two_brigades()
-    world["trainee"] = make_person(unit=world["a1"], staff_no="t-1", name="学员一")
+    world = make_world(people={"trainee": {"unit": "a1", "staff_no": "t-1", "name": "学员一"}})
     start = utcnow() + (timedelta(minutes=-10) if starts_in is None else starts_in)
     world["klass"] = make_training_class(world["a"], sessions=[(start, start + timedelta(hours=2))],
                                          enrolled=[world["trainee"]], code="123456", status=status)

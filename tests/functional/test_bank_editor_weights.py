@@ -10,7 +10,7 @@ from app.bank.storing import prepare, store
 from app.extensions import db
 from app.models import Question, QuestionVersion
 from question_bank import question_from_dict
-from tests.factories import bank_world, make_question
+from tests.factories import make_question, make_world
 
 
 class _FormReader(HTMLParser):
@@ -69,7 +69,7 @@ def _store(category, data: dict) -> Question:
 
 def _open_imported(kind: str, as_user):
     """Store the imported question of `kind` and open its editor as instructor inst-a."""
-    question = _store(bank_world()["cat_a"], IMPORTED[kind])
+    question = _store(make_world(instructors=True, bank=True)["cat_a"], IMPORTED[kind])
     client = as_user("inst-a")
     return question, client, _form_on(client.get(f"/bank/questions/{question.id}/edit").data.decode())
 
@@ -99,7 +99,7 @@ ANSWERS = {"single": "options", "multiple": "options", "fill": "blanks"}
 
 @pytest.mark.parametrize("qtype", sorted(IMPORTED))
 def test_saving_an_imported_question_untouched_keeps_its_weights_and_feedback(app, as_user, qtype):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     question = _store(w["cat_a"], IMPORTED[qtype])
     stored = question.data[ANSWERS[qtype]]
     client = as_user("inst-a")
@@ -116,7 +116,7 @@ def test_saving_an_imported_question_untouched_keeps_its_weights_and_feedback(ap
 
 
 def test_an_ordinary_question_opens_with_the_advanced_settings_closed(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     question = make_question(w["cat_a"])
     page = as_user("inst-a").get(f"/bank/questions/{question.id}/edit").data.decode()
     assert '<details class="mt-2" id="advanced-options">' in page and 'name="weight_A" value=""' in page
@@ -124,7 +124,7 @@ def test_an_ordinary_question_opens_with_the_advanced_settings_closed(app, as_us
 
 
 def test_weights_and_feedback_typed_in_the_editor_are_saved(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     question = make_question(w["cat_a"])
     client = as_user("inst-a")
     form = _form_on(client.get(f"/bank/questions/{question.id}/edit").data.decode())
@@ -137,7 +137,7 @@ def test_weights_and_feedback_typed_in_the_editor_are_saved(app, as_user):
 
 
 def test_a_new_multiple_choice_can_carry_its_own_weights(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     data = {"qtype": "multiple", "category_id": w["cat_a"].id, "stem": "新多选", "option_A": "甲",
             "option_B": "乙", "option_C": "丙", "weight_A": "70", "weight_B": "30", "weight_C": "-100"}
     assert as_user("inst-a").post("/bank/questions/new", data=data).status_code == 302
@@ -151,7 +151,7 @@ def test_a_new_multiple_choice_can_carry_its_own_weights(app, as_user):
     ({"weight_A": "50", "weight_B": "50", "weight_C": "-200"}, "选项C的得分比例应在-100%到100%之间"),
 ])
 def test_impossible_weights_are_refused_and_nothing_is_saved(app, as_user, weights, message):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     question = _store(w["cat_a"], IMPORTED["multiple"])
     client = as_user("inst-a")
     form = _form_on(client.get(f"/bank/questions/{question.id}/edit").data.decode())

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, BankImport, Question, QuestionCategory
-from tests.factories import bank_world, make_competency, make_question
+from tests.factories import make_competency, make_question, make_world
 
 HEADER = "编号,分类,题型,题干,选项A,选项B,选项C,选项D,答案,解析,难度,知识点,分值,法规依据,标签\n"
 GOOD = [
@@ -36,7 +36,7 @@ def _count() -> int:
 
 
 def test_import_page_and_template_download(app, as_user):
-    bank_world()
+    make_world(instructors=True, bank=True)
     client = as_user("inst-a")
     assert "试题导入模板" in client.get("/bank/import").data.decode()
     response = client.get("/bank/import/template.xlsx")
@@ -44,7 +44,7 @@ def test_import_page_and_template_download(app, as_user):
 
 
 def test_clean_file_previews_then_imports_as_drafts(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     make_competency("FJ-LAW")
     client = as_user("inst-a")
     response = _upload(client, w["cat_a"].id, _csv(*GOOD))
@@ -63,7 +63,7 @@ def test_clean_file_previews_then_imports_as_drafts(app, as_user):
 
 
 def test_preview_lists_errors_and_confirm_imports_nothing(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     make_competency("FJ-LAW")
     client = as_user("inst-a")
     page = _upload(client, w["cat_a"].id, _csv(*GOOD, BAD_TYPE, UNKNOWN_CODE)).data.decode()
@@ -74,7 +74,7 @@ def test_preview_lists_errors_and_confirm_imports_nothing(app, as_user):
 
 
 def test_skip_invalid_imports_only_the_valid_questions(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     make_competency("FJ-LAW")
     client = as_user("inst-a")
     page = _upload(client, w["cat_a"].id, _csv(*GOOD, BAD_TYPE, UNKNOWN_CODE), skip_invalid="y").data.decode()
@@ -85,7 +85,7 @@ def test_skip_invalid_imports_only_the_valid_questions(app, as_user):
 
 
 def test_duplicates_are_skipped_by_default_and_imported_when_asked(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     existing = make_question(w["cat_a"], stem="已在题库中的题", external_id="OLD-1")
     row = "NEW-1,,单选,已在题库中的题,正确选项,错误选项一,错误选项二,,A,,1,,1,,\n"
     client = as_user("inst-a")
@@ -99,7 +99,7 @@ def test_duplicates_are_skipped_by_default_and_imported_when_asked(app, as_user)
 
 
 def test_reimporting_the_same_file_skips_every_question(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     make_competency("FJ-LAW")
     client = as_user("inst-a")
     _upload(client, w["cat_a"].id, _csv(*GOOD))
@@ -111,7 +111,7 @@ def test_reimporting_the_same_file_skips_every_question(app, as_user):
 
 
 def test_file_categories_become_subcategories_when_asked(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     row = "C-1,法规/道路,判断,分类测试题,,,,,错,,1,,1,,\n"
     client = as_user("inst-a")
     _upload(client, w["cat_a"].id, _csv(row))
@@ -123,7 +123,7 @@ def test_file_categories_become_subcategories_when_asked(app, as_user):
 
 
 def test_unreadable_or_empty_upload_gets_a_clear_error(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     client = as_user("inst-a")
     response = _upload(client, w["cat_a"].id, b"whatever", filename="题目.pdf")
     assert response.status_code == 400 and "无法识别文件格式" in response.data.decode()
@@ -133,14 +133,14 @@ def test_unreadable_or_empty_upload_gets_a_clear_error(app, as_user):
 
 
 def test_gift_upload_is_previewed_with_line_numbers(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     gift = "::Q1:: 辅警可以独立执法吗？{FALSE}\n\n::Q2:: 坏掉的题 {=甲 ~乙\n"
     page = _upload(as_user("inst-a"), w["cat_a"].id, gift.encode(), filename="题目.gift").data.decode()
     assert "可导入 <strong>1</strong> 题" in page and "行" in page
 
 
 def test_import_into_another_units_category_is_404(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     client = as_user("inst-a")
     response = _upload(client, w["cat_b"].id, _csv(GOOD[1]))
     assert response.status_code in (400, 404) and db.session.scalar(select(func.count()).select_from(BankImport)) == 0
@@ -150,7 +150,7 @@ def test_import_into_another_units_category_is_404(app, as_user):
 
 
 def test_upload_redirects_to_its_batch_and_progress_points_to_the_preview(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     client = as_user("inst-a")
     form = {"file": (io.BytesIO(_csv(GOOD[1])), "题目.csv"), "category_id": str(w["cat_a"].id), "skip_invalid": "y"}
     response = client.post("/bank/import", data=form, content_type="multipart/form-data")
@@ -166,7 +166,7 @@ def test_a_waiting_batch_shows_progress_and_the_task_fills_it(app, as_user, tmp_
     from app.bank.staging import stage, upload_path
     from app.bank.tasks import parse_bank_import_task
 
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     batch_id = stage(w["inst_a"].id, Scope(None), category_id=w["cat_a"].id, filename="题目.csv",
                   data=_csv(*GOOD[1:]), upload_dir=tmp_path)
     client = as_user("inst-a")
@@ -182,14 +182,14 @@ def test_a_waiting_batch_shows_progress_and_the_task_fills_it(app, as_user, tmp_
 
 
 def test_a_file_that_cannot_be_parsed_shows_the_reason(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     page = _upload(as_user("inst-a"), w["cat_a"].id, b"not a zip", filename="题目.xlsx").data.decode()
     assert "无法读取文件" in page and "重新上传" in page
     assert _batch().status == "failed" and _count() == 0
 
 
 def test_another_instructors_batch_is_404(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     _upload(as_user("inst-all"), w["cat_a"].id, _csv(GOOD[1]))
     client = as_user("inst-a")
     assert client.get(f"/bank/import/{_batch().id}").status_code == 404

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, Question, QuestionCategory, QuestionVersion
-from tests.factories import bank_world, make_bank_category, make_competency, make_question
+from tests.factories import make_bank_category, make_competency, make_question, make_world
 
 
 def _audit(action: str) -> AuditEntry | None:
@@ -16,7 +16,7 @@ def _count(model) -> int:
 
 
 def test_bank_browser_lists_questions_in_scope_with_filters(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     make_question(w["cat_a"], stem="路口执勤的规范做法")
     make_question(w["cat_a"], stem="窗口服务用语", status="ready")
     make_question(w["cat_b"], stem="二大队的秘密题目")
@@ -28,13 +28,13 @@ def test_bank_browser_lists_questions_in_scope_with_filters(app, as_user):
 
 
 def test_bank_browser_shows_what_to_do_when_empty(app, as_user):
-    bank_world()
+    make_world(instructors=True, bank=True)
     page = as_user("inst-a").get("/bank/").data.decode()
     assert "没有符合条件的试题" in page and "导入试题文件" in page
 
 
 def test_browser_filters_by_category_subtree_competency_and_review(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     make_competency("FJ-LAW")
     child = make_bank_category("法规", parent=w["cat_a"])
     make_question(child, stem="子分类里的题", competencies=["FJ-LAW"])
@@ -50,7 +50,7 @@ def test_browser_filters_by_category_subtree_competency_and_review(app, as_user)
 
 
 def test_trainee_and_admin_without_instructor_role_get_403(app, as_user):
-    bank_world()
+    make_world(instructors=True, bank=True)
     for staff_no in ("trainee-a", "admin-a"):
         client = as_user(staff_no)
         assert client.get("/bank/").status_code == 403
@@ -59,7 +59,7 @@ def test_trainee_and_admin_without_instructor_role_get_403(app, as_user):
 
 
 def test_instructor_creates_renames_and_deletes_a_category(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     client = as_user("inst-a")
     assert client.post("/bank/categories", data={"parent_id": w["cat_a"].id, "name": "法规"}).status_code == 302
     category = db.session.scalar(select(QuestionCategory).where(QuestionCategory.name == "法规"))
@@ -75,14 +75,14 @@ def test_instructor_creates_renames_and_deletes_a_category(app, as_user):
 
 
 def test_a_category_with_questions_cannot_be_deleted(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     make_question(w["cat_a"])
     response = as_user("inst-a").post(f"/bank/categories/{w['cat_a'].id}/delete")
     assert response.status_code == 409 and db.session.get(QuestionCategory, w["cat_a"].id) is not None
 
 
 def test_scoped_instructor_creates_roots_only_for_units_in_scope(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     client = as_user("inst-a")
     assert client.post("/bank/categories", data={"name": "乙的题库", "owner_unit_id": w["b"].id}).status_code == 404
     assert client.post("/bank/categories", data={"name": "无主题库"}).status_code == 404
@@ -95,7 +95,7 @@ def test_scoped_instructor_creates_roots_only_for_units_in_scope(app, as_user):
 
 
 def test_unowned_category_is_editable_only_by_an_unscoped_instructor(app, as_user):
-    bank_world()
+    make_world(instructors=True, bank=True)
     shared = make_bank_category("公共题库")
     assert as_user("inst-a").get(f"/bank/?category_id={shared.id}").status_code == 404
     assert as_user("inst-all").post(f"/bank/categories/{shared.id}", data={"name": "公共"}).status_code == 302
@@ -103,7 +103,7 @@ def test_unowned_category_is_editable_only_by_an_unscoped_instructor(app, as_use
 
 
 def test_instructor_of_another_unit_gets_404_everywhere(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     question = make_question(w["cat_b"], stem="乙的题")
     client = as_user("inst-a")
     assert client.get(f"/bank/questions/{question.id}").status_code == 404
@@ -122,7 +122,7 @@ def test_instructor_of_another_unit_gets_404_everywhere(app, as_user):
 
 
 def test_editor_creates_each_question_type(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     make_competency("FJ-LAW")
     client = as_user("inst-a")
     forms = {
@@ -149,7 +149,7 @@ def test_editor_creates_each_question_type(app, as_user):
 
 
 def test_editor_rejects_invalid_input_with_a_chinese_message_and_writes_nothing(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     client = as_user("inst-a")
     base = {"qtype": "single", "category_id": w["cat_a"].id, "stem": "题干", "option_A": "甲", "option_B": "乙"}
     response = client.post("/bank/questions/new", data=base)
@@ -162,7 +162,7 @@ def test_editor_rejects_invalid_input_with_a_chinese_message_and_writes_nothing(
 
 
 def test_saving_a_duplicate_warns_unless_confirmed(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     existing = make_question(w["cat_a"], stem="重复的题干")
     client = as_user("inst-a")
     data = {"qtype": "single", "category_id": w["cat_a"].id, "stem": "重复的题干",
@@ -175,7 +175,7 @@ def test_saving_a_duplicate_warns_unless_confirmed(app, as_user):
 
 
 def test_editing_creates_a_new_version_and_keeps_the_old_one(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     question = make_question(w["cat_a"], stem="旧题干")
     old_data = dict(question.versions[0].data)
     client = as_user("inst-a")
@@ -197,14 +197,14 @@ def test_editing_creates_a_new_version_and_keeps_the_old_one(app, as_user):
 
 
 def test_markdown_preview_renders_sanitised_html(app, as_user):
-    bank_world()
+    make_world(instructors=True, bank=True)
     response = as_user("inst-a").post("/bank/preview", data={"stem": "**重点**<script>alert(1)</script>"})
     body = response.data.decode()
     assert response.status_code == 200 and "<strong>重点</strong>" in body and "<script>" not in body
 
 
 def test_editor_pages_render_for_every_type(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     client = as_user("inst-a")
     for qtype, marker in (("single", "option_H"), ("multiple", "可多个"), ("truefalse", 'name="answer"'),
                           ("fill", 'name="blanks"'), ("essay", 'name="rubric"')):
@@ -213,7 +213,7 @@ def test_editor_pages_render_for_every_type(app, as_user):
 
 
 def test_bulk_status_follows_the_allowed_transitions(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     draft = make_question(w["cat_a"])
     flagged = make_question(w["cat_a"])
     flagged.needs_review = True
@@ -237,7 +237,7 @@ def test_bulk_status_follows_the_allowed_transitions(app, as_user):
 
 
 def test_bulk_status_with_nothing_chosen_is_a_clear_error(app, as_user):
-    bank_world()
+    make_world(instructors=True, bank=True)
     response = as_user("inst-a").post("/bank/status", data={"status": "ready"})
     assert response.status_code == 400 and "请先勾选试题" in response.data.decode()
 
@@ -245,7 +245,7 @@ def test_bulk_status_with_nothing_chosen_is_a_clear_error(app, as_user):
 def test_browser_and_detail_queries_do_not_grow_with_the_bank(app, as_user):
     from tests.sql_budget import count_statements
 
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     make_competency("FJ-LAW")
     first = make_question(w["cat_a"], competencies=["FJ-LAW"])
     client = as_user("inst-a")
@@ -262,7 +262,7 @@ def test_browser_and_detail_queries_do_not_grow_with_the_bank(app, as_user):
 
 
 def test_a_retired_competency_stays_on_questions_citing_it_but_cannot_be_added(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     old = make_competency("OLD-CODE")
     question = make_question(w["cat_a"], competencies=["OLD-CODE"])
     old.active = False

@@ -8,13 +8,13 @@ from app.bank.questions import usable_questions_query
 from app.extensions import db
 from app.models import AuditEntry, BankImport, Question, QuestionVersion
 from question_bank.formats import parse
-from tests.factories import bank_world, make_question
+from tests.factories import make_question, make_world
 
 LAW = "《中华人民共和国道路交通安全法》第四十七条"
 
 
 def _flagged_world():
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     citing = make_question(w["cat_a"], stem="礼让行人", legal_basis=LAW, status="ready")
     other = make_question(w["cat_a"], stem="窗口服务", legal_basis="《信访工作条例》", status="ready")
     foreign = make_question(w["cat_b"], stem="乙的礼让行人", legal_basis=LAW, status="ready")
@@ -55,12 +55,12 @@ def test_flagging_without_a_reason_changes_nothing(app, as_user):
 
 
 def test_review_page_says_what_to_do_when_nothing_is_flagged(app, as_user):
-    bank_world()
+    make_world(instructors=True, bank=True)
     assert "没有待复核的试题" in as_user("inst-a").get("/bank/review").data.decode()
 
 
 def test_export_downloads_each_format(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     make_question(w["cat_a"], stem="导出测试题")
     client = as_user("inst-a")
     for fmt, marker in (("gift", "导出测试题".encode()), ("aiken", b"ANSWER: A"), ("moodle-xml", b"<quiz>"),
@@ -71,7 +71,7 @@ def test_export_downloads_each_format(app, as_user):
 
 
 def test_aiken_export_skips_types_it_cannot_carry_and_says_so(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     make_question(w["cat_a"], stem="单选题")
     tf = make_question(w["cat_a"], stem="判断题占位")
     tf.data = {"type": "truefalse", "stem": "判断题", "answer": True}
@@ -84,13 +84,13 @@ def test_aiken_export_skips_types_it_cannot_carry_and_says_so(app, as_user):
 
 
 def test_export_with_nothing_selected_is_a_clear_error(app, as_user):
-    bank_world()
+    make_world(instructors=True, bank=True)
     response = as_user("inst-a").get("/bank/export?fmt=gift")
     assert response.status_code == 400 and "没有符合条件的试题" in response.data.decode()
 
 
 def test_export_then_reimport_gives_identical_questions(app, as_user):
-    w = bank_world()
+    w = make_world(instructors=True, bank=True)
     client = as_user("inst-a")
     forms = [
         {"qtype": "single", "stem": "单选**题干**", "option_A": "甲", "option_B": "乙", "correct": "A"},

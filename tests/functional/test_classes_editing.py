@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEntry, ClassSession, Enrollment, TrainingClass
 from app.models.base import utcnow
-from tests.factories import make_person, make_training_class, two_brigades
+from tests.factories import make_person, make_training_class, make_world
 
 
 def _count(model, *where) -> int:
@@ -20,7 +20,7 @@ def _class(w, **kwargs):
 
 
 def test_admin_edits_a_class_and_the_change_is_audited(app, as_user):
-    w = two_brigades()
+    w = make_world()
     klass = _class(w)
     client = as_user("admin-a")
     data = {"title": "路面执勤实训班（第二期）", "unit_id": w["a1"].id, "kind": "选修", "credit_hours": "3",
@@ -33,14 +33,14 @@ def test_admin_edits_a_class_and_the_change_is_audited(app, as_user):
 
 
 def test_the_edit_form_is_prefilled_with_the_class(app, as_user):
-    w = two_brigades()
+    w = make_world()
     klass = _class(w, credit_tenths=15)
     page = as_user("admin-a").get(f"/classes/{klass.id}").data.decode()
     assert 'value="路面执勤实训班"' in page and 'value="1.5"' in page
 
 
 def test_admin_deletes_a_session_nobody_attended(app, as_user):
-    w = two_brigades()
+    w = make_world()
     klass = _class(w)
     session_id = klass.sessions[0].id
     assert as_user("admin-a").post(f"/classes/sessions/{session_id}/delete").status_code == 302
@@ -48,7 +48,7 @@ def test_admin_deletes_a_session_nobody_attended(app, as_user):
 
 
 def test_a_session_with_a_bad_time_range_is_refused(app, as_user):
-    w = two_brigades()
+    w = make_world()
     klass = _class(w)
     response = as_user("admin-a").post(f"/classes/{klass.id}/sessions",
                                        data={"starts_at": "2026-12-01T10:00", "ends_at": "2026-12-01T09:00"})
@@ -57,7 +57,7 @@ def test_a_session_with_a_bad_time_range_is_refused(app, as_user):
 
 
 def test_enrolling_by_unit_takes_the_whole_subtree(app, as_user):
-    w = two_brigades()
+    w = make_world()
     make_person(unit=w["a1"], staff_no="t-1")
     make_person(unit=w["a1"], staff_no="t-2")
     make_person(unit=w["b1"], staff_no="t-3")
@@ -69,7 +69,7 @@ def test_enrolling_by_unit_takes_the_whole_subtree(app, as_user):
 
 
 def test_a_closed_class_can_no_longer_be_edited(app, as_user):
-    w = two_brigades()
+    w = make_world()
     klass = _class(w, status="已结束")
     client = as_user("admin-a")
     data = {"title": "改名", "unit_id": w["a"].id, "kind": "必修", "credit_hours": "1"}

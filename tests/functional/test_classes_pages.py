@@ -15,7 +15,7 @@ from app.models import (
     Evaluation,
     TrainingClass,
 )
-from tests.factories import class_running_now, make_person, make_training_class, two_brigades
+from tests.factories import class_running_now, make_person, make_training_class, make_world
 
 
 def _count(model, *where) -> int:
@@ -60,7 +60,7 @@ def test_the_class_list_shows_only_classes_in_scope(app, as_user):
 
 
 def test_an_admin_with_no_classes_sees_what_to_do_next(app, as_user):
-    two_brigades()
+    make_world()
     page = as_user("admin-a").get("/classes/").data.decode()
     assert "还没有培训班" in page and "新建培训班" in page
 
@@ -72,7 +72,7 @@ def test_trainees_cannot_open_admin_pages(app, as_user):
 
 
 def test_admin_creates_a_class_adds_a_session_enrols_and_publishes(app, as_user):
-    w = two_brigades()
+    w = make_world()
     make_person(unit=w["a1"], staff_no="t-1")
     client = as_user("admin-a")
     response = client.post("/classes/new", data={"title": "窗口服务培训班", "unit_id": w["a1"].id, "kind": "选修",
@@ -96,7 +96,7 @@ def test_admin_creates_a_class_adds_a_session_enrols_and_publishes(app, as_user)
 
 
 def test_creating_a_class_with_bad_hours_rerenders_with_an_error(app, as_user):
-    w = two_brigades()
+    w = make_world()
     response = as_user("admin-a").post("/classes/new", data={"title": "班", "unit_id": w["a"].id, "kind": "必修",
                                                              "credit_hours": "0.25"})
     assert response.status_code == 400 and "最多一位小数" in response.data.decode()
@@ -104,14 +104,14 @@ def test_creating_a_class_with_bad_hours_rerenders_with_an_error(app, as_user):
 
 
 def test_creating_a_class_for_a_unit_outside_scope_is_404(app, as_user):
-    w = two_brigades()
+    w = make_world()
     response = as_user("admin-a").post("/classes/new", data={"title": "班", "unit_id": w["b"].id, "kind": "必修",
                                                              "credit_hours": "1"})
     assert response.status_code == 404 and _count(TrainingClass) == 0
 
 
 def test_a_draft_without_sessions_cannot_be_published(app, as_user):
-    w = two_brigades()
+    w = make_world()
     klass = make_training_class(w["a"], status="草稿")
     response = as_user("admin-a").post(f"/classes/{klass.id}/status", data={"status": "已发布"})
     assert response.status_code == 400 and "至少一次课" in response.data.decode()

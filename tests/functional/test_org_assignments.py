@@ -6,13 +6,12 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Assignment, Person, RosterImport
-from tests.factories import make_course, make_syllabus, make_workforce, two_brigades
+from tests.factories import make_course, make_syllabus, make_world
 
 
 def _world():
-    world = two_brigades()
-    wf = make_workforce(posts=(("fj-road", "路面执勤"), ("fj-window", "窗口服务")))
-    road, window = wf.posts
+    world = make_world(workforce={"posts": (("fj-road", "路面执勤"), ("fj-window", "窗口服务"))})
+    road, window = world["posts"]
     make_course("law", title="法规基础")
     make_course("window", title="窗口服务规范")
     make_syllabus(road, required=[{"course": "law", "within_days_of_joining": 30}])

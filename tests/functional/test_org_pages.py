@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, MentorLink, OrgUnit, Person, RoleGrant
-from tests.factories import make_person, make_workforce, two_brigades
+from tests.factories import make_person, make_workforce, make_world
 
 
 def _audit(action: str) -> AuditEntry | None:
@@ -12,7 +12,7 @@ def _audit(action: str) -> AuditEntry | None:
 
 
 def test_admin_adds_renames_and_deletes_a_sub_unit(app, as_user):
-    w = two_brigades()
+    w = make_world()
     client = as_user("admin-a")
     assert client.post("/org/units", data={"parent_id": w["a"].id, "name": "三中队", "kind": "中队"}).status_code == 302
     unit = db.session.scalar(select(OrgUnit).where(OrgUnit.name == "三中队"))
@@ -27,7 +27,7 @@ def test_admin_adds_renames_and_deletes_a_sub_unit(app, as_user):
 
 
 def test_scoped_admin_cannot_add_a_root_unit(app, as_user):
-    two_brigades()
+    make_world()
     client = as_user("admin-a")
     before = db.session.scalar(select(func.count()).select_from(OrgUnit))
     assert client.post("/org/units", data={"name": "野单位"}).status_code == 404
@@ -35,7 +35,7 @@ def test_scoped_admin_cannot_add_a_root_unit(app, as_user):
 
 
 def test_moving_a_unit_moves_its_subtree_paths(app, as_user):
-    w = two_brigades()
+    w = make_world()
     make_person(unit=w["root"], staff_no="root-admin", roles=(("admin", None),))
     client = as_user("root-admin")
     assert client.post("/org/units/move", data={"unit_id": w["a1"].id, "parent_id": w["b"].id}).status_code == 302
@@ -46,19 +46,19 @@ def test_moving_a_unit_moves_its_subtree_paths(app, as_user):
 
 
 def test_a_unit_with_people_cannot_be_deleted(app, as_user):
-    w = two_brigades()
+    w = make_world()
     make_person(unit=w["a1"])
     response = as_user("admin-a").post(f"/org/units/{w['a1'].id}/delete")
     assert response.status_code == 409 and db.session.get(OrgUnit, w["a1"].id) is not None
 
 
 def test_admin_cannot_delete_their_own_scope_root(app, as_user):
-    w = two_brigades()
+    w = make_world()
     assert as_user("admin-a").post(f"/org/units/{w['a'].id}/delete").status_code == 403
 
 
 def test_admin_creates_and_edits_a_person(app, as_user):
-    w = two_brigades()
+    w = make_world()
     wf = make_workforce()
     client = as_user("admin-a")
     form = {"staff_no": "NEW1", "name": "赵六", "phone": "13900000000", "unit_id": w["a1"].id,
@@ -76,7 +76,7 @@ def test_admin_creates_and_edits_a_person(app, as_user):
 
 
 def test_person_form_errors_rerender_in_chinese_and_write_nothing(app, as_user):
-    w = two_brigades()
+    w = make_world()
     client = as_user("admin-a")
     response = client.post("/org/people/new", data={"staff_no": "admin-b", "name": "冲突", "unit_id": w["a1"].id,
                                                     "post_id": 0, "grade_id": 0, "status": "active"})
@@ -88,7 +88,7 @@ def test_person_form_errors_rerender_in_chinese_and_write_nothing(app, as_user):
 
 
 def test_admin_grants_a_scoped_admin_role_and_the_grantee_sees_only_that_subtree(app, as_user):
-    w = two_brigades()
+    w = make_world()
     person = make_person(unit=w["a1"], staff_no="squad-lead", name="中队长")
     client = as_user("admin-a")
     client.post(f"/org/people/{person.id}/roles", data={"role": "admin", "scope_unit_id": w["a1"].id})
@@ -105,7 +105,7 @@ def test_admin_grants_a_scoped_admin_role_and_the_grantee_sees_only_that_subtree
 
 
 def test_admin_links_a_mentor_and_the_trainee_sees_it(app, as_user):
-    w = two_brigades()
+    w = make_world()
     mentee = make_person(unit=w["a1"], staff_no="m1", name="新队员")
     make_person(unit=w["a"], staff_no="m2", name="老师傅")
     client = as_user("admin-a")
@@ -118,7 +118,7 @@ def test_admin_links_a_mentor_and_the_trainee_sees_it(app, as_user):
 
 
 def test_password_reset_forces_a_change_at_next_login(app, as_user):
-    w = two_brigades()
+    w = make_world()
     person = make_person(unit=w["a1"], staff_no="r1")
     response = as_user("admin-a").post(f"/org/people/{person.id}/password", follow_redirects=True)
     assert "密码已重置为" in response.data.decode()
@@ -126,7 +126,7 @@ def test_password_reset_forces_a_change_at_next_login(app, as_user):
 
 
 def test_people_list_searches_filters_and_paginates(app, as_user):
-    w = two_brigades()
+    w = make_world()
     for i in range(25):
         make_person(unit=w["a1"], staff_no=f"P{i:03d}", name=f"队员{i:02d}")
     client = as_user("admin-a")
@@ -142,7 +142,7 @@ def test_people_list_searches_filters_and_paginates(app, as_user):
 
 
 def test_only_global_admins_edit_posts_and_grades(app, as_user):
-    w = two_brigades()
+    w = make_world()
     wf = make_workforce()
     assert as_user("admin-a").post(f"/org/workforces/{wf.id}/posts", data={"code": "x", "name": "新岗"}).status_code == 403
     make_person(unit=w["root"], staff_no="root-admin", roles=(("admin", None),))
@@ -156,7 +156,7 @@ def test_only_global_admins_edit_posts_and_grades(app, as_user):
 def test_times_are_shown_in_asia_shanghai(app, as_user):
     from datetime import datetime
 
-    w = two_brigades()
+    w = make_world()
     person = make_person(unit=w["a1"], staff_no="tz1", last_login_at=datetime(2026, 1, 1, 16, 30))
     page = as_user("admin-a").get(f"/org/people/{person.id}").data.decode()
     assert "2026-01-02 00:30" in page

@@ -1,11 +1,11 @@
 """SQL statements per request stay constant as the data grows."""
 
-from tests.factories import make_person, make_workforce, two_brigades
+from tests.factories import make_person, make_workforce, make_world
 from tests.sql_budget import statements_for
 
 
 def test_people_list_costs_the_same_statements_for_5_or_20_people_per_page(app, as_user):
-    world = two_brigades()
+    world = make_world()
     wf = make_workforce()
     client = as_user("admin-a")
     for i in range(3):
@@ -21,7 +21,7 @@ def test_people_list_costs_the_same_statements_for_5_or_20_people_per_page(app, 
 def test_org_tree_costs_the_same_statements_for_a_bigger_tree(app, as_user):
     from tests.factories import make_unit
 
-    world = two_brigades()
+    world = make_world()
     client = as_user("admin-a")
     small = statements_for(client, "/org/units")
     for i in range(15):

@@ -9,17 +9,14 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, Person, RosterImport
-from tests.factories import make_person, make_workforce, two_brigades
+from tests.factories import make_person, make_world
 
 HEADER = ["工号", "姓名", "手机", "单位", "岗位", "岗位等级", "入职日期", "状态", "角色"]
 
 
 @pytest.fixture
 def world(app):
-    world = two_brigades()
-    make_workforce()
-    make_person(unit=world["a1"], staff_no="EXIST1", name="老队员")
-    return world
+    return make_world(workforce=True, people={"existing": {"unit": "a1", "staff_no": "EXIST1", "name": "老队员"}})
 
 
 def _xlsx(rows) -> bytes:

@@ -7,16 +7,13 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, MentorLink, OrgUnit, Person, RoleGrant, RosterImport
-from tests.factories import make_person, make_workforce, two_brigades
+from tests.factories import make_person, make_world
 
 
 @pytest.fixture
 def world(app):
-    world = two_brigades()
-    make_workforce()
-    world["person_b"] = make_person(unit=world["b1"], staff_no="fj-b1", name="乙队员")
-    world["person_a"] = make_person(unit=world["a1"], staff_no="fj-a1", name="甲队员")
-    return world
+    return make_world(workforce=True, people={"person_b": {"unit": "b1", "staff_no": "fj-b1", "name": "乙队员"},
+                                              "person_a": {"unit": "a1", "staff_no": "fj-a1", "name": "甲队员"}})
 
 
 def _routes(w):
@@ -125,7 +122,7 @@ def test_trainee_cannot_open_a_person_page_even_their_own(world, as_user):
     "/bank/?category_id=99999999999999999999999",
 ])
 def test_numbers_too_big_for_the_database_are_a_chinese_400_not_a_500(app, as_user, url):
-    world = two_brigades()
+    world = make_world()
     make_person(unit=world["a"], staff_no="inst-x", roles=(("instructor", world["a"]),))
     client = as_user("inst-x" if url.startswith("/bank") else "admin-a")
     response = client.get(url)

@@ -7,17 +7,16 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Assignment, AuditEntry, CreditEntry
-from tests.factories import make_course, make_person, make_syllabus, make_workforce, two_brigades
+from tests.factories import make_course, make_person, make_syllabus, make_workforce, make_world
 
 FUTURE = (date.today() + timedelta(days=30)).isoformat()
 
 
 @pytest.fixture
 def world(app):
-    world = two_brigades()
+    world = make_world(people={"ta": {"unit": "a1", "staff_no": "T-A", "name": "甲学员"},
+                               "tb": {"unit": "b1", "staff_no": "T-B", "name": "乙学员"}})
     world["course"] = make_course("extra", title="心理疏导")
-    world["ta"] = make_person(unit=world["a1"], staff_no="T-A", name="甲学员")
-    world["tb"] = make_person(unit=world["b1"], staff_no="T-B", name="乙学员")
     return world
 
 

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Assignment
 from app.models.base import utcnow
 from app.study.settings import local_date
-from tests.factories import make_course, make_person, make_unit, two_brigades
+from tests.factories import make_course, make_person, make_unit, make_world
 from tests.sql_budget import count_statements
 
 PAST, FUTURE = date(2000, 1, 1), date(2099, 1, 1)
@@ -29,11 +29,10 @@ def _task(person, course, *, year, status, completed_at=None):
 @pytest.fixture
 def world(app):
     """Brigade A: 一中队 with three people (every status), one person directly in A; brigade B: one person."""
-    world = two_brigades()
+    world = make_world(admin_all=True)
     year = world["year"] = local_date(utcnow()).year
     course = world["course"] = make_course("law", title="法律法规")
     other = world["other"] = make_course("first-aid", title="急救")
-    world["admin_all"] = make_person(unit=world["root"], staff_no="admin-all", name="总管理员", roles=(("admin", None),))
     p1 = make_person(unit=world["a1"], staff_no="A-1", name="甲一")
     p2 = make_person(unit=world["a1"], staff_no="A-2", name="甲二")
     p3 = make_person(unit=world["a1"], staff_no="A-3", name="=甲三")  # a name an xlsx reader must not run

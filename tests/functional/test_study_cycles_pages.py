@@ -16,7 +16,7 @@ from tests.factories import (
     make_course,
     make_person,
     make_question,
-    two_brigades,
+    make_world,
 )
 
 
@@ -27,7 +27,7 @@ def _finish(person, lesson, start: datetime) -> None:
 
 
 def test_an_admin_assigns_a_finished_course_for_restudy_and_the_trainee_sees_a_fresh_year(app, as_user):
-    world = two_brigades()
+    world = make_world()
     course = make_course("safety", title="交通安全年度复训", lessons=(1,))
     trainee = make_person(unit=world["a1"], staff_no="T-A")
     _finish(trainee, course.lessons[0], datetime(2026, 1, 5, 2, 0))
@@ -52,7 +52,7 @@ def test_an_admin_assigns_a_finished_course_for_restudy_and_the_trainee_sees_a_f
 
 def test_a_quiz_passed_last_year_must_be_passed_again_this_year(app, as_user):
     app.config["QUIZ_PASS_BONUS_TENTHS"] = 5
-    world = two_brigades()
+    world = make_world()
     category = make_bank_category()
     make_question(category, external_id="Q-1", stem="第一题")
     course = make_course("annual", lessons=(1,))

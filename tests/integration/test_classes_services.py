@@ -15,7 +15,7 @@ from tests.factories import (
     make_person,
     make_training_class,
     make_workforce,
-    two_brigades,
+    make_world,
 )
 
 START = datetime(2026, 12, 31, 15, 30)  # 23:30 in Shanghai: still 2026 locally
@@ -23,9 +23,8 @@ END = START + timedelta(hours=2)
 
 
 def _world(**class_args):
-    world = two_brigades()
+    world = make_world(people={"trainee": {"unit": "a1", "staff_no": "t-1", "name": "学员一"}})
     world["scope_a"] = Scope((world["a"].path,))
-    world["trainee"] = make_person(unit=world["a1"], staff_no="t-1", name="学员一")
     args = dict(sessions=[(START, END)], enrolled=[world["trainee"]], code="123456") | class_args
     world["klass"] = make_training_class(world["a"], **args)
     world["session"] = world["klass"].sessions[0]
@@ -224,7 +223,7 @@ def test_class_credit_is_frozen_once_someone_attended(app):
 
 
 def test_a_retired_competency_stays_on_a_class_citing_it_but_cannot_be_added(app):
-    w = two_brigades()
+    w = make_world()
     make_competency("FJ-LAW")
     old = make_competency("OLD-CODE")
     scope = Scope((w["a"].path,))
@@ -239,7 +238,7 @@ def test_a_retired_competency_stays_on_a_class_citing_it_but_cannot_be_added(app
 
 
 def test_creating_a_class_validates_competency_codes_and_half_hours(app):
-    w = two_brigades()
+    w = make_world()
     make_competency("FJ-LAW")
     scope = Scope((w["a"].path,))
     with pytest.raises(DomainError, match="能力项编码不存在"):

@@ -11,16 +11,16 @@ from app.extensions import db
 from app.models import Assignment, AuditEntry, CreditEntry
 from app.study import assignments
 from app.study.tasks import sync_assignments_task
-from tests.factories import make_course, make_person, make_syllabus, make_workforce, two_brigades
+from tests.factories import make_course, make_person, make_syllabus, make_world
 
 TODAY = date(2026, 5, 10)
 
 
 @pytest.fixture
 def world(app):
-    world = two_brigades()
-    workforce = make_workforce(posts=(("fj-road", "路面执勤"), ("fj-desk", "窗口服务")))
-    world["post"], world["other_post"] = workforce.posts
+    world = make_world(workforce={"posts": (("fj-road", "路面执勤"), ("fj-desk", "窗口服务"))}, people={
+        "trainee": {"unit": "a1", "staff_no": "T-A", "post": 0, "joined_on": date(2026, 5, 1)}})
+    world["post"], world["other_post"] = world["posts"]
     world["newcomer"] = make_course("newcomer", lessons=(1,))
     world["annual"] = make_course("annual", lessons=(1,))
     world["extra"] = make_course("extra", lessons=(1,))
@@ -29,8 +29,6 @@ def world(app):
         {"course": "annual", "by_date_each_year": "03-31"},
         {"course": "not-synced-yet", "within_days_of_joining": 10},
     ])
-    world["trainee"] = make_person(unit=world["a1"], staff_no="T-A", post_id=world["post"].id,
-                                   joined_on=date(2026, 5, 1))
     return world
 
 

@@ -10,7 +10,7 @@ from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.models import AuditEntry, CreditEntry
 from app.study import ledger
-from tests.factories import make_person, make_syllabus, make_workforce, two_brigades
+from tests.factories import make_person, make_syllabus, make_workforce, make_world
 
 NOW = datetime(2027, 1, 5, 2, 0)
 
@@ -25,10 +25,8 @@ def _entry(person, tenths, *, year=2026, kind="选修", source_type="offline", s
 
 @pytest.fixture
 def world(app):
-    world = two_brigades()
-    workforce = make_workforce()
-    make_syllabus(workforce.posts[0], annual_tenths=100, annual_required_tenths=60)
-    world["trainee"] = make_person(unit=world["a1"], staff_no="T-A", post_id=workforce.posts[0].id)
+    world = make_world(workforce=True, people={"trainee": {"unit": "a1", "staff_no": "T-A", "post": 0}})
+    make_syllabus(world["posts"][0], annual_tenths=100, annual_required_tenths=60)
     return world
 
 
@@ -58,7 +56,7 @@ def test_carry_over_is_capped_and_never_carries_carried_hours_again(make_app):
     with app.app_context():
         workforce = make_workforce()
         make_syllabus(workforce.posts[0], annual_tenths=100)
-        person = make_person(unit=two_brigades()["a1"], post_id=workforce.posts[0].id)
+        person = make_person(unit=make_world()["a1"], post_id=workforce.posts[0].id)
         _entry(person, 200, year=2025, source_id=1)
         assert ledger.carry_over(person.id, 2025, now=NOW).tenths == 20
         _entry(person, 100, year=2026, source_id=2)  # exactly the target, plus 20 carried in
