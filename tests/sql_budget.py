@@ -8,12 +8,12 @@ from app.extensions import db
 
 
 @contextmanager
-def count_statements():
-    """Collect the statements run inside the block (not BEGIN, PRAGMA or savepoints)."""
+def count_statements(*, transactions: bool = False):
+    """Collect the statements run inside the block (BEGIN, PRAGMA and savepoints only if `transactions`)."""
     statements: list[str] = []
 
     def listener(_conn, _cursor, statement, *_args):
-        if not statement.startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
+        if transactions or not statement.startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
             statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", listener)

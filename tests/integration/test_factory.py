@@ -6,6 +6,7 @@ from sqlalchemy import text
 from app import create_app
 from app.config import ConfigError
 from app.extensions import db
+from tests.sql_budget import count_statements
 
 
 def test_factory_registers_every_area(app):
@@ -37,33 +38,19 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_app):
 
 
 def test_sqlite_write_transactions_begin_immediate(sqlite_app):
-    statements = []
-    from sqlalchemy import event
-
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with count_statements(transactions=True) as statements:
         db.session.execute(text("SELECT 1"))
         db.session.commit()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert statements[0] == "BEGIN IMMEDIATE"
 
 
 def test_get_requests_read_in_deferred_transactions(sqlite_app):
     app = sqlite_app
-    seen = []
-    from sqlalchemy import event
-
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with count_statements(transactions=True) as seen:
         app.test_client().get("/auth/login")
         with app.test_request_context("/", method="GET"):
             db.session.execute(text("SELECT 1"))
             db.session.rollback()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert "BEGIN" in seen and "BEGIN IMMEDIATE" not in seen
 
 
