@@ -10,6 +10,10 @@ from app.models import AuditEntry, LoginSession, Person
 from tests.factories import login, make_person, make_unit
 
 
+def _person(staff_no: str) -> Person:
+    return db.session.scalar(select(Person).where(Person.staff_no == staff_no))
+
+
 @pytest.fixture
 def person(app):
     return make_person(unit=make_unit("一大队"), staff_no="fj001", name="张伟")
@@ -74,6 +78,7 @@ def test_first_login_returns_to_the_page_asked_for_after_the_password_change(cli
     changed = client.post(response.location, data={
         "current_password": "Passw0rd", "new_password": "Better2026", "confirm": "Better2026"})
     assert changed.location == "/classes/mine?code=123456"
+    assert not _person("new1").must_change_password
 
 
 def test_a_foreign_next_is_dropped_on_the_way_through_the_password_change(client, app):
@@ -81,15 +86,18 @@ def test_a_foreign_next_is_dropped_on_the_way_through_the_password_change(client
     assert login(client, "new1", next_url="https://evil.example/x").location == "/auth/password"
     changed = client.post("/auth/password?next=//evil.example/x", data={
         "current_password": "Passw0rd", "new_password": "Better2026", "confirm": "Better2026"})
-    assert changed.location == "/"
+    assert changed.location == "/" and not _person("new1").must_change_password
 
 
 @pytest.mark.parametrize(("new", "message"), [("short1", "至少 8 位"), ("onlyletters", "字母和数字"),
                                               ("Passw0rd", "不能与当前密码相同")])
 def test_weak_or_same_new_password_is_refused(client, person, new, message):
     login(client, "fj001")
+    before = _person("fj001").password_hash
     response = client.post("/auth/password", data={"current_password": "Passw0rd", "new_password": new, "confirm": new})
     assert message in response.data.decode()
+    assert _person("fj001").password_hash == before
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "password_change")) is None
 
 
 def test_post_without_csrf_token_is_rejected(make_app):
@@ -99,6 +107,8 @@ def test_post_without_csrf_token_is_rejected(make_app):
     client = app.test_client()
     response = client.post("/auth/login", data={"username": "fj001", "password": "Passw0rd"})
     assert response.status_code == 400 and "CSRF" in response.data.decode()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 0
     page = client.get("/auth/login").data.decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     ok = client.post("/auth/login", data={"username": "fj001", "password": "Passw0rd", "csrf_token": token})
@@ -124,6 +134,7 @@ def test_logout_ends_the_session_so_the_old_cookie_no_longer_works(client, perso
     login(client, "fj001")
     cookie = client.get_cookie("session").value
     assert client.post("/auth/logout").status_code == 302
+    assert db.session.scalar(select(LoginSession).where(LoginSession.person_id == person.id)).ended_at is not None
     client.set_cookie("session", cookie)
     assert client.get("/me/profile").status_code == 302  # back to the login page
 

@@ -50,12 +50,15 @@ def test_browser_filters_by_category_subtree_competency_and_review(app, as_user)
 
 
 def test_trainee_and_admin_without_instructor_role_get_403(app, as_user):
-    make_world(instructors=True, bank=True)
+    w = make_world(instructors=True, bank=True)
     for staff_no in ("trainee-a", "admin-a"):
         client = as_user(staff_no)
         assert client.get("/bank/").status_code == 403
         assert client.get("/bank/categories").status_code == 403
         assert client.post("/bank/preview", data={"stem": "x"}).status_code == 403
+        assert client.post("/bank/categories", data={"name": "越权题库", "owner_unit_id": w["a"].id}).status_code == 403
+        assert client.post(f"/bank/categories/{w['cat_a'].id}/delete").status_code == 403
+    assert _count(QuestionCategory) == 2 and _audit("bank_category_create") is None
 
 
 def test_instructor_creates_renames_and_deletes_a_category(app, as_user):
@@ -106,6 +109,7 @@ def test_instructor_of_another_unit_gets_404_everywhere(app, as_user):
     w = make_world(instructors=True, bank=True)
     question = make_question(w["cat_b"], stem="乙的题")
     client = as_user("inst-a")
+    audits = _count(AuditEntry)
     assert client.get(f"/bank/questions/{question.id}").status_code == 404
     assert client.get(f"/bank/questions/{question.id}/edit").status_code == 404
     data = {"qtype": "single", "stem": "改掉", "option_A": "甲", "option_B": "乙", "correct": "A"}
@@ -119,6 +123,8 @@ def test_instructor_of_another_unit_gets_404_everywhere(app, as_user):
     db.session.expire_all()
     assert db.session.get(Question, question.id).current_number == 1
     assert db.session.get(Question, question.id).status == "draft"
+    assert db.session.get(QuestionCategory, w["cat_b"].id).name == "二大队题库"
+    assert _count(AuditEntry) == audits
 
 
 def test_editor_creates_each_question_type(app, as_user):
@@ -240,6 +246,7 @@ def test_bulk_status_with_nothing_chosen_is_a_clear_error(app, as_user):
     make_world(instructors=True, bank=True)
     response = as_user("inst-a").post("/bank/status", data={"status": "ready"})
     assert response.status_code == 400 and "请先勾选试题" in response.data.decode()
+    assert _audit("bank_question_status") is None
 
 
 def test_browser_and_detail_queries_do_not_grow_with_the_bank(app, as_user):

@@ -55,6 +55,7 @@ def test_a_unit_with_people_cannot_be_deleted(app, as_user):
 def test_admin_cannot_delete_their_own_scope_root(app, as_user):
     w = make_world()
     assert as_user("admin-a").post(f"/org/units/{w['a'].id}/delete").status_code == 403
+    assert db.session.get(OrgUnit, w["a"].id) is not None and _audit("unit_delete") is None
 
 
 def test_admin_creates_and_edits_a_person(app, as_user):
@@ -145,6 +146,7 @@ def test_only_global_admins_edit_posts_and_grades(app, as_user):
     w = make_world()
     wf = make_workforce()
     assert as_user("admin-a").post(f"/org/workforces/{wf.id}/posts", data={"code": "x", "name": "新岗"}).status_code == 403
+    assert [p.code for p in wf.posts] == ["fj-road"] and _audit("post_create") is None
     make_person(unit=w["root"], staff_no="root-admin", roles=(("admin", None),))
     client = as_user("root-admin")
     client.post(f"/org/workforces/{wf.id}/posts", data={"code": "fj-new", "name": "新岗"})
