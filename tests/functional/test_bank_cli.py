@@ -60,6 +60,7 @@ def test_cli_exits_non_zero_when_nothing_valid_is_found(app, runner, tmp_path):
     empty = tmp_path / "empty.gift"
     empty.write_text("// 只有注释\n", encoding="utf-8")
     assert runner.invoke(args=["bank", "import", str(empty)]).exit_code != 0
+    assert _count() == 0 and db.session.scalar(select(func.count()).select_from(QuestionCategory)) == 0
 
 
 def test_cli_reimport_skips_duplicates(app, runner, tmp_path):
@@ -75,6 +76,8 @@ def test_cli_format_option_overrides_the_extension(app, runner, tmp_path):
     path.write_text("辅警可以独立执法吗？\nA. 可以\nB. 不可以\nANSWER: B\n", encoding="utf-8")
     result = runner.invoke(args=["bank", "import", str(path), "--format", "aiken", "--category", "Aiken"])
     assert result.exit_code == 0 and "导入 1 题" in result.output
+    question = db.session.scalar(select(Question))
+    assert question.category.name == "Aiken" and question.data["stem"] == "辅警可以独立执法吗？"
 
 
 def test_cli_exports_a_category_and_reimport_is_identical(app, runner, tmp_path):

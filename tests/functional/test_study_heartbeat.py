@@ -103,11 +103,14 @@ def test_a_missing_lesson_answers_404_in_json(setup):
     response = _beat(client, 9999, "x")
     assert response.status_code == 404 and "课时不存在" in response.get_json()["error"]
     assert client.post("/study/lessons/9999/start").status_code == 404
+    assert db.session.scalars(select(StudyClock)).all() == [] and db.session.scalars(select(LessonProgress)).all() == []
 
 
 def test_heartbeats_need_a_login(app, client):
     lesson = make_course().lessons[0]
     assert client.post(f"/study/lessons/{lesson.id}/beat", data={"token": "x"}).status_code == 302
+    assert client.post(f"/study/lessons/{lesson.id}/start").status_code == 302
+    assert db.session.scalars(select(StudyClock)).all() == []
 
 
 @pytest.mark.parametrize("owner", [True, False])
