@@ -66,11 +66,18 @@ class Schema:
     """The models' schema, built once per session; each app then starts from an empty copy of it.
 
     SQLite: `db.create_all()` once into a template file, copied to each test's database file.
-    PostgreSQL: `db.create_all()` once, then one TRUNCATE of every table per app. A marker table
-    tells whether a test (the migration tests) dropped or rebuilt the schema since.
+    PostgreSQL: `db.create_all()` once, then per app a DELETE from every table and a restart of
+    every sequence, so ids start at 1 as on a new schema (on tables this small that takes ~10 ms,
+    TRUNCATE ~100 ms, dropping and creating the schema ~220 ms). A marker table tells whether a
+    test (the migration tests) dropped or rebuilt the schema since.
     """
 
     MARKER = "test_schema_of_this_session"
+    RESTART_SEQUENCES = """DO $$ DECLARE s regclass; BEGIN
+        FOR s IN SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind = 'S' AND n.nspname = current_schema() LOOP
+            PERFORM setval(s, 1, false);
+        END LOOP; END $$"""
 
     def __init__(self, directory: Path):
         self.template = directory / "template.sqlite3"
@@ -101,10 +108,10 @@ class Schema:
         if db.engine.dialect.name != "postgresql":
             db.create_all()  # an existing file (a second app of one test) keeps its rows, as before
         elif self.postgres_ready and _has_table(self.MARKER):
-            tables = ", ".join(db.engine.dialect.identifier_preparer.format_table(t)
-                               for t in db.metadata.sorted_tables)
             with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                for table in reversed(db.metadata.sorted_tables):  # children before parents
+                    conn.execute(table.delete())
+                conn.execute(text(self.RESTART_SEQUENCES))
         else:
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
