@@ -30,6 +30,7 @@ from app.bank import batch, staging, wizard  # noqa: E402
 from app.bank.categories import add_category  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Competency, OrgUnit, Person, Question  # noqa: E402
+from app.trees import place  # noqa: E402
 from question_bank.formats import export  # noqa: E402
 
 
@@ -38,7 +39,7 @@ def _setup() -> tuple[int, int]:
     unit = OrgUnit(name="支队", path="")
     db.session.add(unit)
     db.session.flush()
-    unit.path = f"/{unit.id}/"
+    place(unit, None)
     person = Person(staff_no="bench", name="教官", unit_id=unit.id, password_hash="!")  # noqa: S106 - no login
     db.session.add(person)
     db.session.add_all(Competency(code=c, name=c) for c in ("FJ-LAW", "GEN-POL", "SQ-GRID"))

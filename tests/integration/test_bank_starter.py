@@ -10,7 +10,7 @@ from app.bank.starter import load_starter_banks
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Question, QuestionCategory, QuestionVersion
-from tests.factories import make_bank_competencies, make_unit, make_workforce
+from tests.factories import make_bank_category, make_bank_competencies, make_unit, make_workforce
 from tests.paths import STARTER_BANKS
 
 BANKS = STARTER_BANKS
@@ -75,11 +75,7 @@ def test_unknown_competencies_stop_the_load_with_nothing_written(app, police_roo
 
 
 def test_usable_questions_are_ready_and_not_awaiting_review(app):
-    category = QuestionCategory(name="题库", path="")
-    db.session.add(category)
-    db.session.flush()
-    category.path = f"/{category.id}/"
-    db.session.commit()
+    category = make_bank_category("题库")
     data = {"type": "truefalse", "stem": "", "answer": True}
     made = {}
     for label, status, review in (("ok", "ready", False), ("draft", "draft", False),
