@@ -125,3 +125,20 @@ def test_upgrading_to_0007_indexes_existing_assignments_and_downgrading_drops_th
     assert INDEX_0007 not in _indexes()
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM assignment")).scalar() == 1
+
+
+def test_a_batch_migration_on_sqlite_keeps_the_rows_that_cascade_from_the_rebuilt_table(app):
+    """0006's downgrade rebuilds `competency` on SQLite; its question links must survive."""
+    rows = _ROWS_BEFORE_0006 + [
+        "INSERT INTO question_category (id, name, path) VALUES (1, '通用', '/1/')",
+        "INSERT INTO question (id, category_id, qtype, status, needs_review, review_reason, current_number,"
+        " data, fingerprint, stem_text, legal_basis, tags, created_at, updated_at) VALUES (1, 1, 'truefalse',"
+        " 'ready', false, '', 1, '{}', 'f', '题', '', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        "INSERT INTO question_competency (question_id, competency_id) VALUES (1, 1)",
+    ]
+    directory = _upgrade_over_rows(app, before="0005", rows=rows, to="0006")
+    downgrade(directory=directory, revision="0005")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT question_id, competency_id FROM question_competency")).all() == [(1, 1)]
+        if db.engine.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # enforced again afterwards
