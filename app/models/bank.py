@@ -78,7 +78,7 @@ class Question(db.Model):
 
     @property
     def tags(self) -> list[str]:
-        """Return the current version's tags as stored for search."""
+        """Return the tags as stored for search, in tag order (the version data keeps the written order)."""
         return [row.tag for row in self.tag_rows]
 
 
