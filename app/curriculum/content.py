@@ -37,6 +37,7 @@ from app.curriculum.toml_checks import (
     _check_syllabus_header,
     _has,
     _level,
+    _meanings,
     _Source,
     _Table,
 )
@@ -148,7 +149,7 @@ class _Loader:
             if _has(fields, _COMPETENCY):
                 result.append(CompetencySpec(fields["code"], fields["name"], fields.get("parent"),
                                              tuple(fields["workforces"]), fields["description"],
-                                             dict(fields.get("levels", {}))))
+                                             _meanings(fields.get("levels", {}))))
         _check_cycles(parents)
         return tuple(result)
 

@@ -29,8 +29,10 @@ def _labels(levels: dict) -> dict[str, str]:
 def competency_row(item: spec.CompetencySpec, position: int) -> dict:
     """Return the Competency columns for a content competency (parent resolved separately)."""
     values = {"code": item.code, "name": item.name, "workforces": list(item.workforces),
-              "description": item.description, "levels": dict(item.levels), "position": position}
-    return values | {"content_hash": content_hash(values | {"parent": item.parent})}
+              "description": item.description, "position": position}
+    hashed = values | {"parent": item.parent, "levels": {k.label: v for k, v in item.levels.items()}}
+    return values | {"levels": {str(int(level)): meaning for level, meaning in item.levels.items()},
+                     "content_hash": content_hash(hashed)}
 
 
 def course_row(item: spec.CourseSpec) -> dict:

@@ -28,7 +28,7 @@ class CompetencySpec:
     parent: str | None
     workforces: tuple[str, ...]
     description: str
-    levels: dict[str, str]
+    levels: dict[Level, str]
 
 
 @dataclass(frozen=True)

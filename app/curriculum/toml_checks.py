@@ -41,6 +41,12 @@ def _level(label: object) -> Level | None:
         return None
 
 
+def _meanings(levels: dict) -> dict[Level, str]:
+    """Return a competency's {Level: meaning} from its [competency.levels] (bad entries are issues)."""
+    found = {_level(label): meaning for label, meaning in levels.items() if isinstance(meaning, str)}
+    return {level: found[level] for level in sorted(level for level in found if level is not None)}
+
+
 def _bad_level(level: object) -> str:
     *first, last = (member.label for member in Level)
     return f'无效的能力等级 "{level}"（应为 {"、".join(first)} 或 {last}）'

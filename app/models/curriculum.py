@@ -46,12 +46,18 @@ class Competency(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("competency.id"))
     workforces: Mapped[list] = mapped_column(JSON, default=list)
     description: Mapped[str] = mapped_column(Text, default="")
+    # What each level means, {"2": "…"} by Level number: only ever shown, never queried (JSON).
     levels: Mapped[dict] = mapped_column(JSON, default=dict)
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
     content_hash: Mapped[str] = mapped_column(String(64), default="")
 
     parent: Mapped[Competency | None] = relationship(remote_side="Competency.id")
+
+    @property
+    def level_meanings(self) -> list[tuple[Level, str]]:
+        """Return (level, what it means) in level order."""
+        return sorted((Level(int(number)), meaning) for number, meaning in (self.levels or {}).items())
 
 
 class Course(db.Model):

@@ -11,6 +11,7 @@ Copies the JSON and string columns into rows and drops them (downgrade copies th
   is "<competency code>-basic|mid|adv" in lower case, as course_content/syllabi now names them
 - training_class.competencies [code] -> class_competency (class_id, competency_id)
 - question.tags ",a,b," -> question_tag (question_id, tag)
+- competency.levels {"中级": meaning} -> {"2": meaning} (the Level number, as the app now stores it)
 Codes that name no competency row and unknown level names cannot be linked and are left out.
 """
 import re
@@ -27,6 +28,9 @@ depends_on = None
 
 LEVELS = {"初级": 1, "中级": 2, "高级": 3}  # frozen here: the migration must not import app code
 LEVEL_SLUGS = {1: "basic", 2: "mid", 3: "adv"}
+# competency.levels keys: name -> number on upgrade, back on downgrade (a key already converted stays)
+KEY_TO_NUMBER = {name: str(number) for name, number in LEVELS.items()} | {str(n): str(n) for n in LEVELS.values()}
+KEY_TO_NAME = {str(number): name for name, number in LEVELS.items()} | {name: name for name in LEVELS}
 TAG_MAX = 100
 
 lesson = sa.table("lesson", sa.column("id", sa.Integer), sa.column("competencies", sa.JSON))
@@ -35,7 +39,8 @@ syllabus = sa.table("syllabus", sa.column("id", sa.Integer), sa.column("targets"
 training_class = sa.table("training_class", sa.column("id", sa.Integer),
                           sa.column("competencies", sa.JSON))
 question = sa.table("question", sa.column("id", sa.Integer), sa.column("tags", sa.String))
-competency = sa.table("competency", sa.column("id", sa.Integer), sa.column("code", sa.String))
+competency = sa.table("competency", sa.column("id", sa.Integer), sa.column("code", sa.String),
+                      sa.column("levels", sa.JSON))
 lesson_competency = sa.table("lesson_competency", sa.column("lesson_id", sa.Integer),
                              sa.column("competency_id", sa.Integer), sa.column("level", sa.Integer))
 syllabus_target = sa.table("syllabus_target", sa.column("syllabus_id", sa.Integer),
@@ -117,7 +122,16 @@ def _exam_code(code: str, level: int, taken: set) -> str:
     return result
 
 
+def _renumber_levels(conn, key_of):
+    """Rewrite each competency's level meanings with their keys mapped by key_of (None: left out)."""
+    for competency_id, levels in conn.execute(sa.select(competency.c.id, competency.c.levels)).all():
+        renamed = {key_of(key): meaning for key, meaning in (levels or {}).items() if key_of(key)}
+        if renamed != (levels or {}):
+            conn.execute(competency.update().where(competency.c.id == competency_id).values(levels=renamed))
+
+
 def _copy_into_tables(conn):
+    _renumber_levels(conn, KEY_TO_NUMBER.get)
     ids = dict(conn.execute(sa.select(competency.c.code, competency.c.id)).all())
     _level_links(conn, lesson_competency, "lesson_id",
                  conn.execute(sa.select(lesson.c.id, lesson.c.competencies)).all(), ids)
@@ -175,6 +189,7 @@ def _grouped(rows) -> dict:
 
 def _copy_back(conn):
     names = {number: name for name, number in LEVELS.items()}
+    _renumber_levels(conn, KEY_TO_NAME.get)
     codes = competency.c.code
     for table, link, owner, column in ((lesson, lesson_competency, "lesson_id", "competencies"),
                                        (syllabus, syllabus_target, "syllabus_id", "targets")):

@@ -124,3 +124,13 @@ def test_an_exam_gone_from_the_content_is_deactivated_and_returns_with_its_id(ro
     sync_content(root)
     assert db.session.get(Certification, exam_id).active is True
     assert not sync_content(root).changed
+
+
+def test_level_meanings_are_stored_by_level_number_and_shown_in_level_order(root):
+    sync_content(root)
+    law = db.session.scalar(select(Competency).where(Competency.code == "GEN-LAW"))
+    assert set(law.levels) <= {"1", "2", "3"} and law.levels
+    meanings = law.level_meanings
+    assert [level for level, _text in meanings] == sorted(Level(int(key)) for key in law.levels)
+    spec = next(c for c in load_tree(root).competencies if c.code == "GEN-LAW")
+    assert dict(meanings) == spec.levels and all(isinstance(level, Level) for level in spec.levels)

@@ -132,7 +132,8 @@ _ROWS_BEFORE_0009 = _ROWS_BEFORE_0005 + [
     "INSERT INTO workforce (id, code, name) VALUES (1, 'fj', '辅警')",
     "INSERT INTO post (id, workforce_id, code, name, description) VALUES (1, 1, 'fj-road', '路面执勤', '')",
     "INSERT INTO competency (id, code, name, workforces, description, levels, position, content_hash)"
-    " VALUES (1, 'FJ-LAW', '法规', '[]', '', '{}', 0, ''), (2, 'GEN-SEC', '保密', '[]', '', '{}', 1, '')",
+    " VALUES (1, 'FJ-LAW', '法规', '[]', '', '{\"高级\": \"会教\", \"初级\": \"会说\"}', 0, ''),"
+    " (2, 'GEN-SEC', '保密', '[]', '', '{}', 1, '')",
     "UPDATE lesson SET competencies = '{\"FJ-LAW\": \"中级\", \"GONE\": \"初级\"}' WHERE id = 1",
     "INSERT INTO syllabus (id, post_id, title, annual_tenths, annual_required_tenths, targets, required,"
     " electives, certify, content_hash) VALUES (1, 1, '大纲', 0, 0,"
@@ -171,6 +172,7 @@ def test_upgrading_to_0009_turns_links_into_rows_and_downgrading_turns_them_back
         ("fj-law-mid", "道路交通安全法规中级认定考试", 1, 1, 2)]
     assert sorted(_rows("SELECT class_id, competency_id FROM class_competency")) == [(1, 1), (1, 2)]
     assert sorted(_rows("SELECT question_id, tag FROM question_tag")) == [(1, "乙"), (1, "甲")]
+    assert _json(_rows("SELECT levels FROM competency WHERE id = 1")[0][0]) == {"1": "会说", "3": "会教"}
     assert "competencies" not in _columns("lesson") | _columns("training_class")
     assert not {"targets", "certify"} & _columns("syllabus") and "tags" not in _columns("question")
     # Nothing that cascades from the changed tables is lost (SQLite must not rebuild them).
@@ -190,3 +192,4 @@ def test_upgrading_to_0009_turns_links_into_rows_and_downgrading_turns_them_back
     assert _json(syllabus[1]) == [{"competency": "FJ-LAW", "level": "中级", "exam": "道路交通安全法规中级认定考试"}]
     assert _json(klass) == ["FJ-LAW", "GEN-SEC"] and tags == [",乙,甲,", ""]
     assert _rows("SELECT count(*) FROM question_version")[0][0] == 1
+    assert _json(_rows("SELECT levels FROM competency WHERE id = 1")[0][0]) == {"初级": "会说", "高级": "会教"}
