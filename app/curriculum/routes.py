@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.auth.scope import current_scope, role_required
 from app.curriculum import bp, editing, services
 from app.curriculum.forms import CourseForm
-from app.curriculum.model import COURSE_KINDS
+from app.curriculum.spec import COURSE_KINDS
 from app.errors import DomainError
 from app.formkit import choices
 
