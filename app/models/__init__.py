@@ -10,6 +10,7 @@ from app.models.bank import (
 )
 from app.models.classes import Attendance, ClassSession, Enrollment, Evaluation, TrainingClass
 from app.models.curriculum import Competency, Course, Lesson, Syllabus
+from app.models.jobs import ScheduledRun
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import LoginSession, MentorLink, Person, RoleGrant, RosterImport
 from app.models.study import Assignment, CreditEntry, LessonProgress, StudyClock
@@ -38,6 +39,7 @@ __all__ = [
     "Post",
     "RoleGrant",
     "RosterImport",
+    "ScheduledRun",
     "Workforce",
     "Assignment",
     "CreditEntry",

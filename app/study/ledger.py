@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.audit import record
-from app.auth.scope import Scope
+from app.auth.scope import Scope, person_in_scope
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db, upsertable_insert
 from app.models import CreditEntry, Person, Syllabus
@@ -140,9 +140,7 @@ def reverse_entry(actor_id: int, scope: Scope, entry_id: int, *, reason: str, no
 
 def person_ledger(scope: Scope, person_id: int, year: int) -> tuple[Person, YearCredits, list[CreditEntry], set[int]]:
     """Return a person in scope, their year's 学时, ledger lines and the ids already reversed."""
-    from app.org.people import get_person
-
-    person = get_person(scope, person_id)
+    person = person_in_scope(scope, person_id)
     lines = entries(person.id, year)
     reversed_ids = set(db.session.scalars(select(CreditEntry.reversal_of_id).where(
         CreditEntry.person_id == person.id, CreditEntry.reversal_of_id.is_not(None))))
