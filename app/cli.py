@@ -16,6 +16,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.org import people
 from app.org import services as org_services
+from app.study.cli import study_cli
 
 demo_cli = AppGroup("demo", help="示例数据。")
 users_cli = AppGroup("users", help="账号管理。")
@@ -103,3 +104,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(bank_cli)
+    app.cli.add_command(study_cli)

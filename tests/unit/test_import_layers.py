@@ -30,7 +30,7 @@ def area_of(module: str) -> str:
     return parts[1] if len(parts) > 1 else parts[0]
 
 
-def _resolve(node: ast.ImportFrom, module: str, is_package: bool, known: set[str]) -> str:
+def _resolve(node: ast.ImportFrom, module: str, is_package: bool) -> str:
     if not node.level:
         return node.module or ""
     base = module.split(".")[: len(module.split(".")) - node.level + (1 if is_package else 0)]
@@ -45,7 +45,7 @@ def imports_of(module: str, path: Path, known: set[str]) -> list[tuple[str, str,
         if isinstance(node, ast.Import):
             found += [(alias.name, "", node.lineno) for alias in node.names if alias.name in known]
         elif isinstance(node, ast.ImportFrom):
-            source = _resolve(node, module, path.name == "__init__.py", known)
+            source = _resolve(node, module, path.name == "__init__.py")
             for alias in node.names:
                 if f"{source}.{alias.name}" in known:
                     found.append((f"{source}.{alias.name}", "", node.lineno))
@@ -60,7 +60,7 @@ def private_attribute_uses(path: Path, known: set[str], module: str) -> list[tup
     aliases = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            source = _resolve(node, module, path.name == "__init__.py", known)
+            source = _resolve(node, module, path.name == "__init__.py")
             for alias in node.names:
                 if f"{source}.{alias.name}" in known:
                     aliases[alias.asname or alias.name] = f"{source}.{alias.name}"
