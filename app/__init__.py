@@ -20,10 +20,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app import cli, errors, rendering
+    from app import cli, errors, qtypes, rendering
 
     errors.init_app(app)
     rendering.init_app(app)
+    qtypes.init_app(app)
     cli.init_app(app)
     return app
 
