@@ -11,6 +11,7 @@ from app.audit import record
 from app.curriculum import model
 from app.curriculum.content import ContentError, ContentIssue, load_tree
 from app.curriculum.hashing import competency_row, course_row, lesson_row, syllabus_row
+from app.curriculum.quiz_links import link_quiz_questions
 from app.extensions import db
 from app.models import Competency, Course, Lesson, Post, Syllabus
 
@@ -153,6 +154,11 @@ def _syllabi(items: tuple[model.Syllabus, ...], report: SyncReport) -> None:
     _deactivate([row for post_id, row in existing.items() if post_id not in synced], report.syllabi)
 
 
+def _quiz_links() -> None:
+    """Resolve every lesson's quiz 编号 to bank questions once (kept when a question is renumbered)."""
+    link_quiz_questions(db.session.scalars(select(Lesson)).all())
+
+
 def _unknown_posts(tree: model.ContentTree) -> list[ContentIssue]:
     known = set(db.session.scalars(select(Post.code)))
     return [ContentIssue(f"syllabi/{s.post}.toml", 1, f'岗位代码 "{s.post}" 在系统中不存在，请先在“队伍、岗位与等级”中添加')
@@ -169,6 +175,7 @@ def sync_content(root: Path, *, actor_id: int | None = None, force: bool = False
     try:
         _competencies(tree.competencies, report)
         _courses(tree.courses, report, force)
+        _quiz_links()
         _syllabi(tree.syllabi, report)
         record("content_sync", None, actor_id=actor_id, root=str(root), force=force or None,
                skipped=report.skipped or None,

@@ -12,6 +12,7 @@ from app.models.classes import Attendance, ClassSession, Enrollment, Evaluation,
 from app.models.curriculum import Competency, Course, Lesson, Syllabus
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import LoginSession, MentorLink, Person, RoleGrant, RosterImport
+from app.models.quiz import LessonQuizQuestion, QuizAttempt, QuizAttemptItem
 from app.models.study import Assignment, CreditEntry, LessonProgress, StudyClock
 
 __all__ = [
@@ -43,4 +44,7 @@ __all__ = [
     "CreditEntry",
     "LessonProgress",
     "StudyClock",
+    "LessonQuizQuestion",
+    "QuizAttempt",
+    "QuizAttemptItem",
 ]
