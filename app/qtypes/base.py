@@ -103,10 +103,10 @@ def adapter_for(code: str) -> TypeAdapter:
     try:
         return _ADAPTERS[code]
     except (KeyError, TypeError):
-        known = "、".join(adapter.label for adapter in _ADAPTERS.values())
+        known = "、".join(adapter.label for adapter in all_adapters().values())
         raise UnknownAdapter(f"未知题型：{code}（可用：{known}）") from None
 
 
 def all_adapters() -> dict[str, TypeAdapter]:
-    """Return every registered adapter by type code."""
-    return dict(_ADAPTERS)
+    """Return every registered adapter by type code, in the engine's menu order."""
+    return dict(sorted(_ADAPTERS.items(), key=lambda item: get_type(item[0]).order))
