@@ -13,8 +13,12 @@ from app.qtypes import adapter_for
 from question_bank import QuestionBankError, points_to_units, units_to_points
 from question_bank.types import all_types
 
-TYPE_LABELS = {cls.code: cls.label for cls in all_types()}
 _WORDS = re.compile(r"[,，、\s]+")
+
+
+def type_labels() -> dict[str, str]:
+    """Return {code: 单选 …} for every registered question type, in menu order."""
+    return {cls.code: cls.label for cls in all_types()}
 
 
 def _words(text: str) -> list[str]:

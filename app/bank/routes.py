@@ -25,7 +25,7 @@ def index():
     scope, filters = _scope(), browse.Filters.from_args(request.args)
     pagination = browse.page(scope, filters, request.args.get("page", 1, type=int), 20)
     return render_template("bank/index.html", pagination=pagination, args=request.args,
-                           categories=choices_for(scope), types=editor.TYPE_LABELS, statuses=STATUSES,
+                           categories=choices_for(scope), types=editor.type_labels(), statuses=STATUSES,
                            formats=EXPORT_FORMATS)
 
 
@@ -44,20 +44,20 @@ def bulk_status():
 @role_required(INSTRUCTOR)
 def question_detail(question_id: int):
     question, history = questions.versions(_scope(), question_id)
-    return render_template("bank/question.html", question=question, history=history, types=editor.TYPE_LABELS)
+    return render_template("bank/question.html", question=question, history=history, types=editor.type_labels())
 
 
 def _editor(qtype: str, values: dict, *, question=None, error: str = "", status: int = 200):
     return render_template("bank/editor.html", qtype=qtype, adapter=adapter_for(qtype), values=values,
                            question=question, error=error, categories=choices_for(_scope()),
-                           types=editor.TYPE_LABELS), status
+                           types=editor.type_labels()), status
 
 
 @bp.get("/questions/new")
 @role_required(INSTRUCTOR)
 def question_new():
     qtype = request.args.get("type", "single")
-    if qtype not in editor.TYPE_LABELS:
+    if qtype not in editor.type_labels():
         qtype = "single"
     return _editor(qtype, {"category_id": request.args.get("category_id", type=int)})
 

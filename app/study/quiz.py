@@ -46,8 +46,6 @@ from question_bank import Question as BankQuestion
 from question_bank import QuestionBankError, Score, question_from_dict
 from question_bank.types import all_types
 
-AUTO_GRADED = tuple(cls.code for cls in all_types() if cls.auto_graded)
-
 
 @dataclass(frozen=True)
 class QuizItem:
@@ -109,6 +107,11 @@ class QuizResult:
         return self.passed
 
 
+def _auto_graded() -> list[str]:
+    """Return the codes of the types the engine grades without a person."""
+    return [cls.code for cls in all_types() if cls.auto_graded]
+
+
 def _lesson(lesson_id: int) -> Lesson:
     lesson = db.session.get(Lesson, lesson_id)
     if lesson is None or not lesson.active or not lesson.course.active or not lesson.quiz:
@@ -124,7 +127,7 @@ def quiz_items(lesson: Lesson) -> list[QuizItem]:
     current = and_(QuestionVersion.question_id == Question.id, QuestionVersion.number == Question.current_number)
     rows = {qid: (vid, data) for qid, vid, data in db.session.execute(
         select(Question.id, QuestionVersion.id, QuestionVersion.data).join(QuestionVersion, current)
-        .where(Question.id.in_(ids), usable(), Question.qtype.in_(AUTO_GRADED)))}
+        .where(Question.id.in_(ids), usable(), Question.qtype.in_(_auto_graded())))}
     items = []
     for qid in ids:
         if qid in rows:
