@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import ClassVar
 
 from app.errors import DomainError
@@ -104,8 +104,3 @@ class ChoiceAdapter(TypeAdapter):
 
     def redisplay_values(self, form: Mapping, previous: dict | None) -> dict:
         return {"correct": _checked(form)}
-
-    @staticmethod
-    def chosen(given: Iterable[str]) -> set[str]:
-        """Return the option keys among the given values (for templates)."""
-        return {value for value in given if isinstance(value, str)}
