@@ -73,6 +73,3 @@ def lesson_quiz_submit(lesson_id: int):
     result = quiz.submit_quiz(current_user.id, lesson_id, request.form.get("attempt_id", type=int),
                               request.form.to_dict(flat=False), now=utcnow())
     return render_template("study/quiz_result.html", result=result)
-
-
-from app.study import routes_admin  # noqa: E402,F401

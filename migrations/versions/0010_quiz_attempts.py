@@ -1,7 +1,7 @@
 """lesson quiz on stored versions: quiz entries resolved to questions, attempts and their items
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-02 04:41:33
 
 lesson_quiz_question holds each lesson's quiz entries (the 编号 in lesson.quiz) resolved once to a
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0007'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
