@@ -1,7 +1,7 @@
 """lesson quiz on stored versions: quiz entries resolved to questions, attempts and their items
 
 Revision ID: 0010
-Revises: 0011
+Revises: 0009
 Create Date: 2026-12-02 04:41:33
 
 lesson_quiz_question holds each lesson's quiz entries (the 编号 in lesson.quiz) resolved once to a
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0011'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
