@@ -227,10 +227,10 @@ _ROWS_BEFORE_0010 = [
 
 
 def test_upgrading_to_0010_stores_existing_lesson_quizzes_resolved_and_downgrading_drops_the_tables(app):
-    directory = _upgrade_over_rows(app, before="0011", rows=_ROWS_BEFORE_0010, to="0010")
+    directory = _upgrade_over_rows(app, before="0009", rows=_ROWS_BEFORE_0010, to="0010")
     with db.engine.connect() as conn:
         entries = conn.execute(text("SELECT lesson_id, position, external_id, question_id FROM lesson_quiz_question"
                                     " ORDER BY lesson_id, position")).all()
     assert entries == [(1, 0, "Q-1", 7), (1, 1, "Q-X", None)]
-    downgrade(directory=directory, revision="0011")
+    downgrade(directory=directory, revision="0009")
     assert not {"lesson_quiz_question", "quiz_attempt", "quiz_attempt_item"} & set(inspect(db.engine).get_table_names())
