@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from app.audit import record
 from app.auth.scope import Scope
 from app.bank.categories import get_category, may_edit, names_of
-from app.bank.storing import row_values
+from app.bank.storing import replace_tags, row_values
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.models import Competency, Question, QuestionCategory, QuestionVersion
@@ -68,6 +68,7 @@ def fill_fields(question: Question, q: BankQuestion, category: QuestionCategory,
         setattr(question, name, value)
     question.category = category
     question.competencies = [competencies[code] for code in q.competencies if code in competencies]
+    replace_tags(question, data)
     return data
 
 
@@ -146,9 +147,14 @@ def versions(scope: Scope, question_id: int) -> tuple[Question, list[QuestionVer
     return question, sorted(question.versions, key=lambda v: v.number, reverse=True)
 
 
+def usable():
+    """Return the SQL condition of a question usable in quizzes and exams: ready, not awaiting review."""
+    return and_(Question.status == "ready", Question.needs_review.is_(False))
+
+
 def usable_questions_query(category_ids: Iterable[int] | None = None):
-    """Return a select of questions usable in exams: status ready and not awaiting review."""
-    query = select(Question).where(Question.status == "ready", Question.needs_review.is_(False))
+    """Return a select of questions usable in exams (see `usable`)."""
+    query = select(Question).where(usable())
     if category_ids is not None:
         query = query.where(Question.category_id.in_(list(category_ids)))
     return query

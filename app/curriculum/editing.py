@@ -15,8 +15,8 @@ from sqlalchemy import select
 from app.audit import record
 from app.auth.scope import Scope
 from app.curriculum.assets import SLUG, image_problem, stored_name, upload_dir
-from app.curriculum.model import COURSE_KINDS
 from app.curriculum.services import allowed_workforces, get_course, get_lesson
+from app.curriculum.spec import COURSE_KINDS
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.models import Course, Lesson

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.curriculum.model import COURSE_KINDS
+from app.curriculum.spec import COURSE_KINDS
 from app.formkit import choices
 
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.auth.scope import current_scope, role_required
 from app.curriculum import bp, editing, services
 from app.curriculum.forms import CourseForm
-from app.curriculum.model import COURSE_KINDS
+from app.curriculum.spec import COURSE_KINDS
 from app.errors import DomainError
 from app.formkit import choices
 from app.hours import format_hours
@@ -98,6 +98,3 @@ def course_edit(course_id: int):
 @role_required("instructor")
 def competencies():
     return render_template("curriculum/competencies.html", tree=services.competency_tree())
-
-
-from app.curriculum import routes_lessons  # noqa: E402,F401

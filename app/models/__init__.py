@@ -5,13 +5,32 @@ from app.models.bank import (
     BankImport,
     Question,
     QuestionCategory,
+    QuestionTag,
     QuestionVersion,
     question_competency,
 )
-from app.models.classes import Attendance, ClassSession, Enrollment, Evaluation, TrainingClass
-from app.models.curriculum import Competency, Course, Lesson, Syllabus
+from app.models.classes import (
+    Attendance,
+    ClassSession,
+    Enrollment,
+    Evaluation,
+    TrainingClass,
+    class_competency,
+)
+from app.models.curriculum import (
+    Certification,
+    Competency,
+    Course,
+    Lesson,
+    LessonCompetency,
+    Level,
+    Syllabus,
+    SyllabusTarget,
+)
+from app.models.jobs import ScheduledRun
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import LoginSession, MentorLink, Person, RoleGrant, RosterImport
+from app.models.quiz import LessonQuizQuestion, QuizAttempt, QuizAttemptItem
 from app.models.study import Assignment, CreditEntry, LessonProgress, StudyClock
 
 __all__ = [
@@ -21,14 +40,20 @@ __all__ = [
     "Enrollment",
     "Evaluation",
     "TrainingClass",
+    "class_competency",
     "BankImport",
+    "Certification",
     "Competency",
     "Course",
     "Lesson",
+    "LessonCompetency",
+    "Level",
     "Question",
     "QuestionCategory",
+    "QuestionTag",
     "QuestionVersion",
     "Syllabus",
+    "SyllabusTarget",
     "question_competency",
     "Grade",
     "LoginSession",
@@ -38,9 +63,13 @@ __all__ = [
     "Post",
     "RoleGrant",
     "RosterImport",
+    "ScheduledRun",
     "Workforce",
     "Assignment",
     "CreditEntry",
     "LessonProgress",
     "StudyClock",
+    "LessonQuizQuestion",
+    "QuizAttempt",
+    "QuizAttemptItem",
 ]
