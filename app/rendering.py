@@ -1,10 +1,7 @@
 """Markdown rendering (markdown-it-py js-default + nh3) and display filters."""
 
-from datetime import date, datetime
-
 import nh3
 from flask import Flask
-from flask_babel import format_date, format_datetime
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -37,16 +34,6 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(clean)  # noqa: S704 - sanitised by nh3 above
 
 
-def _datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
-    return format_datetime(value, fmt) if value else ""
-
-
-def _date(value: date | None, fmt: str = "yyyy-MM-dd") -> str:
-    return format_date(value, fmt) if value else ""
-
-
 def init_app(app: Flask) -> None:
     """Register the Jinja filters."""
     app.add_template_filter(render_markdown, "markdown")
-    app.add_template_filter(_datetime, "datetime")
-    app.add_template_filter(_date, "date")

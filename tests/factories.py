@@ -199,11 +199,11 @@ def class_running_now(*, starts_in=None, status: str = "已发布") -> dict:
     (or `starts_in` from now), code 123456, and trainee t-1 enrolled."""
     from datetime import timedelta
 
-    from app.models.base import utcnow
+    from app import clock
 
     world = two_brigades()
     world["trainee"] = make_person(unit=world["a1"], staff_no="t-1", name="学员一")
-    start = utcnow() + (timedelta(minutes=-10) if starts_in is None else starts_in)
+    start = clock.now() + (timedelta(minutes=-10) if starts_in is None else starts_in)
     world["klass"] = make_training_class(world["a"], sessions=[(start, start + timedelta(hours=2))],
                                          enrolled=[world["trainee"]], code="123456", status=status)
     world["session"] = world["klass"].sessions[0]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app import clock
 from app.audit import record
 from app.auth.scope import Scope
 from app.classes.services import ensure_editable, get_class, get_session
@@ -16,7 +17,6 @@ from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.models import Attendance, ClassSession, CreditEntry, Enrollment, Person, TrainingClass
 from app.study import ledger
-from app.study.settings import local_date
 
 EARLY = timedelta(minutes=15)
 
@@ -31,7 +31,7 @@ def _credit(attendance: Attendance, session: ClassSession, actor_id: int | None)
     klass = session.training_class
     if klass.credit_tenths <= 0:
         return
-    day = local_date(session.starts_at)  # starts_at is naive UTC; the note and year are local
+    day = clock.local_date(session.starts_at)  # starts_at is naive UTC; the note and year are local
     ledger.add_entry(person_id=attendance.person_id, source_type="offline", source_id=attendance.id,
                      year=day.year, kind=klass.kind, tenths=klass.credit_tenths,
                      note=f"培训班：{klass.title[:60]}（{day:%Y-%m-%d}）",

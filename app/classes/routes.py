@@ -3,13 +3,13 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import clock
 from app.auth.scope import current_scope, role_required
 from app.classes import attendance, bp, enrolment, evaluation, services
 from app.classes.forms import AttendanceForm, ClassForm, EnrolForm, SessionForm
 from app.classes.qr import checkin_qr_svg
 from app.errors import DomainError
 from app.formkit import choices
-from app.models.base import utcnow
 from app.models.classes import CLASS_STATUSES
 
 
@@ -113,7 +113,7 @@ def session_delete(session_id: int):
 @role_required("admin")
 def session_code(session_id: int):
     session = services.get_session(current_scope(), session_id)
-    open_now = attendance.window_open(session, utcnow())
+    open_now = attendance.window_open(session, clock.now())
     url = qr = None
     if open_now and session.training_class.status == "已发布":
         url = url_for("classes.mine", code=session.code, _external=True)
@@ -179,7 +179,7 @@ def attendance_correct(class_id: int):
     if not form.validate_on_submit() or form.present.data not in ("1", "0"):
         raise DomainError("请求有误，请刷新名单后重试。")
     changed = attendance.correct(current_user.id, current_scope(), class_id, form.session_id.data, form.person_id.data,
-                                 present=form.present.data == "1", now=utcnow())
+                                 present=form.present.data == "1", now=clock.now())
     flash(("已补录签到。" if form.present.data == "1" else "已撤销签到并冲正学时。") if changed else "签到状态没有变化。",
           "success")
     return redirect(url_for("classes.roster", class_id=class_id, page=request.args.get("page", 1, type=int)))

@@ -6,18 +6,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app import clock
 from app.audit import record
 from app.auth.scope import Scope
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.models import Attendance, ClassSession, Competency, OrgUnit, TrainingClass
 from app.models.classes import CLASS_KINDS
-from app.study.settings import setting
 
 
 @dataclass(frozen=True)
@@ -30,12 +29,6 @@ class ClassData:
     credit_hours: Decimal | float | int | None
     description: str = ""
     competencies: str = ""
-
-
-def to_utc(local: datetime) -> datetime:
-    """Turn a naive local (Asia/Shanghai) time into the naive UTC time columns store."""
-    zone = ZoneInfo(setting("STUDY_TIMEZONE"))
-    return local.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
 def get_class(scope: Scope, class_id: int) -> TrainingClass:
@@ -140,7 +133,7 @@ def add_session(actor_id: int, scope: Scope, class_id: int, *, starts_local: dat
         raise DomainError("一次课不能超过 12 小时，请分成多次课。")
     if len(place or "") > 100 or len(trainer or "") > 50:
         raise DomainError("地点不超过 100 个字，授课人不超过 50 个字。")
-    session = ClassSession(class_id=klass.id, starts_at=to_utc(starts_local), ends_at=to_utc(ends_local),
+    session = ClassSession(class_id=klass.id, starts_at=clock.to_utc(starts_local), ends_at=clock.to_utc(ends_local),
                            place=(place or "").strip(), trainer=(trainer or "").strip(), code=new_code())
     db.session.add(session)
     record("class_session_add", session, actor_id=actor_id, class_id=klass.id,

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.extensions import db
-from app.models.base import utcnow
 from app.models.curriculum import Competency
 from app.models.org import OrgUnit
 
@@ -61,8 +61,8 @@ class Question(db.Model):
     legal_basis: Mapped[str] = mapped_column(String(300), default="", index=True)
     tags: Mapped[str] = mapped_column(String(500), default="")  # ",tag1,tag2," for LIKE search
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
     category: Mapped[QuestionCategory] = relationship()
     competencies: Mapped[list[Competency]] = relationship(secondary=question_competency)
@@ -86,7 +86,7 @@ class QuestionVersion(db.Model):
     data: Mapped[dict] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(String(300), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     question: Mapped[Question] = relationship(back_populates="versions")
 
@@ -96,7 +96,7 @@ class BankImport(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     filename: Mapped[str] = mapped_column(String(200))
     fmt: Mapped[str] = mapped_column(String(20))
     category_id: Mapped[int] = mapped_column(ForeignKey("question_category.id"))

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.extensions import db
-from app.models.base import utcnow
 from app.models.org import OrgUnit
 from app.models.people import Person
 
@@ -29,7 +29,7 @@ class TrainingClass(db.Model):
     kind: Mapped[str] = mapped_column(String(10), default="选修")
     status: Mapped[str] = mapped_column(String(10), default="草稿", index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     unit: Mapped[OrgUnit] = relationship()
     sessions: Mapped[list[ClassSession]] = relationship(
@@ -60,7 +60,7 @@ class Enrollment(db.Model):
     class_id: Mapped[int] = mapped_column(ForeignKey("training_class.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     training_class: Mapped[TrainingClass] = relationship()
@@ -78,7 +78,7 @@ class Attendance(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("class_session.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_in_at: Mapped[datetime] = mapped_column(default=clock.now)
     method: Mapped[str] = mapped_column(String(10), default="code")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
 
@@ -101,4 +101,4 @@ class Evaluation(db.Model):
     trainer_rating: Mapped[int]
     organisation_rating: Mapped[int]
     comment: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.extensions import db
-from app.models.base import utcnow
 
 LEVELS = ("初级", "中级", "高级")
 
@@ -46,7 +46,7 @@ class Course(db.Model):
     source: Mapped[str] = mapped_column(String(10), default="content")  # content | web
     active: Mapped[bool] = mapped_column(default=True)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"

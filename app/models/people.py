@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.extensions import db
-from app.models.base import utcnow
 from app.models.org import Grade, OrgUnit, Post
 
 ROLES = {"trainee": "学员", "instructor": "教官", "admin": "管理员"}
@@ -31,7 +31,7 @@ class Person(db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     must_change_password: Mapped[bool] = mapped_column(default=True)
     login_enabled: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[datetime | None]
 
     unit: Mapped[OrgUnit] = relationship()
@@ -76,7 +76,7 @@ class LoginSession(db.Model):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     ended_at: Mapped[datetime | None]
     ip: Mapped[str] = mapped_column(String(64), default="")
 
@@ -107,7 +107,7 @@ class RosterImport(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     filename: Mapped[str] = mapped_column(String(200))
     rows: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(20), default="previewed")

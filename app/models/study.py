@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.extensions import db
-from app.models.base import utcnow
 from app.models.curriculum import Course, Lesson
 from app.models.people import Person
 
@@ -73,7 +73,7 @@ class CreditEntry(db.Model):
     reversal_of_id: Mapped[int | None] = mapped_column(ForeignKey("credit_entry.id"))
     note: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
 
@@ -105,7 +105,7 @@ class Assignment(db.Model):
     origin: Mapped[str] = mapped_column(String(20), default="syllabus")
     cycle: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     started_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
 

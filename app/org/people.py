@@ -200,7 +200,8 @@ def revoke_role(actor_id: int, scope: Scope, person_id: int, grant_id: int) -> N
     db.session.commit()
 
 
-def add_mentor(actor_id: int, scope: Scope, mentee_id: int, *, mentor_staff_no: str, kind: str) -> MentorLink:
+def add_mentor(actor_id: int, scope: Scope, mentee_id: int, *, mentor_staff_no: str, kind: str,
+               today: date) -> MentorLink:
     """Make the person with `mentor_staff_no` responsible for the mentee (both in scope)."""
     mentee = get_person(scope, mentee_id)
     mentor_id = db.session.scalar(select(Person.id).where(Person.staff_no == mentor_staff_no.strip()))
@@ -211,7 +212,7 @@ def add_mentor(actor_id: int, scope: Scope, mentee_id: int, *, mentor_staff_no: 
         raise DomainError("导师不能是本人，类型只能是导师或包联。")
     if db.session.scalar(select(MentorLink.id).filter_by(mentor_id=mentor.id, mentee_id=mentee.id, kind=kind)):
         raise Conflict("该关系已存在。")
-    link = MentorLink(mentor=mentor, mentee=mentee, kind=kind, started_on=date.today())
+    link = MentorLink(mentor=mentor, mentee=mentee, kind=kind, started_on=today)
     db.session.add(link)
     record("mentor_add", mentee, actor_id=actor_id, mentor_id=mentor.id, kind=kind)
     db.session.commit()

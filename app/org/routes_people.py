@@ -3,6 +3,7 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import clock
 from app.auth.scope import current_scope, role_required
 from app.errors import DomainError
 from app.formkit import choices
@@ -120,7 +121,8 @@ def mentor_add(person_id: int):
     form = MentorForm()
     if form.validate_on_submit():
         people.add_mentor(current_user.id, current_scope(), person_id,
-                          mentor_staff_no=form.mentor_staff_no.data, kind=form.kind.data)
+                          mentor_staff_no=form.mentor_staff_no.data, kind=form.kind.data,
+                          today=clock.today())
         flash("已添加导师/包联关系。", "success")
     return redirect(url_for("org.person_detail", person_id=person_id))
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, date, tzinfo
+from datetime import date
 
 import xlsxwriter
 from sqlalchemy import case, distinct, func, select
 
+from app import clock
 from app.auth.scope import Scope
 from app.errors import DomainError
 from app.extensions import db
@@ -160,8 +161,8 @@ def filter_options(*, today: date, year: int) -> tuple[list[int], list[tuple[int
     return sorted(years, reverse=True), courses
 
 
-def export_xlsx(scope: Scope, filters: AssignmentFilter, *, today: date, zone: tzinfo) -> bytes:
-    """Write every assignment in scope matching the filters to an xlsx sheet (completion times in `zone`)."""
+def export_xlsx(scope: Scope, filters: AssignmentFilter, *, today: date) -> bytes:
+    """Write every assignment in scope matching the filters to an xlsx sheet (completion times in local time)."""
     labels = _unit_labels(scope)
     query = filter_in_scope(
         select(Person.staff_no, Person.name, Person.unit_id, Course.title, Assignment.year, Assignment.due_on,
@@ -192,8 +193,7 @@ def export_xlsx(scope: Scope, filters: AssignmentFilter, *, today: date, zone: t
         sheet.write_string(number, 6, ASSIGNMENT_ORIGINS.get(origin, origin))
         sheet.write_string(number, 7, status)
         if completed_at is not None:
-            local = completed_at.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
-            sheet.write_datetime(number, 8, local, moment)
+            sheet.write_datetime(number, 8, clock.to_local(completed_at), moment)
     sheet.autofilter(0, 0, max(number, 1), len(EXPORT_COLUMNS) - 1)
     book.close()
     return buffer.getvalue()

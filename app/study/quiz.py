@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app import clock
 from app.audit import record
 from app.errors import NotFound
 from app.extensions import db
@@ -18,7 +19,7 @@ from app.models import Lesson, LessonProgress, Question
 from app.study import progress
 from app.study.cycles import current_cycle
 from app.study.ledger import add_entry
-from app.study.settings import local_date, setting
+from app.study.settings import setting
 from question_bank import QuestionBankError, question_from_dict
 
 AUTO_GRADED = ("single", "multiple", "truefalse", "fill")
@@ -125,5 +126,5 @@ def _bonus(person_id: int, lesson: Lesson, cycle: int, *, now: datetime) -> None
     tenths = setting("QUIZ_PASS_BONUS_TENTHS")
     if tenths > 0:
         add_entry(person_id=person_id, source_type="quiz", source_id=lesson.id, cycle=cycle,
-                  year=local_date(now).year,
+                  year=clock.local_date(now).year,
                   kind="选修", tenths=tenths, note=f"课后小测通过：{lesson.title[:80]}", created_at=now)

@@ -2,22 +2,21 @@
 
 from celery import shared_task
 
-from app.models.base import utcnow
+from app import clock
 from app.study import assignments, ledger
-from app.study.settings import local_date
 
 
 @shared_task(ignore_result=True)
 def sync_assignments_task(person_ids: list[int], year: int | None = None) -> int:
     """Create missing syllabus assignments for the given people (safe to run again)."""
-    return assignments.sync_all(today=local_date(utcnow()), year=year, person_ids=list(person_ids))
+    return assignments.sync_all(today=clock.today(), year=year, person_ids=list(person_ids))
 
 
 @shared_task(ignore_result=True)
 def year_turn_task() -> dict:
     """At the turn of the year: carry last year's excess 学时 over, then assign this year's courses."""
-    now = utcnow()
-    year = local_date(now).year
+    now = clock.now()
+    year = clock.local_date(now).year
     carried = ledger.carry_over_all(year - 1, now=now)
-    assigned = assignments.sync_all(today=local_date(now), year=year)
+    assigned = assignments.sync_all(today=clock.local_date(now), year=year)
     return {"carried": carried, "assigned": assigned}

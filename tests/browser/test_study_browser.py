@@ -11,13 +11,14 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
+from app import clock
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.models import Assignment, Course, CreditEntry, Lesson, LessonProgress, Person
@@ -63,7 +64,7 @@ def _seed() -> tuple[dict[str, int], dict[str, int]]:
     tab = make_person(unit=fj001.unit, staff_no="study-tab", name="多开学员", password=DEMO_PASSWORD)
     hidden = make_person(unit=fj001.unit, staff_no="study-hidden", name="后台学员", password=DEMO_PASSWORD)
     back = make_person(unit=fj001.unit, staff_no="study-back", name="回来学员", password=DEMO_PASSWORD)
-    today = date.today()
+    today = clock.today()
     for person, course in ((fj001, short), (tab, long), (hidden, long), (back, long)):
         db.session.add(Assignment(person_id=person.id, course_id=course.id, year=today.year,
                                   due_on=today + timedelta(days=30), origin="admin"))

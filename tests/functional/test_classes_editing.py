@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import AuditEntry, ClassSession, Enrollment, TrainingClass
-from app.models.base import utcnow
 from tests.factories import make_person, make_training_class, two_brigades
 
 
@@ -15,7 +15,7 @@ def _count(model, *where) -> int:
 
 
 def _class(w, **kwargs):
-    start = utcnow() + timedelta(days=1)
+    start = clock.now() + timedelta(days=1)
     return make_training_class(w["a"], sessions=[(start, start + timedelta(hours=2))], **kwargs)
 
 

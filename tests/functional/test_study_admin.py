@@ -5,11 +5,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import Assignment, AuditEntry, CreditEntry
 from tests.factories import make_course, make_person, make_syllabus, make_workforce, two_brigades
 
-FUTURE = (date.today() + timedelta(days=30)).isoformat()
+FUTURE = (clock.today() + timedelta(days=30)).isoformat()
 
 
 @pytest.fixture
@@ -103,7 +104,7 @@ def test_trainees_cannot_open_the_admin_pages(world, as_user):
 
 
 def _entry(person, tenths=15) -> int:
-    entry = CreditEntry(person_id=person.id, year=date.today().year, kind="必修", tenths=tenths,
+    entry = CreditEntry(person_id=person.id, year=clock.today().year, kind="必修", tenths=tenths,
                         source_type="course", source_id=world_course_id(person), note="某课程")
     db.session.add(entry)
     db.session.commit()
@@ -165,7 +166,7 @@ def test_the_carry_over_command_is_idempotent(world, runner):
 
 
 def test_a_persons_page_links_to_their_hours_and_tasks_of_the_year(world, as_user):
-    this_year = date.today().year
+    this_year = clock.today().year
     db.session.add_all([
         Assignment(person_id=world["ta"].id, course_id=world["course"].id, year=this_year, cycle=this_year,
                    due_on=date(this_year, 12, 31), origin="admin"),

@@ -7,10 +7,9 @@ from datetime import date, datetime
 import pytest
 from openpyxl import load_workbook
 
+from app import clock
 from app.extensions import db
 from app.models import Assignment
-from app.models.base import utcnow
-from app.study.settings import local_date
 from tests.factories import make_course, make_person, make_unit, two_brigades
 from tests.sql_budget import count_statements
 
@@ -30,7 +29,7 @@ def _task(person, course, *, year, status, completed_at=None):
 def world(app):
     """Brigade A: 一中队 with three people (every status), one person directly in A; brigade B: one person."""
     world = two_brigades()
-    year = world["year"] = local_date(utcnow()).year
+    year = world["year"] = clock.today().year
     course = world["course"] = make_course("law", title="法律法规")
     other = world["other"] = make_course("first-aid", title="急救")
     world["admin_all"] = make_person(unit=world["root"], staff_no="admin-all", name="总管理员", roles=(("admin", None),))

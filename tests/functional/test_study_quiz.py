@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CreditEntry, LessonProgress
-from app.study import clock
+from app.study import timing
 from tests.factories import make_bank_category, make_course, make_person, make_question, make_unit
 
 
@@ -38,9 +38,9 @@ def _progress(person, lesson) -> LessonProgress | None:
 
 def _study_one_minute(person, lesson):
     start = datetime(2026, 4, 1, 2, 0)
-    token = clock.start_lesson(person.id, lesson.id, now=start)
+    token = timing.start_lesson(person.id, lesson.id, now=start)
     for i in (1, 2):
-        clock.heartbeat(person.id, lesson.id, token, now=start + timedelta(seconds=30 * i), cap=60)
+        timing.heartbeat(person.id, lesson.id, token, now=start + timedelta(seconds=30 * i), cap=60)
 
 
 def test_the_quiz_page_shows_only_gradable_questions_without_answers(quiz_lesson, as_user):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.auth.scope import Scope
 from app.extensions import db
 from app.models import Assignment, CreditEntry, LessonProgress, StudyClock
-from app.study import assignments, clock, cycles, pages
+from app.study import assignments, cycles, pages, timing
 from tests.factories import make_course, make_person, make_syllabus, make_unit, make_workforce
 
 # 2026-05-10 10:00 and 2027-01-05 10:00 in Asia/Shanghai, as naive UTC.
@@ -31,9 +31,9 @@ def world(app):
 
 def _study(person, lesson, start: datetime, minutes: int = 1) -> None:
     """Study a lesson for `minutes` through the real clock, one heartbeat every 30 s."""
-    token = clock.start_lesson(person.id, lesson.id, now=start)
+    token = timing.start_lesson(person.id, lesson.id, now=start)
     for beat in range(1, minutes * 2 + 1):
-        clock.heartbeat(person.id, lesson.id, token, now=start + timedelta(seconds=30 * beat), cap=60)
+        timing.heartbeat(person.id, lesson.id, token, now=start + timedelta(seconds=30 * beat), cap=60)
 
 
 def _finish(person, course, start: datetime) -> None:
@@ -100,7 +100,7 @@ def test_studying_again_the_next_year_credits_the_course_again_and_keeps_last_ye
 def test_the_clock_keeps_the_cycle_it_started_in(world):
     person, annual = world["person"], world["annual"]
     assignments.sync_assignments(person.id, today=date(2027, 1, 1), year=2027)
-    clock.start_lesson(person.id, annual.lessons[0].id, now=JAN_2027)
+    timing.start_lesson(person.id, annual.lessons[0].id, now=JAN_2027)
     assert db.session.get(StudyClock, person.id).cycle == 2027
 
 
@@ -160,8 +160,8 @@ def test_an_admin_assignment_of_a_finished_course_starts_completed_without_restu
 def test_heartbeat_times_are_whole_seconds_so_intervals_add_up(world):
     person, lesson = world["person"], world["annual"].lessons[0]
     start = MAY_2026 + timedelta(microseconds=900_000)
-    token = clock.start_lesson(person.id, lesson.id, now=start)
-    credited = [clock.heartbeat(person.id, lesson.id, token, now=start + timedelta(seconds=s, microseconds=m),
+    token = timing.start_lesson(person.id, lesson.id, now=start)
+    credited = [timing.heartbeat(person.id, lesson.id, token, now=start + timedelta(seconds=s, microseconds=m),
                                 cap=60).credited for s, m in ((29, 500_000), (59, 200_000), (89, 0))]
     # The page ran from 10:00:00.9 to 10:01:29.9: 89 whole seconds, none lost between beats.
     assert sum(credited) == 89
