@@ -10,7 +10,7 @@ from app.classes.forms import AttendanceForm, ClassForm, EnrolForm, SessionForm
 from app.classes.qr import checkin_qr_svg
 from app.errors import DomainError
 from app.formkit import choices
-from app.models.classes import CLASS_STATUSES
+from app.models.classes import ClassStatus
 
 
 def _errors(form) -> str:
@@ -43,10 +43,10 @@ def _class_data(form) -> services.ClassData:
 @bp.get("/")
 @role_required("admin")
 def index():
-    status = request.args.get("status", "")
-    pagination = services.list_classes(current_scope(), status=status, page=request.args.get("page", 1, type=int),
+    status = ClassStatus.parse(request.args.get("status", ""))  # old links carry the Chinese label
+    pagination = services.list_classes(current_scope(), status=status or "", page=request.args.get("page", 1, type=int),
                                        per_page=current_app.config["PER_PAGE"])
-    return render_template("classes/index.html", pagination=pagination, statuses=CLASS_STATUSES, status=status)
+    return render_template("classes/index.html", pagination=pagination, statuses=ClassStatus, status=status)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -115,7 +115,7 @@ def session_code(session_id: int):
     session = services.get_session(current_scope(), session_id)
     open_now = attendance.window_open(session, clock.now())
     url = qr = None
-    if open_now and session.training_class.status == "已发布":
+    if open_now and session.training_class.status == ClassStatus.PUBLISHED:
         url = url_for("classes.mine", code=session.code, _external=True)
         qr = checkin_qr_svg(url)
     return render_template("classes/code.html", session=session, open_now=open_now, checkin_url=url, qr=qr)
@@ -160,7 +160,7 @@ def enrol(class_id: int):
 @role_required("admin")
 def set_status(class_id: int):
     klass = services.set_status(current_user.id, current_scope(), class_id, request.form.get("status", ""))
-    flash("培训班已发布，学员可以在“我的培训班”看到。" if klass.status == "已发布" else "培训班已结束。", "success")
+    flash("培训班已发布，学员可以在“我的培训班”看到。" if klass.status == ClassStatus.PUBLISHED else "培训班已结束。", "success")
     return redirect(url_for("classes.detail", class_id=class_id))
 
 

@@ -16,7 +16,8 @@ from app.auth.scope import Scope
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.models import Attendance, ClassSession, Competency, OrgUnit, TrainingClass
-from app.models.classes import CLASS_KINDS
+from app.models.classes import ClassStatus
+from app.models.curriculum import CreditKind
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def _validated(scope: Scope, data: ClassData, cited: list[str] | tuple = ()) -> 
     title = (data.title or "").strip()
     if not title or len(title) > 100:
         raise DomainError("请填写培训班名称（不超过 100 个字）。")
-    if data.kind not in CLASS_KINDS:
+    if data.kind not in CreditKind.labels():
         raise DomainError("学时类别只能是必修或选修。")
     unit = db.session.get(OrgUnit, data.unit_id) if data.unit_id else None
     if not scope.covers(unit):
@@ -85,7 +86,7 @@ def _validated(scope: Scope, data: ClassData, cited: list[str] | tuple = ()) -> 
 
 def create_class(actor_id: int, scope: Scope, data: ClassData) -> TrainingClass:
     """Create a draft class organised by a unit in the scope."""
-    klass = TrainingClass(**_validated(scope, data), status="草稿", created_by_id=actor_id)
+    klass = TrainingClass(**_validated(scope, data), status=ClassStatus.DRAFT, created_by_id=actor_id)
     db.session.add(klass)
     record("class_create", klass, actor_id=actor_id, title=klass.title, unit_id=klass.unit_id)
     db.session.commit()
@@ -98,7 +99,7 @@ def _attendance_count(class_id: int) -> int:
 
 
 def ensure_editable(klass: TrainingClass) -> None:
-    if klass.status == "已结束":
+    if klass.status == ClassStatus.CLOSED:
         raise Conflict("培训班已结束，不能再修改。")
 
 
@@ -169,13 +170,13 @@ def delete_session(actor_id: int, scope: Scope, session_id: int) -> int:
 def set_status(actor_id: int, scope: Scope, class_id: int, status: str) -> TrainingClass:
     """Publish a draft (needs a session) or close a published class."""
     klass = get_class(scope, class_id)
-    allowed = {"已发布": "草稿", "已结束": "已发布"}
+    allowed = {ClassStatus.PUBLISHED: ClassStatus.DRAFT, ClassStatus.CLOSED: ClassStatus.PUBLISHED}
     if allowed.get(status) != klass.status:
-        raise Conflict(f"培训班当前状态为{klass.status}，不能改为{status}。")
-    if status == "已发布" and not klass.sessions:
+        raise Conflict(f"培训班当前状态为{klass.status_label}，不能改为{ClassStatus.label_of(status)}。")
+    if status == ClassStatus.PUBLISHED and not klass.sessions:
         raise DomainError("请先添加至少一次课，再发布培训班。")
     record("class_status", klass, actor_id=actor_id, old=klass.status, new=status)
-    klass.status = status
+    klass.status = ClassStatus(status)
     db.session.commit()
     return klass
 

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 LEVELS = ("初级", "中级", "高级")
 WORKFORCES = ("fj", "sq", "zg")
-COURSE_KINDS = ("必修", "选修")
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,20 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
+from app.codes import LabeledStrEnum
 from app.extensions import db
 from app.models.curriculum import Competency
 from app.models.org import OrgUnit
+from app.models.people import ImportStatus
 
-STATUSES = {"draft": "草稿", "ready": "已审核", "retired": "停用"}
+
+class QuestionStatus(LabeledStrEnum):
+    """A question is a draft until reviewed; ready questions are used; retired ones are kept."""
+
+    DRAFT = "draft", "草稿"
+    READY = "ready", "已审核"
+    RETIRED = "retired", "停用"
+
 
 question_competency = Table(
     "question_competency",
@@ -50,7 +59,7 @@ class Question(db.Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("question_category.id"))
     external_id: Mapped[str | None] = mapped_column(String(60), unique=True)
     qtype: Mapped[str] = mapped_column(String(20), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=QuestionStatus.DRAFT)
     needs_review: Mapped[bool] = mapped_column(default=False, index=True)
     review_reason: Mapped[str] = mapped_column(String(300), default="")
     current_number: Mapped[int] = mapped_column(default=1)
@@ -72,7 +81,7 @@ class Question(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUSES.get(self.status, self.status)
+        return QuestionStatus.label_of(self.status)
 
 
 class QuestionVersion(db.Model):
@@ -102,4 +111,6 @@ class BankImport(db.Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("question_category.id"))
     questions: Mapped[list] = mapped_column(JSON, default=list)  # question dicts that parsed
     issues: Mapped[list] = mapped_column(JSON, default=list)  # [{line, message}]
-    status: Mapped[str] = mapped_column(String(20), default="previewed")
+    status: Mapped[str] = mapped_column(String(20), default=ImportStatus.PREVIEWED)
+    progress_done: Mapped[int] = mapped_column(default=0, server_default="0")  # of progress_total, while parsing
+    progress_total: Mapped[int] = mapped_column(default=0, server_default="0")

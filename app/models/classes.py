@@ -8,13 +8,24 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
+from app.codes import LabeledStrEnum
 from app.extensions import db
+from app.models.curriculum import CreditKind
 from app.models.org import OrgUnit
 from app.models.people import Person
 
-CLASS_KINDS = ("必修", "选修")
-CLASS_STATUSES = ("草稿", "已发布", "已结束")
-ATTENDANCE_METHODS = {"code": "签到码", "manual": "管理员补录"}
+
+class ClassStatus(LabeledStrEnum):
+    """A class is drafted, then published (trainees see it and check in), then closed."""
+
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
+    CLOSED = "closed", "已结束"
+
+
+class AttendanceMethod(LabeledStrEnum):
+    CODE = "code", "签到码"
+    MANUAL = "manual", "管理员补录"
 
 
 class TrainingClass(db.Model):
@@ -26,8 +37,8 @@ class TrainingClass(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     competencies: Mapped[list] = mapped_column(JSON, default=list)
     credit_tenths: Mapped[int] = mapped_column(default=0)
-    kind: Mapped[str] = mapped_column(String(10), default="选修")
-    status: Mapped[str] = mapped_column(String(10), default="草稿", index=True)
+    kind: Mapped[str] = mapped_column(String(10), default=CreditKind.ELECTIVE)
+    status: Mapped[str] = mapped_column(String(10), default=ClassStatus.DRAFT, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
@@ -35,6 +46,14 @@ class TrainingClass(db.Model):
     sessions: Mapped[list[ClassSession]] = relationship(
         back_populates="training_class", cascade="all, delete-orphan",
         order_by="(ClassSession.starts_at, ClassSession.id)")
+
+    @property
+    def kind_label(self) -> str:
+        return CreditKind.label_of(self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return ClassStatus.label_of(self.status)
 
 
 class ClassSession(db.Model):
@@ -79,14 +98,14 @@ class Attendance(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("class_session.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     checked_in_at: Mapped[datetime] = mapped_column(default=clock.now)
-    method: Mapped[str] = mapped_column(String(10), default="code")
+    method: Mapped[str] = mapped_column(String(10), default=AttendanceMethod.CODE)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
 
     session: Mapped[ClassSession] = relationship()
 
     @property
     def method_label(self) -> str:
-        return ATTENDANCE_METHODS.get(self.method, self.method)
+        return AttendanceMethod.label_of(self.method)
 
 
 class Evaluation(db.Model):

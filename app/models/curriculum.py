@@ -8,9 +8,17 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
+from app.codes import LabeledStrEnum
 from app.extensions import db
 
 LEVELS = ("初级", "中级", "高级")
+
+
+class CreditKind(LabeledStrEnum):
+    """必修/选修: the kind of a course, of a training class and of each 学时 ledger line."""
+
+    REQUIRED = "required", "必修"
+    ELECTIVE = "elective", "选修"
 
 
 class Competency(db.Model):
@@ -40,7 +48,7 @@ class Course(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     workforces: Mapped[list] = mapped_column(JSON, default=list)
-    kind: Mapped[str] = mapped_column(String(10), default="必修")
+    kind: Mapped[str] = mapped_column(String(10), default=CreditKind.REQUIRED)
     credit_tenths: Mapped[int] = mapped_column(default=10)
     summary: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(10), default="content")  # content | web
@@ -51,6 +59,10 @@ class Course(db.Model):
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def kind_label(self) -> str:
+        return CreditKind.label_of(self.kind)
 
 
 class Lesson(db.Model):

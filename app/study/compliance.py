@@ -18,7 +18,7 @@ from app.auth.scope import Scope
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Assignment, Course, OrgUnit, Person
-from app.models.study import ASSIGNMENT_ORIGINS, ASSIGNMENT_STATUSES
+from app.models.study import AssignmentOrigin, AssignmentStatus
 from app.org.services import get_unit, unit_label, units_in_scope
 from app.study.assignments import STATUS_FILTERS, AssignmentFilter, filter_in_scope, status_label
 
@@ -34,12 +34,12 @@ class Tally:
 
     people: int = 0
     total: int = 0
-    statuses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ASSIGNMENT_STATUSES, 0))
+    statuses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(AssignmentStatus, 0))
 
     @property
     def rate(self) -> int:
         """Return 已完成 as a whole percent of all assignments (rounded down, so 100 means all)."""
-        return self.statuses["已完成"] * 100 // self.total if self.total else 0
+        return self.statuses[AssignmentStatus.COMPLETED] * 100 // self.total if self.total else 0
 
     def add(self, other: Tally) -> None:
         self.people += other.people
@@ -123,14 +123,14 @@ def _trail(scope: Scope, node: OrgUnit | None, roots: list[OrgUnit]) -> list[Org
 
 def _unit_tallies(within, *, year: int, course_id: int | None, today: date) -> list[tuple[str, int, Tally]]:
     """Return (unit path, unit id, tally) for every unit with assignments of the year, in one query."""
-    sums = [func.sum(case((STATUS_FILTERS[status](today), 1), else_=0)) for status in ASSIGNMENT_STATUSES]
+    sums = [func.sum(case((STATUS_FILTERS[status](today), 1), else_=0)) for status in AssignmentStatus]
     query = (select(OrgUnit.path, OrgUnit.id, func.count(distinct(Assignment.person_id)), func.count(), *sums)
              .select_from(Assignment).join(Person, Person.id == Assignment.person_id)
              .join(OrgUnit, OrgUnit.id == Person.unit_id)
              .where(Assignment.year == year, within).group_by(OrgUnit.id, OrgUnit.path))
     if course_id:
         query = query.where(Assignment.course_id == course_id)
-    return [(path, unit_id, Tally(people, total, dict(zip(ASSIGNMENT_STATUSES, counts, strict=True))))
+    return [(path, unit_id, Tally(people, total, dict(zip(AssignmentStatus, counts, strict=True))))
             for path, unit_id, people, total, *counts in db.session.execute(query)]
 
 
@@ -190,7 +190,7 @@ def export_xlsx(scope: Scope, filters: AssignmentFilter, *, today: date) -> byte
             sheet.write_string(number, column, text)
         sheet.write_number(number, 4, year)
         sheet.write_datetime(number, 5, due_on, day)
-        sheet.write_string(number, 6, ASSIGNMENT_ORIGINS.get(origin, origin))
+        sheet.write_string(number, 6, AssignmentOrigin.label_of(origin))
         sheet.write_string(number, 7, status)
         if completed_at is not None:
             sheet.write_datetime(number, 8, clock.to_local(completed_at), moment)

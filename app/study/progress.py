@@ -10,6 +10,7 @@ from app import clock
 from app.audit import record
 from app.extensions import db
 from app.models import Assignment, Course, CreditEntry, Lesson, LessonProgress, Person
+from app.models.curriculum import CreditKind
 from app.study.cycles import counts_for
 from app.study.ledger import add_entry, syllabus_for
 from app.study.settings import setting
@@ -63,7 +64,7 @@ def complete_course(person_id: int, course_id: int, cycle: int = 0, *, now: date
     that completion answers (the caller commits); return the new ledger entry."""
     course = db.session.get(Course, course_id)
     person = db.session.get(Person, person_id)
-    kind = "必修" if course.slug in required_slugs(person) else "选修"
+    kind = CreditKind.REQUIRED if course.slug in required_slugs(person) else CreditKind.ELECTIVE
     note = f"{course.title}（{cycle} 年度）" if cycle else course.title
     values = dict(person_id=person_id, year=clock.local_date(now).year, kind=kind,
                   tenths=_course_tenths(person_id, course, cycle), source_type="course", source_id=course.id,

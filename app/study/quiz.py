@@ -16,6 +16,7 @@ from app.audit import record
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Lesson, LessonProgress, Question
+from app.models.curriculum import CreditKind
 from app.study import progress
 from app.study.cycles import current_cycle
 from app.study.ledger import add_entry
@@ -127,4 +128,4 @@ def _bonus(person_id: int, lesson: Lesson, cycle: int, *, now: datetime) -> None
     if tenths > 0:
         add_entry(person_id=person_id, source_type="quiz", source_id=lesson.id, cycle=cycle,
                   year=clock.local_date(now).year,
-                  kind="选修", tenths=tenths, note=f"课后小测通过：{lesson.title[:80]}", created_at=now)
+                  kind=CreditKind.ELECTIVE, tenths=tenths, note=f"课后小测通过：{lesson.title[:80]}", created_at=now)

@@ -10,7 +10,7 @@ from app import clock
 from app.auth.scope import current_scope, role_required
 from app.errors import DomainError
 from app.formkit import choices
-from app.models.study import ASSIGNMENT_STATUSES
+from app.models.study import AssignmentStatus
 from app.study import assignments, bp, compliance, ledger
 from app.study.forms import AssignForm, ReverseForm
 
@@ -36,18 +36,18 @@ def _number(args, name: str, high: int = 2**31 - 1) -> int | None:
 
 def _list_filter(args) -> assignments.AssignmentFilter:
     return assignments.AssignmentFilter(
-        status=args.get("status", ""), course_id=_number(args, "course_id"), unit_id=_number(args, "unit_id"),
+        status=AssignmentStatus.parse(args.get("status", "")) or "", course_id=_number(args, "course_id"), unit_id=_number(args, "unit_id"),
         year=_number(args, "year", 9999), direct=args.get("direct") == "1")
 
 
 @bp.get("/admin/assignments")
 @role_required("admin")
 def admin_assignments():
-    scope, args = current_scope(), request.args
-    pagination = assignments.list_in_scope(scope, _list_filter(args), today=clock.today(),
+    scope, args, filters = current_scope(), request.args, _list_filter(request.args)
+    pagination = assignments.list_in_scope(scope, filters, today=clock.today(),
                                            page=args.get("page", 1, type=int), per_page=current_app.config["PER_PAGE"])
     return render_template("study/admin_assignments.html", pagination=pagination, form=_assign_form(scope),
-                           statuses=ASSIGNMENT_STATUSES, today=clock.today(), args=args)
+                           statuses=AssignmentStatus, status=filters.status, today=clock.today(), args=args)
 
 
 @bp.get("/admin/assignments.xlsx")
@@ -66,7 +66,7 @@ def admin_compliance():
                                course_id=_number(args, "course_id"), unit_id=_number(args, "unit_id"))
     years, courses = compliance.filter_options(today=today, year=view.year)
     return render_template("study/admin_compliance.html", view=view, years=years, courses=courses,
-                           statuses=ASSIGNMENT_STATUSES)
+                           statuses=AssignmentStatus)
 
 
 @bp.post("/admin/assignments")

@@ -238,7 +238,7 @@ def assert_database(server: ClassServer, class_id: int, code: str) -> None:
     """One Attendance (by code) for fj001 at the session, one offline CreditEntry of the class's 学时."""
     with server.app.app_context():
         klass = db.session.get(TrainingClass, class_id)
-        assert (klass.status, klass.kind, klass.credit_tenths) == ("已发布", "必修", TENTHS)
+        assert (klass.status, klass.kind, klass.credit_tenths) == ("published", "required", TENTHS)
         assert klass.competencies == sorted(COMPETENCIES)
         session = db.session.scalar(select(ClassSession).where(ClassSession.class_id == class_id))
         assert session.code == code
@@ -246,5 +246,5 @@ def assert_database(server: ClassServer, class_id: int, code: str) -> None:
         assert [(a.session_id, a.method) for a in rows] == [(session.id, "code")]
         entries = db.session.scalars(select(CreditEntry).where(CreditEntry.person_id == server.fj001_id)).all()
         assert [(e.source_type, e.source_id, e.kind, e.tenths) for e in entries] == [
-            ("offline", rows[0].id, "必修", TENTHS)]
+            ("offline", rows[0].id, "required", TENTHS)]
         db.session.remove()

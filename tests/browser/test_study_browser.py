@@ -48,7 +48,7 @@ class StudyServer:
 
 
 def _course(slug: str, title: str, credit_tenths: int, min_minutes: int) -> Course:
-    course = Course(slug=slug, title=title, credit_tenths=credit_tenths, kind="必修",
+    course = Course(slug=slug, title=title, credit_tenths=credit_tenths, kind="required",
                     summary="用于浏览器测试的课程。")
     course.lessons = [Lesson(position=1, file="01.md", title=f"{title}·第一课", min_minutes=min_minutes,
                              body="## 要点\n\n按规定着装，文明执勤。\n\n## 练习\n\n复述三条要点。")]

@@ -23,12 +23,12 @@ def test_admin_edits_a_class_and_the_change_is_audited(app, as_user):
     w = two_brigades()
     klass = _class(w)
     client = as_user("admin-a")
-    data = {"title": "路面执勤实训班（第二期）", "unit_id": w["a1"].id, "kind": "选修", "credit_hours": "3",
+    data = {"title": "路面执勤实训班（第二期）", "unit_id": w["a1"].id, "kind": "elective", "credit_hours": "3",
             "description": "新简介"}
     assert client.post(f"/classes/{klass.id}", data=data).status_code == 302
     db.session.expire_all()
     klass = db.session.get(TrainingClass, klass.id)
-    assert (klass.title, klass.unit_id, klass.kind, klass.credit_tenths) == ("路面执勤实训班（第二期）", w["a1"].id, "选修", 30)
+    assert (klass.title, klass.unit_id, klass.kind, klass.credit_tenths) == ("路面执勤实训班（第二期）", w["a1"].id, "elective", 30)
     assert _count(AuditEntry, AuditEntry.action == "class_update") == 1
 
 
@@ -70,9 +70,9 @@ def test_enrolling_by_unit_takes_the_whole_subtree(app, as_user):
 
 def test_a_closed_class_can_no_longer_be_edited(app, as_user):
     w = two_brigades()
-    klass = _class(w, status="已结束")
+    klass = _class(w, status="closed")
     client = as_user("admin-a")
-    data = {"title": "改名", "unit_id": w["a"].id, "kind": "必修", "credit_hours": "1"}
+    data = {"title": "改名", "unit_id": w["a"].id, "kind": "required", "credit_hours": "1"}
     assert client.post(f"/classes/{klass.id}", data=data).status_code == 409
     assert "修改培训班信息" not in client.get(f"/classes/{klass.id}").data.decode()
     db.session.expire_all()

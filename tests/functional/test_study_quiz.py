@@ -117,7 +117,7 @@ def test_a_configured_bonus_is_credited_once_for_the_first_pass(quiz_lesson, as_
     client.post(f"/study/lessons/{lesson.id}/quiz", data={f: "A" for f in fields})
     client.post(f"/study/lessons/{lesson.id}/quiz", data={f: "A" for f in fields})
     bonus = db.session.scalars(select(CreditEntry).filter_by(person_id=person.id, source_type="quiz")).all()
-    assert [(b.tenths, b.kind, b.source_id) for b in bonus] == [(5, "选修", lesson.id)]
+    assert [(b.tenths, b.kind, b.source_id) for b in bonus] == [(5, "elective", lesson.id)]
 
 
 def test_no_bonus_by_default(quiz_lesson, as_user):

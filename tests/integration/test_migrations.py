@@ -125,3 +125,41 @@ def test_upgrading_to_0007_indexes_existing_assignments_and_downgrading_drops_th
     assert INDEX_0007 not in _indexes()
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM assignment")).scalar() == 1
+
+
+_ROWS_BEFORE_0008 = _ROWS_BEFORE_0005[:3] + [
+    "INSERT INTO course (id, slug, title, workforces, kind, credit_tenths, summary, source, active, content_hash,"
+    " updated_at) VALUES (2, 'e', '选修课', '[]', '选修', 10, '', 'web', true, '', '2026-01-01 00:00:00')",
+    "INSERT INTO credit_entry (id, person_id, year, kind, tenths, source_type, source_id, cycle, note, created_at)"
+    " VALUES (1, 1, 2026, '必修', 10, 'course', 1, 0, '', '2026-02-01 00:00:00'),"
+    " (2, 1, 2026, '选修', 5, 'offline', 1, 0, '', '2026-02-01 00:00:00')",
+    "INSERT INTO training_class (id, title, description, unit_id, competencies, credit_tenths, kind, status,"
+    " created_at) VALUES (1, '班一', '', 1, '[]', 10, '必修', '草稿', '2026-01-01 00:00:00'),"
+    " (2, '班二', '', 1, '[]', 10, '选修', '已发布', '2026-01-01 00:00:00'),"
+    " (3, '班三', '', 1, '[]', 10, '选修', '已结束', '2026-01-01 00:00:00')",
+    "INSERT INTO question_category (id, name, path) VALUES (1, '题库', '/1/')",
+    "INSERT INTO bank_import (id, created_by_id, created_at, filename, fmt, category_id, questions, issues, status)"
+    " VALUES (1, 1, '2026-01-01 00:00:00', 'a.xlsx', 'xlsx', 1, '[]', '[]', 'parsing:40'),"
+    " (2, 1, '2026-01-01 00:00:00', 'b.xlsx', 'xlsx', 1, '[]', '[]', 'previewed')",
+]
+
+
+def _stored(query: str) -> list[tuple]:
+    with db.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(text(query))]
+
+
+def test_upgrading_to_0008_turns_stored_labels_into_codes_and_moves_progress_out_of_the_status(app):
+    directory = _upgrade_over_rows(app, before="0007", rows=_ROWS_BEFORE_0008, to="0008")
+    assert _stored("SELECT id, kind FROM course ORDER BY id") == [(1, "required"), (2, "elective")]
+    assert _stored("SELECT id, kind FROM credit_entry ORDER BY id") == [(1, "required"), (2, "elective")]
+    assert _stored("SELECT id, kind, status FROM training_class ORDER BY id") == [
+        (1, "required", "draft"), (2, "elective", "published"), (3, "elective", "closed")]
+    assert _stored("SELECT id, status, progress_done, progress_total FROM bank_import ORDER BY id") == [
+        (1, "parsing", 40, 100), (2, "previewed", 0, 0)]
+    downgrade(directory=directory, revision="0007")
+    assert _stored("SELECT kind FROM credit_entry ORDER BY id") == [("必修",), ("选修",)]
+    assert _stored("SELECT kind, status FROM training_class ORDER BY id") == [
+        ("必修", "草稿"), ("选修", "已发布"), ("选修", "已结束")]
+    assert _stored("SELECT id, status FROM bank_import ORDER BY id") == [(1, "parsing:40"), (2, "previewed")]
+    assert "progress_done" not in _columns("bank_import")

@@ -77,9 +77,9 @@ def test_last_years_completion_does_not_complete_this_years_assignment(world):
 
     assert assignments.sync_assignments(person.id, today=date(2027, 1, 1), year=2027) == 1
     new = _assignment(person, annual, 2027)
-    assert (new.cycle, new.completed_at, new.status(date(2027, 1, 1))) == (2027, None, "未开始")
+    assert (new.cycle, new.completed_at, new.status(date(2027, 1, 1))) == (2027, None, "not_started")
     course = pages.course_view(person.id, annual.id, today=date(2027, 1, 1))
-    assert (course.cycle, course.done, course.status) == (2027, 0, "未开始")
+    assert (course.cycle, course.done, course.status) == (2027, 0, "not_started")
 
 
 def test_studying_again_the_next_year_credits_the_course_again_and_keeps_last_years_record(world):
@@ -89,7 +89,7 @@ def test_studying_again_the_next_year_credits_the_course_again_and_keeps_last_ye
     assignments.sync_assignments(person.id, today=date(2027, 1, 1), year=2027)
     _finish(person, annual, JAN_2027)
 
-    assert _course_entries(person, annual) == [(2026, 2026, 10, "必修"), (2027, 2027, 10, "必修")]
+    assert _course_entries(person, annual) == [(2026, 2026, 10, "required"), (2027, 2027, 10, "required")]
     assert _assignment(person, annual, 2027).completed_at == JAN_2027 + timedelta(minutes=5, seconds=60)
     assert _assignment(person, annual, 2026).completed_at == MAY_2026 + timedelta(minutes=5, seconds=60)
     rows = db.session.execute(select(LessonProgress.cycle, func.count(), func.sum(LessonProgress.seconds))
@@ -111,7 +111,7 @@ def test_a_course_required_once_stays_completed_across_the_year_turn(world):
     assignments.sync_assignments(person.id, today=date(2027, 1, 1), year=2027)
     mine = db.session.scalars(select(Assignment).filter_by(person_id=person.id, course_id=newcomer.id)).all()
     assert [(a.year, a.cycle, a.completed_at is not None) for a in mine] == [(2026, 0, True)]
-    assert _course_entries(person, newcomer) == [(2026, 0, 5, "必修")]
+    assert _course_entries(person, newcomer) == [(2026, 0, 5, "required")]
 
 
 def test_an_unfinished_course_required_once_is_not_assigned_again_at_the_year_turn(world):
@@ -130,7 +130,7 @@ def test_my_learning_shows_each_assignment_with_its_own_years_progress(world):
     _study(person, annual.lessons[0], JAN_2027)
     overview = pages.my_learning(person.id, today=date(2027, 1, 5))
     shown = {(item.course.slug, item.cycle): (item.done, item.status) for item in overview.assigned}
-    assert shown[("annual", 2027)] == (1, "学习中")
+    assert shown[("annual", 2027)] == (1, "in_progress")
     lesson = pages.lesson_view(person.id, annual.lessons[1].id)
     assert (lesson.row.seconds, lesson.row.completed) == (0, False)
 

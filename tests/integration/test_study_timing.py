@@ -138,7 +138,7 @@ def test_finishing_every_lesson_credits_the_course_exactly_once(app):
     _study(person, course.lessons[1], at, 2)
     entries = _credit_entries(person)
     assert [(e.kind, e.tenths, e.source_type, e.source_id, e.year) for e in entries] == [
-        ("必修", 15, "course", course.id, 2026)]
+        ("required", 15, "course", course.id, 2026)]
     assert progress.complete_course(person.id, course.id, now=_at(9999)) is None
     db.session.commit()
     assert len(_credit_entries(person)) == 1
@@ -148,7 +148,7 @@ def test_a_course_outside_the_syllabus_credits_elective_hours(app):
     person = make_person(unit=make_unit())
     course = make_course(lessons=(1,), credit_tenths=5)
     _study(person, course.lessons[0], 0, 1)
-    assert [(e.kind, e.tenths) for e in _credit_entries(person)] == [("选修", 5)]
+    assert [(e.kind, e.tenths) for e in _credit_entries(person)] == [("elective", 5)]
 
 
 @pytest.mark.parametrize(("minutes", "tenths"), [(0, 0), (14, 0), (15, 5), (29, 5), (30, 10), (50, 15), (95, 30)])
