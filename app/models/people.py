@@ -12,7 +12,13 @@ from app.codes import LabeledStrEnum
 from app.extensions import db
 from app.models.org import Grade, OrgUnit, Post
 
-ROLES = {"trainee": "学员", "instructor": "教官", "admin": "管理员"}
+
+class Role(LabeledStrEnum):
+    """What a role grant lets a person do (admins and instructors within the grant's unit)."""
+
+    TRAINEE = "trainee", "学员"
+    INSTRUCTOR = "instructor", "教官"
+    ADMIN = "admin", "管理员"
 
 
 class PersonStatus(LabeledStrEnum):
@@ -88,7 +94,7 @@ class RoleGrant(db.Model):
 
     @property
     def label(self) -> str:
-        return ROLES.get(self.role, self.role)
+        return Role.label_of(self.role)
 
 
 class LoginSession(db.Model):

@@ -6,7 +6,7 @@ from wtforms import DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.formkit import choices
-from app.models.people import ROLES, MentorKind, PersonStatus
+from app.models.people import MentorKind, PersonStatus, Role
 
 
 class UnitForm(FlaskForm):
@@ -26,7 +26,7 @@ class PersonForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("角色", choices=choices(ROLES.items()))
+    role = SelectField("角色", choices=choices(Role.labels().items()))
     scope_unit_id = SelectField("管理范围", coerce=int)
 
 

@@ -17,7 +17,7 @@ from app.celery_app import run_in_background
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.models import Grade, MentorLink, OrgUnit, Person, Post, RoleGrant
-from app.models.people import ROLES, MentorKind, PersonStatus
+from app.models.people import MentorKind, PersonStatus, Role
 from app.org.services import get_unit
 
 PHONE_RE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
@@ -88,7 +88,7 @@ def search_people(scope: Scope, filters: PeopleFilter, *, page: int, per_page: i
         query = query.join(Person.post).where(Post.workforce_id == filters.workforce_id)
     if filters.status in PersonStatus.labels():
         query = query.where(Person.status == filters.status)
-    if filters.role in ROLES:
+    if filters.role in Role.labels():
         query = query.where(Person.roles.any(RoleGrant.role == filters.role))
     query = query.options(contains_eager(Person.unit), selectinload(Person.post), selectinload(Person.grade),
                           selectinload(Person.roles))
@@ -171,7 +171,7 @@ def reset_password(actor_id: int, scope: Scope, person_id: int) -> str:
 def grant_role(actor_id: int, scope: Scope, person_id: int, *, role: str, scope_unit_id: int | None) -> RoleGrant:
     """Give the person a role, scoped to a unit inside the actor's own scope."""
     person = get_person(scope, person_id)
-    if role not in ROLES:
+    if role not in Role.labels():
         raise DomainError("未知角色。")
     if scope_unit_id:
         get_unit(scope, scope_unit_id)

@@ -14,12 +14,12 @@ from app.auth.scope import Scope
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.models import Grade, OrgUnit, Person, Post, RoleGrant, RosterImport
-from app.models.people import ImportStatus, PersonStatus
+from app.models.people import ImportStatus, PersonStatus, Role
 from app.org.people import PHONE_RE, assign_from_syllabus
 from app.org.roster_file import read_roster
 from app.org.services import unit_label, units_in_scope
 
-ROLE_LABELS = {"学员": "trainee", "教官": "instructor"}
+ROLE_LABELS = {Role.TRAINEE.label: Role.TRAINEE, Role.INSTRUCTOR.label: Role.INSTRUCTOR}  # a file may grant these
 DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 

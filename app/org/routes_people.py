@@ -7,7 +7,7 @@ from app import clock
 from app.auth.scope import current_scope, role_required
 from app.errors import DomainError
 from app.formkit import choices
-from app.models.people import ROLES, PersonStatus
+from app.models.people import PersonStatus, Role
 from app.org import bp, people, services
 from app.org.forms import MentorForm, PersonForm, RoleForm
 
@@ -29,7 +29,7 @@ def people_list():
     posts, _grades = people.posts_and_grades()
     units = services.unit_options(scope)
     return render_template("org/people.html", pagination=pagination, units=units, unit_labels=dict(units), posts=posts,
-                           workforces=services.workforces(), statuses=PersonStatus.labels(), roles=ROLES, args=request.args)
+                           workforces=services.workforces(), statuses=PersonStatus.labels(), roles=Role.labels(), args=request.args)
 
 
 
