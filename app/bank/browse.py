@@ -11,7 +11,7 @@ from app.auth.scope import Scope
 from app.bank.categories import get_category, in_scope_clause, subtree_ids
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Competency, Question, QuestionCategory, question_competency
+from app.models import Competency, Question, QuestionCategory, QuestionTag, question_competency
 
 # Allowed status changes: from → to.
 TRANSITIONS = {("draft", "ready"), ("ready", "retired"), ("retired", "draft")}
@@ -25,6 +25,7 @@ class Filters:
     qtype: str = ""
     status: str = ""
     competency: str = ""
+    tag: str = ""
     difficulty: int | None = None
     needs_review: bool = False
     text: str = ""
@@ -34,6 +35,7 @@ class Filters:
         """Read filters from request args (a MultiDict); bad numbers are ignored."""
         return cls(category_id=args.get("category_id", type=int) or None, qtype=args.get("qtype", ""),
                    status=args.get("status", ""), competency=args.get("competency", "").strip(),
+                   tag=args.get("tag", "").strip(),
                    difficulty=args.get("difficulty", type=int) or None,
                    needs_review=args.get("needs_review") == "1", text=args.get("q", "").strip())
 
@@ -56,6 +58,8 @@ def filtered_query(scope: Scope, filters: Filters):
         linked = (select(question_competency.c.question_id).join(Competency)
                   .where(Competency.code == filters.competency))
         query = query.where(Question.id.in_(linked))
+    if filters.tag:
+        query = query.where(Question.id.in_(select(QuestionTag.question_id).where(QuestionTag.tag == filters.tag)))
     if filters.text:
         query = query.where(Question.stem_text.contains(filters.text, autoescape=True))
     return query.order_by(Question.id.desc())

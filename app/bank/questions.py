@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from app.audit import record
 from app.auth.scope import Scope
 from app.bank.categories import get_category, may_edit, names_of
-from app.bank.storing import row_values
+from app.bank.storing import replace_tags, row_values
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.models import Competency, Question, QuestionCategory, QuestionVersion
@@ -68,6 +68,7 @@ def fill_fields(question: Question, q: BankQuestion, category: QuestionCategory,
         setattr(question, name, value)
     question.category = category
     question.competencies = [competencies[code] for code in q.competencies if code in competencies]
+    replace_tags(question, data)
     return data
 
 

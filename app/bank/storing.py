@@ -9,7 +9,15 @@ from sqlalchemy import insert, select
 
 from app.bank.categories import ensure_path, names_of
 from app.extensions import db
-from app.models import Competency, Question, QuestionCategory, QuestionVersion, question_competency
+from app.models import (
+    Competency,
+    Question,
+    QuestionCategory,
+    QuestionTag,
+    QuestionVersion,
+    question_competency,
+)
+from app.models.bank import TAG_MAX
 from question_bank import Question as BankQuestion
 
 Prepared = tuple[dict, str]  # (the engine's to_dict, its fingerprint)
@@ -25,7 +33,6 @@ def prepare(q: BankQuestion) -> Prepared:
 def row_values(data: dict, fingerprint: str) -> dict:
     """Return a Question row's denormalised fields for a stored question dict."""
     stem = data["stem"]
-    tags = data.get("tags") or []
     return {
         "qtype": data["type"],
         "data": data,
@@ -33,9 +40,21 @@ def row_values(data: dict, fingerprint: str) -> dict:
         "stem_text": _TAG.sub("", stem) if data.get("stem_format") == "html" else stem,
         "difficulty": data.get("difficulty"),
         "legal_basis": (data.get("legal_basis") or "")[:300],
-        "tags": "," + ",".join(tags) + "," if tags else "",
         "external_id": data.get("external_id") or None,
     }
+
+
+def tag_values(data: dict) -> list[str]:
+    """Return a stored question dict's tags as the question_tag rows keep them (cut, no repeats)."""
+    return list(dict.fromkeys(tag[:TAG_MAX] for tag in data.get("tags") or ()))
+
+
+def replace_tags(question: Question, data: dict) -> None:
+    """Make a question's tag rows those of `data`, keeping the rows that stay."""
+    wanted = tag_values(data)
+    kept = [row for row in question.tag_rows if row.tag in wanted]
+    have = {row.tag for row in kept}
+    question.tag_rows = kept + [QuestionTag(tag=tag) for tag in wanted if tag not in have]
 
 
 def target_chooser(base: QuestionCategory | None, owner_unit_id: int | None, *,
@@ -57,7 +76,7 @@ def target_chooser(base: QuestionCategory | None, owner_unit_id: int | None, *,
 
 def store(items: list[Prepared], category_for: CategoryFor, *, actor_id: int | None,
           status: str = "draft", note: str = "导入") -> list[int]:
-    """Insert questions (version 1 each, competencies linked) without committing; return their ids."""
+    """Insert questions (version 1 each, competencies and tags linked) without committing; return ids."""
     if not items:
         return []
     codes = {code for data, _fp in items for code in data.get("competencies", [])}
@@ -83,4 +102,8 @@ def store(items: list[Prepared], category_for: CategoryFor, *, actor_id: int | N
              if code in competency_ids]
     if links:
         db.session.execute(insert(question_competency), links)
+    tags = [{"question_id": qid, "tag": tag}
+            for qid, row in zip(ids, rows, strict=True) for tag in tag_values(row["data"])]
+    if tags:
+        db.session.execute(insert(QuestionTag), tags)
     return ids

@@ -21,7 +21,7 @@ def _class_form(scope, klass=None) -> ClassForm:
     form = ClassForm(obj=klass) if klass is not None and request.method == "GET" else ClassForm()
     if klass is not None and request.method == "GET":
         form.credit_hours.data = klass.credit_tenths / 10
-        form.competencies.data = ", ".join(klass.competencies or [])
+        form.competencies.data = ", ".join(c.code for c in klass.competencies)
     form.unit_id.choices = choices(enrolment.form_options(scope)[0])
     return form
 

@@ -77,11 +77,19 @@ def _validated(scope: Scope, data: ClassData, cited: list[str] | tuple = ()) -> 
     codes = sorted({c.strip() for c in (data.competencies or "").replace("，", ",").split(",") if c.strip()})
     # A competency removed from the content may stay where the class cited it, but not be added.
     usable = or_(Competency.active, Competency.code.in_(cited)) if cited else Competency.active
-    known = set(db.session.scalars(select(Competency.code).where(Competency.code.in_(codes), usable))) if codes else set()
-    if set(codes) - known:
-        raise DomainError(f"以下能力项编码不存在或已停用：{'、'.join(sorted(set(codes) - known))}")
+    known = list(db.session.scalars(select(Competency).where(Competency.code.in_(codes), usable)
+                                    .order_by(Competency.code))) if codes else []
+    if set(codes) - {c.code for c in known}:
+        missing = sorted(set(codes) - {c.code for c in known})
+        raise DomainError(f"以下能力项编码不存在或已停用：{'、'.join(missing)}")
     return dict(title=title, unit_id=unit.id, kind=data.kind, credit_tenths=int(hours * 10),
-                description=(data.description or "").strip(), competencies=codes)
+                description=(data.description or "").strip(), competencies=known)
+
+
+def _audited(values: dict) -> dict:
+    """Return the values an audit entry records (competencies by code, no description)."""
+    return {k: v for k, v in values.items() if k != "description"} | {
+        "competencies": [c.code for c in values["competencies"]]}
 
 
 def create_class(actor_id: int, scope: Scope, data: ClassData) -> TrainingClass:
@@ -107,13 +115,13 @@ def update_class(actor_id: int, scope: Scope, class_id: int, data: ClassData) ->
     """Change a class; its 学时 and category freeze once someone has attended."""
     klass = get_class(scope, class_id)
     ensure_editable(klass)
-    values = _validated(scope, data, cited=klass.competencies)
+    values = _validated(scope, data, cited=[c.code for c in klass.competencies])
     credit_changed = (values["kind"], values["credit_tenths"]) != (klass.kind, klass.credit_tenths)
     if credit_changed and _attendance_count(klass.id):
         raise Conflict("已有签到记录，不能再修改学时或学时类别。")
     for name, value in values.items():
         setattr(klass, name, value)
-    record("class_update", klass, actor_id=actor_id, **{k: v for k, v in values.items() if k != "description"})
+    record("class_update", klass, actor_id=actor_id, **_audited(values))
     db.session.commit()
     return klass
 

@@ -9,18 +9,17 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 
-from app.curriculum.model import (
-    LEVELS,  # noqa: F401 - re-exported, like the dataclasses
+from app.curriculum.spec import (
     WORKFORCES,  # noqa: F401 - re-exported
-    Certification,
-    Competency,
+    CertificationSpec,
+    CompetencySpec,
     ContentError,
     ContentIssue,
     ContentTree,
-    Course,
-    Lesson,
-    RequiredCourse,
-    Syllabus,
+    CourseSpec,
+    LessonSpec,
+    RequiredCourseSpec,
+    SyllabusSpec,
 )
 from app.curriculum.toml_checks import (
     _CERTIFY,
@@ -36,6 +35,8 @@ from app.curriculum.toml_checks import (
     _check_required,
     _check_syllabus_header,
     _has,
+    _level,
+    _meanings,
     _Source,
     _Table,
 )
@@ -84,6 +85,7 @@ class _Loader:
         self.codes: set[str] | None = None  # None while unknown: skip the checks rather than flood
         self.question_ids: set[str] = set()
         self.slugs: set[str] = set()
+        self.exams: dict[str, str] = {}  # certification exam code -> the syllabus file naming it
 
     def add(self, rel: str, line: int | None, message: str) -> None:
         self.issues.append(ContentIssue(rel, line, message))
@@ -126,7 +128,7 @@ class _Loader:
             self.add(self.rel(path), int(at[1]) if at else None, message)
             return None
 
-    def competencies(self) -> tuple[Competency, ...]:
+    def competencies(self) -> tuple[CompetencySpec, ...]:
         loaded = self.read_toml(self.root / "competencies.toml")
         if loaded is None:
             return ()
@@ -145,9 +147,9 @@ class _Loader:
             if "parent" in fields and "code" in fields:
                 parents[fields["code"]] = (fields["parent"], table)
             if _has(fields, _COMPETENCY):
-                result.append(Competency(fields["code"], fields["name"], fields.get("parent"),
-                                         tuple(fields["workforces"]), fields["description"],
-                                         dict(fields.get("levels", {}))))
+                result.append(CompetencySpec(fields["code"], fields["name"], fields.get("parent"),
+                                             tuple(fields["workforces"]), fields["description"],
+                                             _meanings(fields.get("levels", {}))))
         _check_cycles(parents)
         return tuple(result)
 
@@ -171,7 +173,7 @@ class _Loader:
                 self.add(rel, None, "文件不是 UTF-8 编码")
         return set(seen)
 
-    def course(self, folder: Path) -> Course | None:
+    def course(self, folder: Path) -> CourseSpec | None:
         loaded = self.read_toml(folder / "course.toml")
         if loaded is None:
             return None
@@ -188,10 +190,10 @@ class _Loader:
         lessons = self.lessons(src, folder, fields.get("lesson", []))
         if not _has(fields, _COURSE):
             return None
-        return Course(folder.name, fields["title"], tuple(fields["workforces"]), kind,
-                      Decimal(fields["credit_hours"]), fields["summary"], lessons)
+        return CourseSpec(folder.name, fields["title"], tuple(fields["workforces"]), kind,
+                          Decimal(fields["credit_hours"]), fields["summary"], lessons)
 
-    def lessons(self, src: _Source, folder: Path, items: list[dict]) -> tuple[Lesson, ...]:
+    def lessons(self, src: _Source, folder: Path, items: list[dict]) -> tuple[LessonSpec, ...]:
         lessons, files, positions = [], set(), {}
         outer = (_COURSE.keys(), _FIRST_TABLE)
         for i, item in enumerate(items):
@@ -215,11 +217,11 @@ class _Loader:
                 self.add(self.rel(path), None, "课时文件未在 course.toml 中列出")
         return tuple(sorted(lessons, key=lambda lesson: lesson.position))
 
-    def lesson(self, table: _Table, folder: Path, item: dict) -> Lesson | None:
+    def lesson(self, table: _Table, folder: Path, item: dict) -> LessonSpec | None:
         fields = table.fields(item, _LESSON)
         table.positive(fields, "min_minutes")
         levels = table.sub("[lesson.competencies] 中", (_LESSON.keys(), " [lesson.competencies] "))
-        levels.levels(fields.get("competencies", {}), self.codes)
+        competencies = levels.levels(fields.get("competencies", {}), self.codes)
         for qid in fields.get("quiz", ()):
             if qid not in self.question_ids:
                 table.issue(f'题库中没有编号为 "{qid}" 的试题', text=f'"{qid}"')
@@ -238,8 +240,8 @@ class _Loader:
             self.check_images(folder, path, body)
         if body is None or not _has(fields, _LESSON):
             return None
-        return Lesson(int(number[1]), name, fields["title"], fields["min_minutes"],
-                      dict(fields.get("competencies", {})), tuple(fields.get("quiz", ())), body)
+        return LessonSpec(int(number[1]), name, fields["title"], fields["min_minutes"],
+                          competencies, tuple(fields.get("quiz", ())), body)
 
     def check_images(self, folder: Path, path: Path, body: str) -> None:
         lines = body.splitlines()
@@ -252,7 +254,7 @@ class _Loader:
                     line = next((n + 1 for n in range(start, end) if src in lines[n]), start + 1)
                     self.add(self.rel(path), line, problem)
 
-    def syllabus(self, path: Path) -> Syllabus | None:
+    def syllabus(self, path: Path) -> SyllabusSpec | None:
         loaded = self.read_toml(path)
         if loaded is None:
             return None
@@ -262,7 +264,7 @@ class _Loader:
         _check_syllabus_header(table, fields, path.stem)
         outer = (_SYLLABUS.keys(), _FIRST_TABLE)
         targets = _Table(self, src, src.span("targets"), "[targets] 中", outer)
-        targets.levels(fields.get("targets", {}), self.codes)
+        levels = targets.levels(fields.get("targets", {}), self.codes)
         required = self.required(src, fields.get("required", []), outer)
         electives = tuple(fields.get("electives", ()))
         for slug in electives:
@@ -272,12 +274,11 @@ class _Loader:
         certify = self.certify(src, fields.get("certify", []), outer)
         if not _has(fields, _SYLLABUS):
             return None
-        return Syllabus(fields["post"], fields["title"], fields["annual_hours"],
-                        fields["annual_required_hours"], dict(fields["targets"]), required, electives,
-                        certify)
+        return SyllabusSpec(fields["post"], fields["title"], fields["annual_hours"],
+                            fields["annual_required_hours"], levels, required, electives, certify)
 
-    def required(self, src: _Source, items: list[dict], outer: tuple) -> tuple[RequiredCourse, ...]:
-        rules: list[RequiredCourse] = []
+    def required(self, src: _Source, items: list[dict], outer: tuple) -> tuple[RequiredCourseSpec, ...]:
+        rules: list[RequiredCourseSpec] = []
         for i, item in enumerate(items):
             table = _Table(self, src, src.span("required", i), "[[required]] 中", outer)
             fields = table.fields(item, _REQUIRED)
@@ -288,15 +289,16 @@ class _Loader:
             if course in (rule.course for rule in rules):
                 table.issue(f'必修课程 "{course}" 重复', key="course")
             elif course:
-                rules.append(RequiredCourse(course, fields.get("within_days_of_joining"), by_date))
+                rules.append(RequiredCourseSpec(course, fields.get("within_days_of_joining"), by_date))
         return tuple(rules)
 
-    def certify(self, src: _Source, items: list[dict], outer: tuple) -> tuple[Certification, ...]:
+    def certify(self, src: _Source, items: list[dict], outer: tuple) -> tuple[CertificationSpec, ...]:
         result = []
         for i, item in enumerate(items):
             table = _Table(self, src, src.span("certify", i), "[[certify]] 中", outer)
             fields = table.fields(item, _CERTIFY)
-            _check_certify(table, fields, self.codes)
-            if _has(fields, _CERTIFY):
-                result.append(Certification(fields["competency"], fields["level"], fields["exam"]))
+            _check_certify(table, fields, self.codes, self.exams)
+            level = _level(fields.get("level"))
+            if _has(fields, _CERTIFY) and level is not None:
+                result.append(CertificationSpec(fields["competency"], level, fields["exam"], fields["title"]))
         return tuple(result)

@@ -39,10 +39,10 @@ def course_toml(course: Course, lessons: list[Lesson]) -> str:
                   f"title = {_string(lesson.title)}", f"min_minutes = {lesson.min_minutes}"]
         if lesson.quiz:
             lines.append(f"quiz = {_strings(lesson.quiz)}")
-        if lesson.competencies:
+        if lesson.competency_links:
             lines.append("[lesson.competencies]")
-            lines += [f"{_string(code)} = {_string(level)}"
-                      for code, level in lesson.competencies.items()]
+            lines += [f"{_string(link.competency.code)} = {_string(link.level.label)}"
+                      for link in sorted(lesson.competency_links, key=lambda link: link.competency.position)]
     return "\n".join(lines) + "\n"
 
 

@@ -1,10 +1,15 @@
-"""Column values for the curriculum rows built from content dataclasses, with their content hash."""
+"""Column values for the curriculum rows built from content specs, with their content hash.
+
+A hash also covers a row's links (a lesson's competencies, a syllabus's targets and
+certifications), so a sync rewrites the links exactly when it rewrites the row. Levels are
+hashed by their labels, as the files write them.
+"""
 
 import hashlib
 import json
 from dataclasses import asdict
 
-from app.curriculum import model
+from app.curriculum import spec
 
 
 def content_hash(values: dict) -> str:
@@ -13,36 +18,42 @@ def content_hash(values: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _hashed(values: dict) -> dict:
-    return values | {"content_hash": content_hash(values)}
+def _hashed(values: dict, **links) -> dict:
+    return values | {"content_hash": content_hash(values | links)}
 
 
-def competency_row(item: model.Competency, position: int) -> dict:
+def _labels(levels: dict) -> dict[str, str]:
+    return {code: level.label for code, level in levels.items()}
+
+
+def competency_row(item: spec.CompetencySpec, position: int) -> dict:
     """Return the Competency columns for a content competency (parent resolved separately)."""
     values = {"code": item.code, "name": item.name, "workforces": list(item.workforces),
-              "description": item.description, "levels": dict(item.levels), "position": position}
-    return values | {"content_hash": content_hash(values | {"parent": item.parent})}
+              "description": item.description, "position": position}
+    hashed = values | {"parent": item.parent, "levels": {k.label: v for k, v in item.levels.items()}}
+    return values | {"levels": {str(int(level)): meaning for level, meaning in item.levels.items()},
+                     "content_hash": content_hash(hashed)}
 
 
-def course_row(item: model.Course) -> dict:
+def course_row(item: spec.CourseSpec) -> dict:
     """Return the Course columns for a content course (its lessons are rows of their own)."""
     return _hashed({"slug": item.slug, "title": item.title, "workforces": list(item.workforces),
                     "kind": item.kind, "credit_tenths": int(item.credit_hours * 10),
                     "summary": item.summary})
 
 
-def lesson_row(item: model.Lesson) -> dict:
-    """Return the Lesson columns for a content lesson."""
+def lesson_row(item: spec.LessonSpec) -> dict:
+    """Return the Lesson columns for a content lesson (its competency links set apart)."""
     return _hashed({"position": item.position, "file": item.file, "title": item.title,
-                    "body": item.body, "min_minutes": item.min_minutes,
-                    "competencies": dict(item.competencies), "quiz": list(item.quiz)})
+                    "body": item.body, "min_minutes": item.min_minutes, "quiz": list(item.quiz)},
+                   competencies=_labels(item.competencies))
 
 
-def syllabus_row(item: model.Syllabus) -> dict:
-    """Return the Syllabus columns (without post_id) for a content syllabus."""
+def syllabus_row(item: spec.SyllabusSpec) -> dict:
+    """Return the Syllabus columns (without post_id; targets and certifications set apart)."""
     return _hashed({"title": item.title, "annual_tenths": item.annual_hours * 10,
                     "annual_required_tenths": item.annual_required_hours * 10,
-                    "targets": dict(item.targets),
                     "required": [asdict(rule) for rule in item.required],
-                    "electives": list(item.electives),
-                    "certify": [asdict(c) for c in item.certify]})
+                    "electives": list(item.electives)},
+                   targets=_labels(item.targets),
+                   certify=[asdict(c) | {"level": c.level.label} for c in item.certify])

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import String, cast, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.auth.scope import Scope
 from app.errors import NotFound
 from app.extensions import db
-from app.models import Competency, Course, Lesson, OrgUnit, Question, Workforce
+from app.models import Competency, Course, Lesson, LessonCompetency, OrgUnit, Question, Workforce
 
 PER_PAGE = 20
 
@@ -111,21 +112,24 @@ def get_lesson(scope: Scope, lesson_id: int) -> Lesson:
 class CourseDetail:
     course: Course
     lessons: list[Lesson]
-    competencies: dict[str, Competency] = field(default_factory=dict)
     known_questions: set[str] = field(default_factory=set)
 
 
+def lessons_with_competencies(course_id: int) -> list[Lesson]:
+    """Return a course's lessons in order with their competency links (and competencies) loaded."""
+    return list(db.session.scalars(
+        select(Lesson).where(Lesson.course_id == course_id).order_by(Lesson.position)
+        .options(selectinload(Lesson.competency_links).joinedload(LessonCompetency.competency))))
+
+
 def course_detail(scope: Scope, course_id: int) -> CourseDetail:
-    """Return a course with its lessons in order, the competencies and quiz questions they name."""
+    """Return a course with its lessons in order, their competencies and the quiz questions known."""
     course = get_course(scope, course_id)
-    lessons = list(course.lessons)
-    codes = {code for lesson in lessons for code in lesson.competencies}
+    lessons = lessons_with_competencies(course.id)
     qids = {qid for lesson in lessons for qid in lesson.quiz}
-    competencies = {c.code: c for c in db.session.scalars(
-        select(Competency).where(Competency.code.in_(codes)))} if codes else {}
     known = set(db.session.scalars(
         select(Question.external_id).where(Question.external_id.in_(qids)))) if qids else set()
-    return CourseDetail(course, lessons, competencies, known)
+    return CourseDetail(course, lessons, known)
 
 
 @dataclass

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 
 from app.audit import record
-from app.curriculum import model
+from app.curriculum import spec
 from app.curriculum.content import ContentError, ContentIssue, load_tree
 from app.curriculum.hashing import competency_row, course_row, lesson_row, syllabus_row
 from app.extensions import db
-from app.models import Competency, Course, Lesson, Post, Syllabus
+from app.models import (
+    Certification,
+    Competency,
+    Course,
+    Lesson,
+    LessonCompetency,
+    Level,
+    Post,
+    Syllabus,
+    SyllabusTarget,
+)
 
 KINDS = (("competencies", "能力项"), ("courses", "课程"), ("lessons", "课时"), ("syllabi", "培训大纲"))
 
@@ -62,15 +73,19 @@ class SyncReport:
         return out
 
 
-def _upsert(row, values: dict, counts: Counts) -> None:
-    """Apply values to an existing row when its hash differs (reactivating it), counting either way."""
+def _upsert(row, values: dict, counts: Counts) -> bool:
+    """Apply values to an existing row when its hash differs (reactivating it), counting either way.
+
+    Return whether it wrote: the row's links are rewritten then too (the hash covers them).
+    """
     if row.content_hash == values["content_hash"] and row.active:
         counts.unchanged += 1
-        return
+        return False
     for key, value in values.items():
         setattr(row, key, value)
     row.active = True
     counts.updated += 1
+    return True
 
 
 def _deactivate(rows, counts: Counts) -> None:
@@ -81,7 +96,22 @@ def _deactivate(rows, counts: Counts) -> None:
             counts.removed += 1
 
 
-def _competencies(items: tuple[model.Competency, ...], report: SyncReport) -> None:
+def _set_levels(links: list, wanted: dict[str, Level], ids: dict[str, int],
+                make: Callable[[int, Level], object]) -> None:
+    """Make a row's competency links say `wanted` ({code: level}), keeping the unchanged ones."""
+    wanted_ids = {ids[code]: level for code, level in wanted.items()}
+    current = {link.competency_id: link for link in links}
+    for competency_id, link in current.items():
+        if competency_id not in wanted_ids:
+            links.remove(link)
+        elif link.level != wanted_ids[competency_id]:
+            link.level = wanted_ids[competency_id]
+    links.extend(make(competency_id, level) for competency_id, level in wanted_ids.items()
+                 if competency_id not in current)
+
+
+def _competencies(items: tuple[spec.CompetencySpec, ...], report: SyncReport) -> dict[str, int]:
+    """Upsert the competencies; return {code: id} of them all."""
     existing = {c.code: c for c in db.session.scalars(select(Competency))}
     for position, item in enumerate(items):
         values = competency_row(item, position)
@@ -98,23 +128,29 @@ def _competencies(items: tuple[model.Competency, ...], report: SyncReport) -> No
         existing[item.code].parent_id = parent.id if parent else None
     codes = {item.code for item in items}
     _deactivate([row for code, row in existing.items() if code not in codes], report.competencies)
+    return {code: row.id for code, row in existing.items()}
 
 
-def _lessons(course: Course, items: tuple[model.Lesson, ...], report: SyncReport) -> None:
+def _lessons(course: Course, items: tuple[spec.LessonSpec, ...], report: SyncReport,
+             ids: dict[str, int]) -> None:
     existing = {lesson.file: lesson for lesson in course.lessons}
     for item in items:
         values = lesson_row(item)
         row = existing.get(item.file)
         if row is None:
-            course.lessons.append(Lesson(**values))
+            row = Lesson(**values)
+            course.lessons.append(row)
             report.lessons.created += 1
-        else:
-            _upsert(row, values, report.lessons)
+        elif not _upsert(row, values, report.lessons):
+            continue
+        _set_levels(row.competency_links, item.competencies, ids,
+                    lambda competency_id, level: LessonCompetency(competency_id=competency_id, level=level))
     files = {item.file for item in items}
     _deactivate([row for name, row in existing.items() if name not in files], report.lessons)
 
 
-def _courses(items: tuple[model.Course, ...], report: SyncReport, force: bool) -> None:
+def _courses(items: tuple[spec.CourseSpec, ...], report: SyncReport, force: bool,
+             ids: dict[str, int]) -> None:
     existing = {c.slug: c for c in db.session.scalars(select(Course))}
     for item in items:
         row = existing.get(item.slug)
@@ -130,30 +166,51 @@ def _courses(items: tuple[model.Course, ...], report: SyncReport, force: bool) -
             if row.source != "content":
                 row.source, row.content_hash = "content", ""  # force: take the files again
             _upsert(row, values, report.courses)
-        _lessons(row, item.lessons, report)
+        _lessons(row, item.lessons, report, ids)
     slugs = {item.slug for item in items}
     _deactivate([row for slug, row in existing.items() if slug not in slugs and row.source == "content"],
                 report.courses)
 
 
-def _syllabi(items: tuple[model.Syllabus, ...], report: SyncReport) -> None:
+def _certifications(row: Syllabus, items: tuple[spec.CertificationSpec, ...], ids: dict[str, int],
+                    existing: dict[str, Certification]) -> None:
+    """Upsert a syllabus's certification exams by their stable code."""
+    for item in items:
+        cert = existing.get(item.exam)
+        if cert is None:
+            cert = existing[item.exam] = Certification(code=item.exam)
+            db.session.add(cert)
+        cert.title, cert.syllabus, cert.level = item.title, row, item.level
+        cert.competency_id, cert.active = ids[item.competency], True
+
+
+def _syllabi(items: tuple[spec.SyllabusSpec, ...], report: SyncReport, ids: dict[str, int]) -> None:
     posts = {p.code: p for p in db.session.scalars(select(Post))}
     existing = {s.post_id: s for s in db.session.scalars(select(Syllabus))}
+    exams = {c.code: c for c in db.session.scalars(select(Certification))}
     synced = set()
     for item in items:
         post = posts[item.post]
         values = syllabus_row(item)
         row = existing.get(post.id)
-        if row is None:
-            db.session.add(Syllabus(post_id=post.id, **values))
-            report.syllabi.created += 1
-        else:
-            _upsert(row, values, report.syllabi)
         synced.add(post.id)
+        if row is None:
+            row = Syllabus(post_id=post.id, **values)
+            db.session.add(row)
+            report.syllabi.created += 1
+        elif not _upsert(row, values, report.syllabi):
+            continue
+        _set_levels(row.targets, item.targets, ids,
+                    lambda competency_id, level: SyllabusTarget(competency_id=competency_id, level=level))
+        _certifications(row, item.certify, ids, exams)
     _deactivate([row for post_id, row in existing.items() if post_id not in synced], report.syllabi)
+    named = {cert.exam for item in items for cert in item.certify}
+    for code, cert in exams.items():  # never deleted: exams will refer to them
+        if code not in named and cert.active:
+            cert.active = False
 
 
-def _unknown_posts(tree: model.ContentTree) -> list[ContentIssue]:
+def _unknown_posts(tree: spec.ContentTree) -> list[ContentIssue]:
     known = set(db.session.scalars(select(Post.code)))
     return [ContentIssue(f"syllabi/{s.post}.toml", 1, f'岗位代码 "{s.post}" 在系统中不存在，请先在“队伍、岗位与等级”中添加')
             for s in tree.syllabi if s.post not in known]
@@ -167,9 +224,9 @@ def sync_content(root: Path, *, actor_id: int | None = None, force: bool = False
         raise ContentError(issues)
     report = SyncReport()
     try:
-        _competencies(tree.competencies, report)
-        _courses(tree.courses, report, force)
-        _syllabi(tree.syllabi, report)
+        ids = _competencies(tree.competencies, report)
+        _courses(tree.courses, report, force, ids)
+        _syllabi(tree.syllabi, report, ids)
         record("content_sync", None, actor_id=actor_id, root=str(root), force=force or None,
                skipped=report.skipped or None,
                **{attr: getattr(report, attr).as_dict() for attr, _ in KINDS})

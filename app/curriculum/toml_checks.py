@@ -4,7 +4,8 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from app.curriculum.model import LEVELS, WORKFORCES
+from app.curriculum.spec import WORKFORCES
+from app.models.curriculum import Level
 
 _TYPES = {  # kind -> (test, what the value should be)
     "text": (lambda v: isinstance(v, str) and bool(v.strip()), "非空文本"),
@@ -26,12 +27,29 @@ _SYLLABUS = {"post": ("text", True), "title": ("text", True), "annual_hours": ("
              "targets": ("table", True), "required": ("tables", True), "certify": ("tables", False)}
 _REQUIRED = {"course": ("text", True), "within_days_of_joining": ("int", False),
              "by_date_each_year": ("text", False)}
-_CERTIFY = {"competency": ("text", True), "level": ("text", True), "exam": ("text", True)}
+_CERTIFY = {"competency": ("text", True), "level": ("text", True), "exam": ("text", True),
+            "title": ("text", True)}
 _FIRST_TABLE = "第一个表"
+_EXAM_CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _level(label: object) -> Level | None:
+    """Return the Level a content file names by its Chinese label, or None."""
+    try:
+        return Level.from_label(label)
+    except ValueError:
+        return None
+
+
+def _meanings(levels: dict) -> dict[Level, str]:
+    """Return a competency's {Level: meaning} from its [competency.levels] (bad entries are issues)."""
+    found = {_level(label): meaning for label, meaning in levels.items() if isinstance(meaning, str)}
+    return {level: found[level] for level in sorted(level for level in found if level is not None)}
 
 
 def _bad_level(level: object) -> str:
-    return f'无效的能力等级 "{level}"（应为 初级、中级 或 高级）'
+    *first, last = (member.label for member in Level)
+    return f'无效的能力等级 "{level}"（应为 {"、".join(first)} 或 {last}）'
 
 
 def _has(fields: dict, spec: dict) -> bool:
@@ -129,15 +147,20 @@ class _Table:
             if code not in WORKFORCES:
                 self.issue(f'未知的队伍代码 "{code}"（应为 fj、sq 或 zg）', text=f'"{code}"')
 
-    def levels(self, mapping: dict, codes: set[str] | None) -> None:
-        """Check a competency-code -> level table such as [targets]."""
-        for code, level in mapping.items():
+    def levels(self, mapping: dict, codes: set[str] | None) -> dict[str, Level]:
+        """Check a competency-code -> level table such as [targets]; return its valid entries."""
+        valid = {}
+        for code, label in mapping.items():
+            level = _level(label)
             if self.misplaced(code):
                 self.issue(f'{self.label}有未知的键 "{code}"{self.misplaced(code)}', key=code)
             elif codes is not None and code not in codes:
                 self.issue(f'未知能力项代码 "{code}"', key=code)
-            elif level not in LEVELS:
-                self.issue(_bad_level(level), key=code)
+            elif level is None:
+                self.issue(_bad_level(label), key=code)
+            else:
+                valid[code] = level
+        return valid
 
     def code(self, code: str | None, known: set[str] | None, *, what: str = "能力项代码",
              key: str | None = None, text: str | None = None) -> None:
@@ -150,7 +173,7 @@ def _check_competency(table: _Table, fields: dict, codes: set[str] | None) -> No
     table.code(fields.get("parent"), codes, what="上级能力项", key="parent")
     table.workforces(fields.get("workforces"))
     for level, meaning in fields.get("levels", {}).items():
-        if level not in LEVELS:
+        if _level(level) is None:
             table.issue(_bad_level(level), key=level)
         elif not isinstance(meaning, str):
             table.issue(f'"{level}" 的说明应为文本', key=level)
@@ -188,8 +211,19 @@ def _check_required(table: _Table, fields: dict, item: dict) -> None:
                     key="by_date_each_year")
 
 
-def _check_certify(table: _Table, fields: dict, codes: set[str] | None) -> None:
-    """Check a [[certify]] entry's competency code and level."""
+def _check_certify(table: _Table, fields: dict, codes: set[str] | None, exams: dict[str, str]) -> None:
+    """Check a [[certify]] entry's competency code, level and exam code (a slug unique in all
+    syllabi; `exams` maps the codes seen so far to their file)."""
     table.code(fields.get("competency"), codes, key="competency")
-    if fields.get("level", LEVELS[0]) not in LEVELS:
+    if "level" in fields and _level(fields["level"]) is None:
         table.issue(_bad_level(fields["level"]), key="level")
+    exam = fields.get("exam")
+    if exam is None:
+        return
+    if not _EXAM_CODE.fullmatch(exam) or len(exam) > 80:
+        table.issue(f'考试代码 "{exam}" 只能用小写字母、数字和连字符（如 fj-law-mid），不超过 80 个字符',
+                    key="exam")
+    elif exam in exams:
+        table.issue(f'考试代码 "{exam}" 重复（已见于 {exams[exam]}）', key="exam")
+    else:
+        exams[exam] = table.src.rel

@@ -5,11 +5,28 @@ from app.models.bank import (
     BankImport,
     Question,
     QuestionCategory,
+    QuestionTag,
     QuestionVersion,
     question_competency,
 )
-from app.models.classes import Attendance, ClassSession, Enrollment, Evaluation, TrainingClass
-from app.models.curriculum import Competency, Course, Lesson, Syllabus
+from app.models.classes import (
+    Attendance,
+    ClassSession,
+    Enrollment,
+    Evaluation,
+    TrainingClass,
+    class_competency,
+)
+from app.models.curriculum import (
+    Certification,
+    Competency,
+    Course,
+    Lesson,
+    LessonCompetency,
+    Level,
+    Syllabus,
+    SyllabusTarget,
+)
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import LoginSession, MentorLink, Person, RoleGrant, RosterImport
 from app.models.study import Assignment, CreditEntry, LessonProgress, StudyClock
@@ -21,14 +38,20 @@ __all__ = [
     "Enrollment",
     "Evaluation",
     "TrainingClass",
+    "class_competency",
     "BankImport",
+    "Certification",
     "Competency",
     "Course",
     "Lesson",
+    "LessonCompetency",
+    "Level",
     "Question",
     "QuestionCategory",
+    "QuestionTag",
     "QuestionVersion",
     "Syllabus",
+    "SyllabusTarget",
     "question_competency",
     "Grade",
     "LoginSession",

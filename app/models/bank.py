@@ -22,6 +22,7 @@ class QuestionStatus(LabeledStrEnum):
     READY = "ready", "已审核"
     RETIRED = "retired", "停用"
 
+TAG_MAX = 100  # characters of a tag kept for search (the version's data keeps the whole tag)
 
 question_competency = Table(
     "question_competency",
@@ -68,13 +69,14 @@ class Question(db.Model):
     stem_text: Mapped[str] = mapped_column(Text, default="")  # plain stem for text search
     difficulty: Mapped[int | None]
     legal_basis: Mapped[str] = mapped_column(String(300), default="", index=True)
-    tags: Mapped[str] = mapped_column(String(500), default="")  # ",tag1,tag2," for LIKE search
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
     category: Mapped[QuestionCategory] = relationship()
     competencies: Mapped[list[Competency]] = relationship(secondary=question_competency)
+    tag_rows: Mapped[list[QuestionTag]] = relationship(cascade="all, delete-orphan",
+                                                       order_by="QuestionTag.tag")
     versions: Mapped[list[QuestionVersion]] = relationship(
         back_populates="question", order_by="QuestionVersion.number", cascade="all, delete-orphan"
     )
@@ -82,6 +84,18 @@ class Question(db.Model):
     @property
     def status_label(self) -> str:
         return QuestionStatus.label_of(self.status)
+
+    @property
+    def tags(self) -> list[str]:
+        """Return the tags as stored for search, in tag order (the version data keeps the written order)."""
+        return [row.tag for row in self.tag_rows]
+
+
+class QuestionTag(db.Model):
+    """A tag (标签) of a question's current version, one row each so the bank can filter by tag."""
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(TAG_MAX), primary_key=True, index=True)
 
 
 class QuestionVersion(db.Model):

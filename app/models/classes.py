@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
 from app.codes import LabeledStrEnum
 from app.extensions import db
-from app.models.curriculum import CreditKind
+from app.models.curriculum import Competency, CreditKind
 from app.models.org import OrgUnit
 from app.models.people import Person
 
@@ -27,6 +27,13 @@ class AttendanceMethod(LabeledStrEnum):
     CODE = "code", "签到码"
     MANUAL = "manual", "管理员补录"
 
+class_competency = Table(
+    "class_competency",
+    db.metadata,
+    Column("class_id", ForeignKey("training_class.id", ondelete="CASCADE"), primary_key=True),
+    Column("competency_id", ForeignKey("competency.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
 
 class TrainingClass(db.Model):
     """An offline training class organised by a unit; each attended session credits `credit_tenths`."""
@@ -35,7 +42,6 @@ class TrainingClass(db.Model):
     title: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
-    competencies: Mapped[list] = mapped_column(JSON, default=list)
     credit_tenths: Mapped[int] = mapped_column(default=0)
     kind: Mapped[str] = mapped_column(String(10), default=CreditKind.ELECTIVE)
     status: Mapped[str] = mapped_column(String(10), default=ClassStatus.DRAFT, index=True)
@@ -43,6 +49,8 @@ class TrainingClass(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     unit: Mapped[OrgUnit] = relationship()
+    competencies: Mapped[list[Competency]] = relationship(secondary=class_competency,
+                                                          order_by="Competency.code")
     sessions: Mapped[list[ClassSession]] = relationship(
         back_populates="training_class", cascade="all, delete-orphan",
         order_by="(ClassSession.starts_at, ClassSession.id)")

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEntry, Question, QuestionCategory, QuestionVersion
+from app.models import AuditEntry, Question, QuestionCategory, QuestionTag, QuestionVersion
 from tests.factories import bank_world, make_bank_category, make_competency, make_question
 
 
@@ -142,7 +142,8 @@ def test_editor_creates_each_question_type(app, as_user):
     assert rows["multiple"].data["options"][2]["weight"] == 50 and rows["truefalse"].data["answer"] is False
     assert rows["fill"].data["blanks"][0][1]["text"] == "右侧" and rows["essay"].data["rubric"] == "劝阻2分，报告3分"
     single = rows["single"]
-    assert single.data["points"] == 200 and single.difficulty == 3 and single.tags == ",甲,乙,"
+    assert single.data["points"] == 200 and single.difficulty == 3 and single.data["tags"] == ["甲", "乙"]
+    assert set(db.session.scalars(select(QuestionTag.tag).where(QuestionTag.question_id == single.id))) == {"甲", "乙"}
     assert [c.code for c in single.competencies] == ["FJ-LAW"] and single.status == "draft"
     assert single.data["category"] == ["一大队题库"] and len(single.versions) == 1
     assert _audit("bank_question_create")

@@ -9,7 +9,7 @@ from app.auth.scope import Scope
 from app.classes import attendance, enrolment, evaluation, services
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
-from app.models import Attendance, AuditEntry, CreditEntry, Enrollment, Evaluation
+from app.models import Attendance, AuditEntry, CreditEntry, Enrollment, Evaluation, class_competency
 from tests.factories import (
     make_competency,
     make_person,
@@ -233,9 +233,25 @@ def test_a_retired_competency_stays_on_a_class_citing_it_but_cannot_be_added(app
     old.active = False
     db.session.commit()
     renamed = services.update_class(w["admin_a"].id, scope, klass.id, services.ClassData(**data | {"title": "新班"}))
-    assert (renamed.title, renamed.competencies) == ("新班", ["FJ-LAW", "OLD-CODE"])
+    assert (renamed.title, [c.code for c in renamed.competencies]) == ("新班", ["FJ-LAW", "OLD-CODE"])
+    linked = db.session.scalars(select(class_competency.c.competency_id)
+                                .where(class_competency.c.class_id == klass.id)).all()
+    assert sorted(linked) == sorted(c.id for c in renamed.competencies)
     with pytest.raises(DomainError, match="不存在或已停用：OLD-CODE"):
         services.create_class(w["admin_a"].id, scope, services.ClassData(**data))
+
+
+def test_editing_a_class_replaces_its_competency_rows_and_audits_the_codes(app):
+    w = two_brigades()
+    law, sec = make_competency("FJ-LAW"), make_competency("GEN-SEC")
+    scope = Scope((w["a"].path,))
+    data = dict(title="班", unit_id=w["a"].id, kind="required", credit_hours=1, competencies="FJ-LAW，GEN-SEC")
+    klass = services.create_class(w["admin_a"].id, scope, services.ClassData(**data))
+    services.update_class(w["admin_a"].id, scope, klass.id, services.ClassData(**data | {"competencies": "GEN-SEC"}))
+    rows = db.session.execute(select(class_competency.c.class_id, class_competency.c.competency_id)).all()
+    assert rows == [(klass.id, sec.id)] and law.id != sec.id
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "class_update"))
+    assert entry.detail["competencies"] == ["GEN-SEC"]
 
 
 def test_creating_a_class_validates_competency_codes_and_half_hours(app):
@@ -247,7 +263,7 @@ def test_creating_a_class_validates_competency_codes_and_half_hours(app):
             title="班", unit_id=w["a"].id, kind="required", credit_hours=1, competencies="FJ-LAW, NOPE"))
     klass = services.create_class(w["admin_a"].id, scope, services.ClassData(
         title="班", unit_id=w["a"].id, kind="required", credit_hours=1.5, competencies="FJ-LAW"))
-    assert (klass.credit_tenths, klass.competencies, klass.status) == (15, ["FJ-LAW"], "draft")
+    assert (klass.credit_tenths, [c.code for c in klass.competencies], klass.status) == (15, ["FJ-LAW"], "draft")
 
 
 def test_sessions_are_stored_in_utc_with_a_six_digit_code(app):

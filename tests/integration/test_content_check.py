@@ -7,6 +7,8 @@ import pytest
 
 from app.curriculum import cli
 from app.curriculum.content import ContentError, check_tree, format_issue, load_tree
+from app.curriculum.spec import CertificationSpec
+from app.models import Level
 
 REAL_ROOT = Path(__file__).resolve().parents[2] / "course_content"
 K, C, S = "competencies.toml", "courses/fj-law/course.toml", "syllabi/fj-road.toml"
@@ -76,7 +78,8 @@ within_days_of_joining = 90
 [[certify]]
 competency = "GEN-LAW"
 level = "中级"
-exam = "法治素养中级认定考试"
+exam = "gen-law-mid"
+title = "法治素养中级认定考试"
 """,
 }
 EXTRA_LESSON = '"GEN-LAW" = "初级"\n\n[[lesson]]\nfile = "{}"\ntitle = "重复"\nmin_minutes = 10\n'
@@ -114,6 +117,14 @@ CASES = [
     ("bad target level", [(S, '"GEN-LAW" = "中级"', '"GEN-LAW" = "专家"')], [f'{S}:8: 无效的能力等级 "专家"{LEVEL_HINT}']),
     ("bad lesson level", [(C, '"GEN-LAW" = "初级"', '"GEN-LAW" = "入门"')], [f'{C}:13: 无效的能力等级 "入门"{LEVEL_HINT}']),
     ("bad certify level", [(S, 'level = "中级"', 'level = "中"')], [f'{S}:16: 无效的能力等级 "中"{LEVEL_HINT}']),
+    ("exam code not a slug", [(S, '"gen-law-mid"', '"法治素养中级"')],
+     [f'{S}:17: 考试代码 "法治素养中级" 只能用小写字母、数字和连字符（如 fj-law-mid），不超过 80 个字符']),
+    ("certify without title", [(S, 'title = "法治素养中级认定考试"\n', "")],
+     [f'{S}:14: [[certify]] 中缺少必填项 "title"']),
+    ("exam code twice", [(S, 'exam = "gen-law-mid"', 'exam = "gen-law-mid"\ntitle = "另一考试"\n'
+                                                      '[[certify]]\ncompetency = "GEN"\nlevel = "初级"\n'
+                                                      'exam = "gen-law-mid"')],
+     [f'{S}:22: 考试代码 "gen-law-mid" 重复（已见于 {S}）']),
     ("bad course workforce", [(C, '["fj"]', '["fj", "jj"]')], [f'{C}:2: 未知的队伍代码 "jj"（应为 fj、sq 或 zg）']),
     ("bad competency workforce", [(K, 'workforces = ["fj"]', 'workforces = ["police"]')],
      [f'{K}:11: 未知的队伍代码 "police"（应为 fj、sq 或 zg）']),
@@ -193,11 +204,12 @@ def test_a_valid_tree_loads_into_dataclasses(tmp_path):
     assert law.credit_hours == Decimal("1.5") and law.kind == "required" and law.workforces == ("fj",)
     lesson = law.lessons[0]
     assert (lesson.position, lesson.min_minutes, lesson.quiz) == (1, 20, ("FJ-0001", "FJ-0002"))
-    assert lesson.competencies == {"GEN-LAW": "初级"} and lesson.body.startswith("# 法规体系")
+    assert lesson.competencies == {"GEN-LAW": Level.BASIC} and lesson.body.startswith("# 法规体系")
     [syllabus] = tree.syllabi
-    assert syllabus.electives == ("fj-extra",) and syllabus.targets == {"GEN-LAW": "中级"}
+    assert syllabus.electives == ("fj-extra",) and syllabus.targets == {"GEN-LAW": Level.INTERMEDIATE}
     assert syllabus.required[0].course == "fj-law" and syllabus.required[0].within_days_of_joining == 90
-    assert syllabus.required[0].by_date_each_year is None and syllabus.certify[0].level == "中级"
+    assert syllabus.required[0].by_date_each_year is None
+    assert syllabus.certify == (CertificationSpec("GEN-LAW", Level.INTERMEDIATE, "gen-law-mid", "法治素养中级认定考试"),)
     assert [c.parent for c in tree.competencies] == [None, "GEN"]
 
 

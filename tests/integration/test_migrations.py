@@ -1,5 +1,6 @@
 """Migrations: one head, and upgrading an empty database gives exactly the models' schema."""
 
+import json
 import os
 
 import pytest
@@ -127,6 +128,91 @@ def test_upgrading_to_0007_indexes_existing_assignments_and_downgrading_drops_th
         assert conn.execute(text("SELECT count(*) FROM assignment")).scalar() == 1
 
 
+def test_a_batch_migration_on_sqlite_keeps_the_rows_that_cascade_from_the_rebuilt_table(app):
+    """0006's downgrade rebuilds `competency` on SQLite; its question links must survive."""
+    rows = _ROWS_BEFORE_0006 + [
+        "INSERT INTO question_category (id, name, path) VALUES (1, '通用', '/1/')",
+        "INSERT INTO question (id, category_id, qtype, status, needs_review, review_reason, current_number,"
+        " data, fingerprint, stem_text, legal_basis, tags, created_at, updated_at) VALUES (1, 1, 'truefalse',"
+        " 'ready', false, '', 1, '{}', 'f', '题', '', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        "INSERT INTO question_competency (question_id, competency_id) VALUES (1, 1)",
+    ]
+    directory = _upgrade_over_rows(app, before="0005", rows=rows, to="0006")
+    downgrade(directory=directory, revision="0005")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT question_id, competency_id FROM question_competency")).all() == [(1, 1)]
+        if db.engine.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # enforced again afterwards
+
+
+
+_ROWS_BEFORE_0009 = _ROWS_BEFORE_0005 + [
+    "INSERT INTO workforce (id, code, name) VALUES (1, 'fj', '辅警')",
+    "INSERT INTO post (id, workforce_id, code, name, description) VALUES (1, 1, 'fj-road', '路面执勤', '')",
+    "INSERT INTO competency (id, code, name, workforces, description, levels, position, content_hash)"
+    " VALUES (1, 'FJ-LAW', '法规', '[]', '', '{\"高级\": \"会教\", \"初级\": \"会说\"}', 0, ''),"
+    " (2, 'GEN-SEC', '保密', '[]', '', '{}', 1, '')",
+    "UPDATE lesson SET competencies = '{\"FJ-LAW\": \"中级\", \"GONE\": \"初级\"}' WHERE id = 1",
+    "INSERT INTO syllabus (id, post_id, title, annual_tenths, annual_required_tenths, targets, required,"
+    " electives, certify, content_hash) VALUES (1, 1, '大纲', 0, 0,"
+    " '{\"FJ-LAW\": \"高级\", \"GEN-SEC\": \"初级\"}', '[]', '[]',"
+    " '[{\"competency\": \"FJ-LAW\", \"level\": \"中级\", \"exam\": \"道路交通安全法规中级认定考试\"}]', '')",
+    "INSERT INTO training_class (id, title, description, unit_id, competencies, credit_tenths, kind, status,"
+    " created_at) VALUES (1, '班', '', 1, '[\"GEN-SEC\", \"FJ-LAW\"]', 10, '必修', '草稿', '2026-01-01')",
+    "INSERT INTO class_session (id, class_id, starts_at, ends_at, place, trainer, code)"
+    " VALUES (1, 1, '2026-03-01 01:00:00', '2026-03-01 02:00:00', '', '', '123456')",
+    "INSERT INTO question_category (id, name, path) VALUES (1, '题库', '/1/')",
+    "INSERT INTO question (id, category_id, qtype, status, needs_review, review_reason, current_number, data,"
+    " fingerprint, stem_text, legal_basis, tags, created_at, updated_at) VALUES"
+    " (1, 1, 'truefalse', 'ready', false, '', 1, '{}', 'f1', '题', '', ',甲,乙,', '2026-01-01', '2026-01-01'),"
+    " (2, 1, 'truefalse', 'ready', false, '', 1, '{}', 'f2', '题', '', '', '2026-01-01', '2026-01-01')",
+    "INSERT INTO question_version (id, question_id, number, data, note, created_at)"
+    " VALUES (1, 1, 1, '{}', '', '2026-01-01')",
+    "INSERT INTO question_competency (question_id, competency_id) VALUES (1, 1)",
+]
+
+
+def _json(value):
+    """Return a JSON column's value as read back (PostgreSQL parses it, SQLite gives the text)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _rows(sql: str) -> list[tuple]:
+    with db.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(text(sql)).all()]
+
+
+def test_upgrading_to_0009_turns_links_into_rows_and_downgrading_turns_them_back(app):
+    directory = _upgrade_over_rows(app, before="0007", rows=_ROWS_BEFORE_0009, to="0009")
+    assert _rows("SELECT lesson_id, competency_id, level FROM lesson_competency") == [(1, 1, 2)]
+    assert sorted(_rows("SELECT syllabus_id, competency_id, level FROM syllabus_target")) == [(1, 1, 3), (1, 2, 1)]
+    assert _rows("SELECT code, title, syllabus_id, competency_id, level FROM certification") == [
+        ("fj-law-mid", "道路交通安全法规中级认定考试", 1, 1, 2)]
+    assert sorted(_rows("SELECT class_id, competency_id FROM class_competency")) == [(1, 1), (1, 2)]
+    assert sorted(_rows("SELECT question_id, tag FROM question_tag")) == [(1, "乙"), (1, "甲")]
+    assert _json(_rows("SELECT levels FROM competency WHERE id = 1")[0][0]) == {"1": "会说", "3": "会教"}
+    assert "competencies" not in _columns("lesson") | _columns("training_class")
+    assert not {"targets", "certify"} & _columns("syllabus") and "tags" not in _columns("question")
+    # Nothing that cascades from the changed tables is lost (SQLite must not rebuild them).
+    counts = [_rows(f"SELECT count(*) FROM {table}")[0][0]  # noqa: S608 - fixed names
+              for table in ("lesson_progress", "class_session", "question_version", "question_competency")]
+    assert counts == [1, 1, 1, 1]
+
+    downgrade(directory=directory, revision="0007")
+    assert not {"lesson_competency", "certification", "question_tag"} & set(inspect(db.engine).get_table_names())
+    with db.engine.connect() as conn:
+        lesson = conn.execute(text("SELECT competencies FROM lesson")).scalar()
+        syllabus = conn.execute(text("SELECT targets, certify FROM syllabus")).one()
+        klass = conn.execute(text("SELECT competencies FROM training_class")).scalar()
+        tags = conn.execute(text("SELECT tags FROM question ORDER BY id")).scalars().all()
+    assert _json(lesson) == {"FJ-LAW": "中级"}
+    assert _json(syllabus[0]) == {"FJ-LAW": "高级", "GEN-SEC": "初级"}
+    assert _json(syllabus[1]) == [{"competency": "FJ-LAW", "level": "中级", "exam": "道路交通安全法规中级认定考试"}]
+    assert _json(klass) == ["FJ-LAW", "GEN-SEC"] and tags == [",乙,甲,", ""]
+    assert _rows("SELECT count(*) FROM question_version")[0][0] == 1
+    assert _json(_rows("SELECT levels FROM competency WHERE id = 1")[0][0]) == {"初级": "会说", "高级": "会教"}
+
+
 _ROWS_BEFORE_0008 = _ROWS_BEFORE_0005[:3] + [
     "INSERT INTO course (id, slug, title, workforces, kind, credit_tenths, summary, source, active, content_hash,"
     " updated_at) VALUES (2, 'e', '选修课', '[]', '选修', 10, '', 'web', true, '', '2026-01-01 00:00:00')",
@@ -144,22 +230,17 @@ _ROWS_BEFORE_0008 = _ROWS_BEFORE_0005[:3] + [
 ]
 
 
-def _stored(query: str) -> list[tuple]:
-    with db.engine.connect() as conn:
-        return [tuple(row) for row in conn.execute(text(query))]
-
-
 def test_upgrading_to_0008_turns_stored_labels_into_codes_and_moves_progress_out_of_the_status(app):
     directory = _upgrade_over_rows(app, before="0007", rows=_ROWS_BEFORE_0008, to="0008")
-    assert _stored("SELECT id, kind FROM course ORDER BY id") == [(1, "required"), (2, "elective")]
-    assert _stored("SELECT id, kind FROM credit_entry ORDER BY id") == [(1, "required"), (2, "elective")]
-    assert _stored("SELECT id, kind, status FROM training_class ORDER BY id") == [
+    assert _rows("SELECT id, kind FROM course ORDER BY id") == [(1, "required"), (2, "elective")]
+    assert _rows("SELECT id, kind FROM credit_entry ORDER BY id") == [(1, "required"), (2, "elective")]
+    assert _rows("SELECT id, kind, status FROM training_class ORDER BY id") == [
         (1, "required", "draft"), (2, "elective", "published"), (3, "elective", "closed")]
-    assert _stored("SELECT id, status, progress_done, progress_total FROM bank_import ORDER BY id") == [
+    assert _rows("SELECT id, status, progress_done, progress_total FROM bank_import ORDER BY id") == [
         (1, "parsing", 40, 100), (2, "previewed", 0, 0)]
     downgrade(directory=directory, revision="0007")
-    assert _stored("SELECT kind FROM credit_entry ORDER BY id") == [("必修",), ("选修",)]
-    assert _stored("SELECT kind, status FROM training_class ORDER BY id") == [
+    assert _rows("SELECT kind FROM credit_entry ORDER BY id") == [("必修",), ("选修",)]
+    assert _rows("SELECT kind, status FROM training_class ORDER BY id") == [
         ("必修", "草稿"), ("选修", "已发布"), ("选修", "已结束")]
-    assert _stored("SELECT id, status FROM bank_import ORDER BY id") == [(1, "parsing:40"), (2, "previewed")]
+    assert _rows("SELECT id, status FROM bank_import ORDER BY id") == [(1, "parsing:40"), (2, "previewed")]
     assert "progress_done" not in _columns("bank_import")

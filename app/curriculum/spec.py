@@ -1,9 +1,13 @@
-"""The frozen dataclasses a course_content directory loads into, and its issues."""
+"""The frozen dataclasses a course_content directory loads into (`…Spec`), and its issues.
+
+The ORM rows of the same ideas live in app/models/curriculum.py; sync.py turns specs into rows.
+"""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-LEVELS = ("初级", "中级", "高级")
+from app.models.curriculum import Level
+
 WORKFORCES = ("fj", "sq", "zg")
 
 
@@ -16,18 +20,18 @@ class ContentIssue:
 
 
 @dataclass(frozen=True)
-class Competency:
+class CompetencySpec:
     """A node of the competency tree and what each level means."""
     code: str
     name: str
     parent: str | None
     workforces: tuple[str, ...]
     description: str
-    levels: dict[str, str]
+    levels: dict[Level, str]
 
 
 @dataclass(frozen=True)
-class RequiredCourse:
+class RequiredCourseSpec:
     """A required course with its deadline rule (exactly one of the two is set)."""
     course: str
     within_days_of_joining: int | None = None
@@ -35,40 +39,41 @@ class RequiredCourse:
 
 
 @dataclass(frozen=True)
-class Certification:
-    """The exam that certifies a competency level."""
+class CertificationSpec:
+    """The exam that certifies a competency level; `exam` is its stable code (a slug)."""
     competency: str
-    level: str
+    level: Level
     exam: str
+    title: str
 
 
 @dataclass(frozen=True)
-class Syllabus:
+class SyllabusSpec:
     """A post's training syllabus."""
     post: str
     title: str
     annual_hours: int
     annual_required_hours: int
-    targets: dict[str, str]
-    required: tuple[RequiredCourse, ...]
+    targets: dict[str, Level]
+    required: tuple[RequiredCourseSpec, ...]
     electives: tuple[str, ...]
-    certify: tuple[Certification, ...]
+    certify: tuple[CertificationSpec, ...]
 
 
 @dataclass(frozen=True)
-class Lesson:
+class LessonSpec:
     """One lesson of a course with its Markdown body."""
     position: int
     file: str
     title: str
     min_minutes: int
-    competencies: dict[str, str]
+    competencies: dict[str, Level]
     quiz: tuple[str, ...]
     body: str
 
 
 @dataclass(frozen=True)
-class Course:
+class CourseSpec:
     """A course and its lessons in order."""
     slug: str
     title: str
@@ -76,15 +81,15 @@ class Course:
     kind: str
     credit_hours: Decimal
     summary: str
-    lessons: tuple[Lesson, ...]
+    lessons: tuple[LessonSpec, ...]
 
 
 @dataclass(frozen=True)
 class ContentTree:
     """Everything under a course_content directory."""
-    competencies: tuple[Competency, ...]
-    syllabi: tuple[Syllabus, ...]
-    courses: tuple[Course, ...]
+    competencies: tuple[CompetencySpec, ...]
+    syllabi: tuple[SyllabusSpec, ...]
+    courses: tuple[CourseSpec, ...]
 
     @property
     def lesson_count(self) -> int:
