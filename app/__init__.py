@@ -20,12 +20,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     clock.init_app(app)  # before Babel and Celery read the zone
 
     _init_extensions(app)
-    _register_blueprints(app)
+    _init_areas(app)
 
-    from app import cli, errors, rendering
+    from app import cli, errors, rendering, scheduler
 
     errors.init_app(app)
     rendering.init_app(app)
+    scheduler.init_app(app)
     cli.init_app(app)
     return app
 
@@ -61,15 +62,11 @@ def _init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from app.auth import bp as auth_bp
-    from app.bank import bp as bank_bp
-    from app.classes import bp as classes_bp
-    from app.curriculum import bp as curriculum_bp
-    from app.main import bp as main_bp
-    from app.me import bp as me_bp
-    from app.org import bp as org_bp
-    from app.study import bp as study_bp
+def _init_areas(app: Flask) -> None:
+    """Register every area's blueprint `bp` and call its `init_app` (event subscriptions), if any."""
+    from app import auth, bank, classes, curriculum, main, me, org, study
 
-    for blueprint in (main_bp, auth_bp, me_bp, org_bp, curriculum_bp, study_bp, bank_bp, classes_bp):
-        app.register_blueprint(blueprint)
+    for area in (main, auth, me, org, curriculum, study, bank, classes):
+        app.register_blueprint(area.bp)
+        if hasattr(area, "init_app"):
+            area.init_app(app)

@@ -4,6 +4,13 @@ import threading
 
 from celery import Celery, Task
 from flask import Flask
+from sqlalchemy.exc import OperationalError
+
+# What a task may retry: errors that pass by themselves (SQLite's "database is locked" after the
+# busy timeout, a PostgreSQL connection dropped or a failover). Tasks that declare these must be
+# idempotent: a retry runs the whole task again. Backoff 1, 2, 4, ... s (jittered), at most 5 tries.
+RETRY_TRANSIENT = {"autoretry_for": (OperationalError,), "retry_backoff": True, "retry_backoff_max": 300,
+                   "retry_jitter": True, "max_retries": 5}
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -13,6 +20,18 @@ def celery_init_app(app: Flask) -> Celery:
         def __call__(self, *args, **kwargs):
             with app.app_context():
                 return self.run(*args, **kwargs)
+
+        def apply(self, args=None, kwargs=None, throw=None, **options):
+            """Run eagerly, retrying as a worker would (without the countdown).
+
+            When eager exceptions propagate, Celery re-raises a task's first Retry instead of
+            running the retry; so trace without propagating and raise the final error here.
+            """
+            throw = self.app.conf.task_eager_propagates if throw is None else throw
+            result = super().apply(args, kwargs, throw=False, **options)
+            if throw:
+                result.maybe_throw()
+            return result
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(app.config["CELERY"])

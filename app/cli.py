@@ -1,19 +1,23 @@
-"""Command-line tools: `flask demo load`, `flask users create`."""
+"""Command-line tools: `flask demo load`, `flask users create`, `flask jobs list|run`."""
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from app import clock
-from app.auth.passwords import hash_password, password_problems
+from app import clock, scheduler
+from app.auth.passwords import password_problems
+from app.auth.scope import Scope
 from app.bank.cli import bank_cli
 from app.curriculum.cli import content_cli
+from app.errors import DomainError
 from app.extensions import db
-from app.models import OrgUnit, Person, RoleGrant
+from app.org import people
+from app.org import services as org_services
+from app.study.cli import study_cli
 
 demo_cli = AppGroup("demo", help="示例数据。")
 users_cli = AppGroup("users", help="账号管理。")
+jobs_cli = AppGroup("jobs", help="定时任务（生产环境由 celery beat 运行，内嵌模式由应用内的调度线程运行）。")
 
 
 @demo_cli.command("load")
@@ -48,27 +52,53 @@ def demo_load():
 @click.option("--unit", "unit_name", prompt="单位名称（不存在则新建为顶级单位）")
 @click.option("--password", prompt="初始密码", hide_input=True, confirmation_prompt=True)
 def users_create(staff_no: str, name: str, unit_name: str, password: str):
-    """Create a global admin who must change the password at first login."""
-    problems = password_problems(password)
+    """Create a global admin who must change the password at first login (audited, no actor)."""
+    # Refuse what would fail before writing anything (the unit may have to be created first).
+    problems = password_problems(password, current_app.config["PASSWORD_MIN_LENGTH"])
     if problems:
         raise click.ClickException(" ".join(problems))
-    if db.session.scalar(select(Person).where(Person.staff_no == staff_no)):
-        raise click.ClickException(f"工号“{staff_no}”已存在。")
-    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.name == unit_name).order_by(OrgUnit.depth))
-    if unit is None:
-        unit = OrgUnit(name=unit_name)
-        db.session.add(unit)
-        db.session.flush()
-        unit.path = f"/{unit.id}/"
-    person = Person(staff_no=staff_no, name=name, unit_id=unit.id, password_hash=hash_password(password),
-                    must_change_password=True, roles=[RoleGrant(role="admin")])
-    db.session.add(person)
-    db.session.commit()
+    if people.staff_no_taken(staff_no):
+        raise click.ClickException(f"工号“{staff_no.strip()}”已存在。")
+    everywhere = Scope(None)
+    try:
+        unit_id = org_services.find_unit_id(unit_name) or org_services.create_unit(
+            None, everywhere, parent_id=None, name=unit_name).id
+        person, _ = people.create_person(None, everywhere, people.PersonData(staff_no, name, unit_id),
+                                         password=password, trainee=False)
+        people.grant_role(None, everywhere, person.id, role="admin", scope_unit_id=None)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
     click.echo(f"已创建全局管理员 {name}（工号 {staff_no}），首次登录须修改密码。")
+
+
+@jobs_cli.command("list")
+def jobs_list():
+    """List the periodic jobs with their schedules and last in-process runs."""
+    last = scheduler.last_runs()
+    for job in scheduler.PERIODIC_JOBS:
+        run = last.get(job.name)
+        when = "尚未由应用内调度运行" if run is None else (
+            f"上次应用内运行：{run.due_at:%Y-%m-%d %H:%M} UTC，" + ("失败" if run.error else "完成" if run.finished_at else "进行中"))
+        click.echo(f"{job.name:<12} {str(job.schedule).removeprefix('<crontab: ').removesuffix('>')}  {job.help}  {when}")
+
+
+@jobs_cli.command("run")
+@click.argument("name")
+def jobs_run(name: str):
+    """Run one periodic job now, in this process."""
+    job = scheduler.find_job(name)
+    if job is None:
+        names = "、".join(job.name for job in scheduler.PERIODIC_JOBS)
+        raise click.ClickException(f"没有名为“{name}”的定时任务（可用：{names}）。")
+    result = scheduler.run_job(job)
+    click.echo(f"定时任务 {name} 已运行：{result}")
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(bank_cli)
+    app.cli.add_command(study_cli)

@@ -1,7 +1,7 @@
 """The one clock: the current time, the configured time zone, local dates, and the display filters.
 
 Columns store naive UTC datetimes; calendar things (due dates, study years, the day a session falls
-on) are local dates in the zone named by the one `TIMEZONE` setting (default in app/config.py).
+on) are local dates in the zone named by the one `TIMEZONE` setting (default `DEFAULT_TIMEZONE` below).
 Only this module reads the system time or knows the zone: services take `now`/`today` as keyword
 arguments, and routes, tasks and CLI commands pass `clock.now()` / `clock.today()`.
 """
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, has_app_context
 from flask_babel import format_date, format_datetime
 
-from app.config import DEFAULT_TIMEZONE
+DEFAULT_TIMEZONE = "Asia/Shanghai"  # app/config.py sets TIMEZONE from the environment, else this
 
 
 def now() -> datetime:

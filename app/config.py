@@ -3,10 +3,9 @@
 import os
 from pathlib import Path
 
-from celery.schedules import crontab
+from app.clock import DEFAULT_TIMEZONE
 
 DEV_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - the factory refuses it in production
-DEFAULT_TIMEZONE = "Asia/Shanghai"  # the one default; app/clock.py reads the TIMEZONE setting
 
 
 class ConfigError(RuntimeError):
@@ -27,6 +26,8 @@ def _database_url(raw: str) -> str:
 
 def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
     """Return the configuration mapping for this process."""
+    from app.scheduler import beat_schedule
+
     env = dict(os.environ if env is None else env)
     redis_url = env.get("REDIS_URL", "")
     database_url = _database_url(env.get("DATABASE_URL", "")) or _sqlite_url(instance_path)
@@ -50,12 +51,12 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
             "task_ignore_result": True,
             "broker_connection_retry_on_startup": True,
             "timezone": timezone,
-            # Run by `celery beat` in production (see README).
-            "beat_schedule": {
-                "year-turn": {"task": "app.study.tasks.year_turn_task",
-                              "schedule": crontab(minute=10, hour=0, day_of_month=1, month_of_year=1)},
-            },
+            # Run by `celery beat` in production (see README); app/scheduler.py lists the jobs.
+            "beat_schedule": beat_schedule(),
         },
+        # Without Redis there is no beat: a thread in each app process runs the periodic jobs.
+        "SCHEDULER_IN_PROCESS": env.get("SCHEDULER_IN_PROCESS", "0" if redis_url else "1") == "1",
+        "SCHEDULER_TICK_SECONDS": 60,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_HEADERS_ENABLED": False,

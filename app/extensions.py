@@ -1,6 +1,6 @@
 """Unbound extension objects; `create_app` binds them to an app."""
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -42,7 +42,9 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     A deferred transaction that later writes fails at once with "database is locked" when
     another connection wrote in between; beginning IMMEDIATE makes it wait its turn instead.
-    Safe-method requests (GET pages) never write, so they read in deferred transactions.
+    Safe-method requests (GET pages) read in deferred transactions, unless their view is marked
+    `@writes_on_read` (a GET that writes, such as closing an expired attempt when it is opened):
+    those begin IMMEDIATE like a POST. Work outside a request (tasks, the scheduler) always does.
     """
 
     @event.listens_for(engine, "connect")
@@ -57,8 +59,23 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        read_only = has_request_context() and request.method in SAFE_METHODS
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
+
+
+def writes_on_read(view):
+    """Mark a GET view that writes, so its SQLite transactions take the write lock as a POST's do.
+
+    Put it under `@bp.get(...)`; `functools.wraps` in the role decorators carries the mark up.
+    """
+    view.writes_on_read = True
+    return view
+
+
+def _read_only_request() -> bool:
+    if not has_request_context() or request.method not in SAFE_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return not getattr(view, "writes_on_read", False)
 
 
 def upsertable_insert(table, dialect_name: str | None = None):

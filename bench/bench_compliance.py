@@ -28,11 +28,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from openpyxl import load_workbook  # noqa: E402
 from sqlalchemy import event, insert, text  # noqa: E402
 
-from app import create_app  # noqa: E402
+from app import clock, create_app  # noqa: E402
 from app.auth.scope import Scope  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Assignment, Course, LoginSession, OrgUnit, Person, RoleGrant  # noqa: E402
-from app.study import compliance, routes_admin  # noqa: E402
+from app.study import compliance  # noqa: E402
 from app.study.assignments import AssignmentFilter  # noqa: E402
 
 YEAR, TODAY = 2026, date(2026, 9, 1)
@@ -168,7 +168,7 @@ def main() -> None:
 
 def _time_page(app, runs: int, session_id: str) -> None:
     """Time GET /study/admin/compliance through the WSGI app for the global admin."""
-    routes_admin.local_date = lambda _now: TODAY
+    clock.today = lambda: TODAY
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"], session["_fresh"] = session_id, True

@@ -9,6 +9,8 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import false, or_, true
 
+from app.errors import NotFound
+from app.extensions import db
 from app.models import OrgUnit, Person, RoleGrant
 
 
@@ -41,6 +43,14 @@ class Scope:
         only rows whose person lies inside the scope."""
         return (query.join(Person, Person.id == person_id_column)
                 .join(OrgUnit, OrgUnit.id == Person.unit_id).where(self.clause(OrgUnit.path)))
+
+
+def person_in_scope(scope: Scope, person_id: int) -> Person:
+    """Return the person if they belong to a unit inside the scope, else raise NotFound."""
+    person = db.session.get(Person, person_id)
+    if person is None or not scope.covers(person.unit):
+        raise NotFound("人员不存在或不在您的管理范围内。")
+    return person
 
 
 def scope_of(grants: list[RoleGrant], role: str) -> Scope:

@@ -102,6 +102,3 @@ def question_update(question_id: int):
 @role_required(INSTRUCTOR)
 def preview():
     return str(render_markdown(request.form.get("stem", "")))
-
-
-from app.bank import routes_manage  # noqa: E402,F401

@@ -99,6 +99,3 @@ def export_download():
         flash(f"该格式无法表示 {len(result.skipped)} 道试题，已跳过：" + "；".join(result.skipped[:10]), "warning")
     return send_file(io.BytesIO(result.content), mimetype=result.media_type, as_attachment=True,
                      download_name=result.filename)
-
-
-from app.bank import routes_import  # noqa: E402,F401

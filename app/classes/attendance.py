@@ -108,11 +108,12 @@ def correct(actor_id: int, scope: Scope, class_id: int, session_id: int, person_
         db.session.commit()
         return True
     _remove(actor_id, existing, now=now)
+    db.session.commit()
     return True
 
 
 def _remove(actor_id: int, attendance: Attendance, *, now: datetime) -> None:
-    """Delete an attendance and cancel its ledger line with a reversal, in one transaction."""
+    """Delete an attendance and cancel its ledger line with a reversal (the caller commits)."""
     entry = db.session.scalar(select(CreditEntry).where(
         CreditEntry.person_id == attendance.person_id, CreditEntry.source_type == "offline",
         CreditEntry.source_id == attendance.id))
@@ -121,7 +122,6 @@ def _remove(actor_id: int, attendance: Attendance, *, now: datetime) -> None:
     db.session.delete(attendance)
     if entry is not None:
         ledger.add_reversal(entry, actor_id=actor_id, reason="管理员撤销培训班签到", now=now)
-    db.session.commit()
 
 
 def roster(scope: Scope, class_id: int, *, page: int, per_page: int):

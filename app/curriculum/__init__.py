@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("curriculum", __name__, url_prefix="/curriculum")
 
-from app.curriculum import routes  # noqa: E402,F401
+from app.curriculum import routes, routes_lessons  # noqa: E402,F401

@@ -97,6 +97,3 @@ def course_edit(course_id: int):
 @role_required("instructor")
 def competencies():
     return render_template("curriculum/competencies.html", tree=services.competency_tree())
-
-
-from app.curriculum import routes_lessons  # noqa: E402,F401

@@ -14,13 +14,16 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app.auth.scope import role_required
+from app.auth.scope import current_scope, role_required
 from app.curriculum import bp, editing, services
 from app.curriculum.assets import MIMETYPES, asset_location, render_lesson, render_lesson_body
 from app.curriculum.export import export_course
 from app.curriculum.forms import ImageForm, LessonForm
-from app.curriculum.routes import _scope
 from app.errors import DomainError
+
+
+def _scope():
+    return current_scope("instructor")
 
 
 def _fields(form: LessonForm) -> editing.LessonFields:

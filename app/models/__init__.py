@@ -27,6 +27,7 @@ from app.models.curriculum import (
     Syllabus,
     SyllabusTarget,
 )
+from app.models.jobs import ScheduledRun
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import LoginSession, MentorLink, Person, RoleGrant, RosterImport
 from app.models.study import Assignment, CreditEntry, LessonProgress, StudyClock
@@ -61,6 +62,7 @@ __all__ = [
     "Post",
     "RoleGrant",
     "RosterImport",
+    "ScheduledRun",
     "Workforce",
     "Assignment",
     "CreditEntry",

@@ -7,14 +7,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.audit import record
-from app.auth.passwords import hash_password
-from app.auth.scope import Scope
-from app.celery_app import run_in_background
+from app.auth.passwords import hash_password, password_problems
+from app.auth.scope import Scope, person_in_scope
 from app.errors import Conflict, DomainError, Forbidden, NotFound
+from app.events import announce, person_joined, person_post_changed, person_updated
 from app.extensions import db
 from app.models import Grade, MentorLink, OrgUnit, Person, Post, RoleGrant
 from app.models.people import MentorKind, PersonStatus, Role
@@ -49,10 +50,7 @@ class PeopleFilter:
 
 def get_person(scope: Scope, person_id: int) -> Person:
     """Return the person if they belong to a unit inside the scope, else raise NotFound."""
-    person = db.session.get(Person, person_id)
-    if person is None or not scope.covers(person.unit):
-        raise NotFound("人员不存在或不在您的管理范围内。")
-    return person
+    return person_in_scope(scope, person_id)
 
 
 def select_people(scope: Scope, *, unit_id: int | None = None, post_id: int | None = None,
@@ -71,6 +69,10 @@ def select_people(scope: Scope, *, unit_id: int | None = None, post_id: int | No
     people = list(db.session.scalars(query.where(Person.staff_no.in_(staff_nos or []))))
     found = {p.staff_no for p in people}
     return people, [s for s in staff_nos or [] if s not in found]
+
+
+def staff_no_taken(staff_no: str) -> bool:
+    return db.session.scalar(select(Person.id).where(Person.staff_no == staff_no.strip())) is not None
 
 
 def search_people(scope: Scope, filters: PeopleFilter, *, page: int, per_page: int):
@@ -118,38 +120,39 @@ def _validated(scope: Scope, data: PersonData, person_id: int | None) -> PersonD
                       data.joined_on, data.status)
 
 
-def create_person(actor_id: int, scope: Scope, data: PersonData) -> tuple[Person, str]:
-    """Create a trainee account with a one-time password that must be changed at first login."""
+def create_person(actor_id: int | None, scope: Scope, data: PersonData, *, password: str | None = None,
+                  trainee: bool = True) -> tuple[Person, str]:
+    """Create an account whose initial password (`password`, or a random one) must be changed at
+    first login; a trainee unless `trainee` is False. Returns the person and the password."""
     data = _validated(scope, data, None)
-    temporary = temporary_password()
-    person = Person(**data.__dict__, password_hash=hash_password(temporary), must_change_password=True)
-    person.roles.append(RoleGrant(role="trainee"))
+    if password is not None and (problems := password_problems(password, current_app.config["PASSWORD_MIN_LENGTH"])):
+        raise DomainError("初始密码不符合要求：" + " ".join(problems))
+    initial = password if password is not None else temporary_password()
+    person = Person(**data.__dict__, password_hash=hash_password(initial), must_change_password=True)
+    if trainee:
+        person.roles.append(RoleGrant(role="trainee"))
     db.session.add(person)
     record("person_create", person, actor_id=actor_id, staff_no=person.staff_no, name=person.name)
     db.session.commit()
-    assign_from_syllabus([person.id])
-    return person, temporary
+    announce(person_joined, person_ids=[person.id])
+    return person, initial
 
 
 def update_person(actor_id: int, scope: Scope, person_id: int, data: PersonData) -> Person:
     person = get_person(scope, person_id)
     data = _validated(scope, data, person.id)
     changes = {k: [str(getattr(person, k)), str(v)] for k, v in data.__dict__.items() if getattr(person, k) != v}
+    old_post_id = person.post_id
     for key, value in data.__dict__.items():
         setattr(person, key, value)
     if changes:
         record("person_update", person, actor_id=actor_id, changes=changes)
     db.session.commit()
-    if changes.keys() & {"post_id", "status", "joined_on"}:
-        assign_from_syllabus([person.id])  # a new post brings its syllabus's required courses
+    if "post_id" in changes:
+        announce(person_post_changed, person_id=person.id, old_post_id=old_post_id, new_post_id=data.post_id)
+    if changes:
+        announce(person_updated, person_id=person.id, fields=sorted(changes))
     return person
-
-
-def assign_from_syllabus(person_ids: list[int]) -> None:
-    """Create the people's required-course assignments from their posts' syllabi (after commit)."""
-    from app.study.tasks import sync_assignments_task
-
-    run_in_background(sync_assignments_task, person_ids)
 
 
 def temporary_password() -> str:
@@ -168,7 +171,7 @@ def reset_password(actor_id: int, scope: Scope, person_id: int) -> str:
     return temporary
 
 
-def grant_role(actor_id: int, scope: Scope, person_id: int, *, role: str, scope_unit_id: int | None) -> RoleGrant:
+def grant_role(actor_id: int | None, scope: Scope, person_id: int, *, role: str, scope_unit_id: int | None) -> RoleGrant:
     """Give the person a role, scoped to a unit inside the actor's own scope."""
     person = get_person(scope, person_id)
     if role not in Role.labels():

@@ -12,10 +12,11 @@ from app.audit import record
 from app.auth.passwords import hash_password, password_problems
 from app.auth.scope import Scope
 from app.errors import DomainError, NotFound
+from app.events import announce, person_joined
 from app.extensions import db
 from app.models import Grade, OrgUnit, Person, Post, RoleGrant, RosterImport
 from app.models.people import ImportStatus, PersonStatus, Role
-from app.org.people import PHONE_RE, assign_from_syllabus
+from app.org.people import PHONE_RE
 from app.org.roster_file import read_roster
 from app.org.services import unit_label, units_in_scope
 
@@ -203,6 +204,7 @@ def confirm(actor_id: int, scope: Scope, batch_id: int, *, initial_password: str
     batch.status = ImportStatus.IMPORTED
     record("roster_import", batch, actor_id=actor_id, filename=batch.filename, count=len(people))
     db.session.commit()
-    assign_from_syllabus(list(db.session.scalars(
+    # One event for the whole batch: its receivers enqueue one task, not one per row.
+    announce(person_joined, person_ids=list(db.session.scalars(
         select(Person.id).where(Person.staff_no.in_([values["staff_no"] for values in people])))))
     return len(people)

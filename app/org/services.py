@@ -53,6 +53,12 @@ def unit_label(unit: OrgUnit, by_id: dict[int, OrgUnit]) -> str:
     return "/".join(by_id[i].name for i in unit.ancestor_ids if i in by_id)
 
 
+def find_unit_id(name: str) -> int | None:
+    """Return the id of the highest unit with this exact name, if any."""
+    return db.session.scalar(select(OrgUnit.id).where(OrgUnit.name == name.strip())
+                             .order_by(OrgUnit.depth, OrgUnit.id).limit(1))
+
+
 def _check_name(name: str) -> str:
     name = (name or "").strip()
     if not name or len(name) > 100:
@@ -60,7 +66,7 @@ def _check_name(name: str) -> str:
     return name
 
 
-def create_unit(actor_id: int, scope: Scope, *, parent_id: int | None, name: str, kind: str = "") -> OrgUnit:
+def create_unit(actor_id: int | None, scope: Scope, *, parent_id: int | None, name: str, kind: str = "") -> OrgUnit:
     """Create a unit under `parent_id` (a root needs a global scope)."""
     parent = get_unit(scope, parent_id) if parent_id or not scope.is_global else None
     unit = OrgUnit(parent=parent, name=_check_name(name), kind=(kind or "").strip()[:20],

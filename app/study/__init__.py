@@ -1,7 +1,14 @@
 """Area 'study' (see DESIGN.md)."""
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("study", __name__, url_prefix="/study")
 
-from app.study import cli, routes  # noqa: E402,F401
+from app.study import routes, routes_admin  # noqa: E402,F401
+
+
+def init_app(app: Flask) -> None:
+    """Subscribe study to the events of other areas."""
+    from app.study import receivers
+
+    receivers.init_app(app)

@@ -65,7 +65,14 @@ def rule_cycle(rule: dict, due: date) -> int:
 
 def sync_assignments(person_id: int, *, today: date, year: int | None = None,
                      actor_id: int | None = None) -> int:
-    """Create the person's missing required-course assignments from their post's syllabus."""
+    """Create the person's missing required-course assignments from their post's syllabus, and commit."""
+    created = _sync_person(person_id, today=today, year=year, actor_id=actor_id)
+    db.session.commit()
+    return created
+
+
+def _sync_person(person_id: int, *, today: date, year: int | None, actor_id: int | None) -> int:
+    """Add the person's missing syllabus assignments to the session (the caller commits)."""
     person = db.session.get(Person, person_id)
     syllabus = syllabus_for(person) if person and person.status == "active" else None
     if syllabus is None:
@@ -93,7 +100,6 @@ def sync_assignments(person_id: int, *, today: date, year: int | None = None,
         created += 1
     if created:
         record("assignment_sync", person, actor_id=actor_id, created=created)
-    db.session.commit()
     return created
 
 
@@ -103,6 +109,7 @@ def sync_all(*, today: date, year: int | None = None, person_ids: list[int] | No
         person_ids = list(db.session.scalars(
             select(Person.id).where(Person.status == "active", Person.post_id.is_not(None)).order_by(Person.id)
         ))
+    # One commit per person: a sync over everyone never holds SQLite's write lock for long.
     return sum(sync_assignments(pid, today=today, year=year) for pid in person_ids)
 
 

@@ -1,12 +1,15 @@
 """`flask study assign` and `flask study carry-over`."""
 
 import click
+from flask.cli import AppGroup
 
 from app import clock
-from app.study import assignments, bp, ledger
+from app.study import assignments, ledger
+
+study_cli = AppGroup("study", help="培训任务与学时。")
 
 
-@bp.cli.command("assign")
+@study_cli.command("assign")
 @click.option("--year", type=int, default=None, help="按该年度的截止日期下达年度课程（默认：下一个截止日）")
 def assign(year: int | None):
     """Create everyone's missing required-course assignments from their post syllabi."""
@@ -14,7 +17,7 @@ def assign(year: int | None):
     click.echo(f"已新增 {created} 项培训任务。")
 
 
-@bp.cli.command("carry-over")
+@study_cli.command("carry-over")
 @click.option("--year", type=int, default=None, help="结转的年度（默认：上一年）")
 def carry_over(year: int | None):
     """Move each person's 学时 above the annual requirement into next year's 选修 (idempotent)."""

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.audit import record
-from app.auth.scope import Scope
+from app.auth.scope import Scope, person_in_scope
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db, upsertable_insert
 from app.models import CreditEntry, Person, Syllabus
@@ -64,10 +64,18 @@ def entries(person_id: int, year: int) -> list[CreditEntry]:
 
 
 def carry_over(person_id: int, year: int, *, now: datetime, actor_id: int | None = None) -> CreditEntry | None:
-    """Move the year's excess over the post's annual target into next year's 选修 (once per year).
+    """Move the year's excess over the post's annual target into next year's 选修 (once per year),
+    and commit.
 
     Amounts carried into `year` are not counted again, so hours never roll forward twice.
     """
+    entry = _carry_over(person_id, year, now=now, actor_id=actor_id)
+    db.session.commit()
+    return entry
+
+
+def _carry_over(person_id: int, year: int, *, now: datetime, actor_id: int | None) -> CreditEntry | None:
+    """Add the person's carry-over entry to the session if one is due (the caller commits)."""
     person = db.session.get(Person, person_id)
     syllabus = syllabus_for(person) if person else None
     if syllabus is None or syllabus.annual_tenths <= 0:
@@ -88,13 +96,13 @@ def carry_over(person_id: int, year: int, *, now: datetime, actor_id: int | None
                         note=f"{year} 年超出年度要求的学时结转", created_by_id=actor_id)
     db.session.add(entry)
     record("credit_carry_over", entry, actor_id=actor_id, person_id=person_id, year=year, tenths=excess)
-    db.session.commit()
     return entry
 
 
 def carry_over_all(year: int, *, now: datetime) -> int:
     """Run the year-end carry-over for every person; return how many entries were written."""
     ids = list(db.session.scalars(select(Person.id).where(Person.post_id.is_not(None)).order_by(Person.id)))
+    # One commit per person, as in assignments.sync_all: the write lock is never held for long.
     return sum(1 for person_id in ids if carry_over(person_id, year, now=now))
 
 
@@ -141,9 +149,7 @@ def reverse_entry(actor_id: int, scope: Scope, entry_id: int, *, reason: str, no
 
 def person_ledger(scope: Scope, person_id: int, year: int) -> tuple[Person, YearCredits, list[CreditEntry], set[int]]:
     """Return a person in scope, their year's 学时, ledger lines and the ids already reversed."""
-    from app.org.people import get_person
-
-    person = get_person(scope, person_id)
+    person = person_in_scope(scope, person_id)
     lines = entries(person.id, year)
     reversed_ids = set(db.session.scalars(select(CreditEntry.reversal_of_id).where(
         CreditEntry.person_id == person.id, CreditEntry.reversal_of_id.is_not(None))))

@@ -67,6 +67,3 @@ def lesson_quiz_submit(lesson_id: int):
     result = quiz.submit_quiz(current_user.id, lesson_id, answers, now=clock.now())
     lesson, items = quiz.open_quiz(lesson_id)
     return render_template("study/quiz.html", lesson=lesson, items=items, result=result, answers=answers)
-
-
-from app.study import routes_admin  # noqa: E402,F401

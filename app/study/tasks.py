@@ -3,18 +3,27 @@
 from celery import shared_task
 
 from app import clock
+from app.celery_app import RETRY_TRANSIENT
 from app.study import assignments, ledger
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True, **RETRY_TRANSIENT)
 def sync_assignments_task(person_ids: list[int], year: int | None = None) -> int:
-    """Create missing syllabus assignments for the given people (safe to run again)."""
+    """Create missing syllabus assignments for the given people.
+
+    Idempotent: it only adds the (person, course, year) assignments still missing, committing per
+    person, so a retry after a partial run finishes the rest and creates nothing twice.
+    """
     return assignments.sync_all(today=clock.today(), year=year, person_ids=list(person_ids))
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True, **RETRY_TRANSIENT)
 def year_turn_task() -> dict:
-    """At the turn of the year: carry last year's excess 学时 over, then assign this year's courses."""
+    """At the turn of the year: carry last year's excess 学时 over, then assign this year's courses.
+
+    Idempotent: a carry-over entry is keyed by (person, "carry_over", year), written at most once,
+    and the assignment sync adds only what is missing.
+    """
     now = clock.now()
     year = clock.local_date(now).year
     carried = ledger.carry_over_all(year - 1, now=now)
