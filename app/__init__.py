@@ -22,10 +22,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _init_areas(app)
 
-    from app import cli, errors, rendering, scheduler
+    from app import cli, errors, qtypes, rendering, scheduler
 
     errors.init_app(app)
     rendering.init_app(app)
+    qtypes.init_app(app)
     scheduler.init_app(app)
     cli.init_app(app)
     return app

@@ -107,6 +107,7 @@ class Question:
     label: ClassVar[str] = ""
     default_points: ClassVar[int] = 100
     order: ClassVar[int] = 100  # position in menus and lists of types
+    auto_graded: ClassVar[bool] = True  # False when a person grades it (`grade` leaves it pending)
     text_fields: ClassVar[tuple[str, ...]] = ()
 
     stem: str

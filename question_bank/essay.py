@@ -18,6 +18,7 @@ class Essay(Question):
     label = "简答"
     order = 5
     default_points = 500
+    auto_graded = False
     text_fields = ("reference_answer", "rubric")
 
     reference_answer: str = ""

@@ -1,17 +1,24 @@
-"""Turn the question editor's fields into an engine dict, and a stored dict back into fields."""
+"""Turn the question editor's fields into an engine dict, and a stored dict back into fields.
+
+The common fields are read here; each type's own fields through its web adapter (app/qtypes).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 
-from app.bank import editor_answers as answers
 from app.errors import DomainError
+from app.qtypes import adapter_for
 from question_bank import QuestionBankError, points_to_units, units_to_points
 from question_bank.types import all_types
 
-TYPE_LABELS = {cls.code: cls.label for cls in all_types()}
 _WORDS = re.compile(r"[,，、\s]+")
+
+
+def type_labels() -> dict[str, str]:
+    """Return {code: 单选 …} for every registered question type, in menu order."""
+    return {cls.code: cls.label for cls in all_types()}
 
 
 def _words(text: str) -> list[str]:
@@ -33,27 +40,13 @@ def _difficulty(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _specific(qtype: str, form: Mapping, previous: dict | None) -> tuple[dict, bool]:
-    """Return the type's own fields, and whether they carry weights typed in by hand."""
-    if qtype in ("single", "multiple"):
-        return answers.choice_fields(qtype, form)
-    if qtype == "truefalse":
-        if form.get("answer") not in ("true", "false"):
-            raise DomainError("请选择判断题的答案（对或错）。")
-        return {"answer": form.get("answer") == "true"}, False
-    if qtype == "fill":
-        return answers.fill_fields(form, previous), False
-    if qtype == "essay":
-        return {"reference_answer": form.get("reference_answer") or "", "rubric": form.get("rubric") or ""}, False
-    raise DomainError(f"未知题型：{qtype}")
-
-
 def data_from_form(qtype: str, form: Mapping, previous: dict | None = None) -> dict:
     """Return a question dict (engine `to_dict` shape) from the editor's fields.
 
     `previous` is the stored dict being edited: fill variants with the same text keep its weights
     and feedback.
     """
+    adapter = adapter_for(qtype)
     data = {
         "type": qtype,
         "stem": form.get("stem") or "",
@@ -65,10 +58,8 @@ def data_from_form(qtype: str, form: Mapping, previous: dict | None = None) -> d
         "tags": _words(form.get("tags")),
         "external_id": (form.get("external_id") or "").strip(),
     }
-    specific, custom_weights = _specific(qtype, form, previous)
-    data |= specific
-    if custom_weights:
-        answers.check_custom_weights(data)
+    data |= adapter.editor_fields(form, previous)
+    adapter.check_editor_data(form, data)
     return data
 
 
@@ -80,17 +71,11 @@ def form_from_data(data: dict) -> dict:
         "difficulty": str(data.get("difficulty") or ""),
         "competencies": ",".join(data.get("competencies", [])), "legal_basis": data.get("legal_basis", ""),
         "tags": ",".join(data.get("tags", [])), "external_id": data.get("external_id", ""),
-        "answer": {True: "true", False: "false"}.get(data.get("answer"), ""),
-        "reference_answer": data.get("reference_answer", ""), "rubric": data.get("rubric", ""),
-        "blanks_note": answers.fill_note(data),
     }
-    values |= answers.fill_values(data.get("blanks", []))
-    return values | answers.choice_values(data.get("type", ""), data.get("options", []))
+    return values | adapter_for(data.get("type", "")).editor_values(data)
 
 
-def form_values(form: Mapping, previous: dict | None = None) -> dict:
+def form_values(qtype: str, form: Mapping, previous: dict | None = None) -> dict:
     """Return submitted fields as a plain dict for re-rendering the editor (of `previous`, if any)."""
     values = {key: form.get(key) for key in form}
-    values["correct"] = form.getlist("correct") if hasattr(form, "getlist") else []
-    values["blanks_note"] = answers.fill_note(previous)
-    return values
+    return values | adapter_for(qtype).redisplay_values(form, previous)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from app.audit import record
 from app.auth.scope import Scope
@@ -147,9 +147,14 @@ def versions(scope: Scope, question_id: int) -> tuple[Question, list[QuestionVer
     return question, sorted(question.versions, key=lambda v: v.number, reverse=True)
 
 
+def usable():
+    """Return the SQL condition of a question usable in quizzes and exams: ready, not awaiting review."""
+    return and_(Question.status == "ready", Question.needs_review.is_(False))
+
+
 def usable_questions_query(category_ids: Iterable[int] | None = None):
-    """Return a select of questions usable in exams: status ready and not awaiting review."""
-    query = select(Question).where(Question.status == "ready", Question.needs_review.is_(False))
+    """Return a select of questions usable in exams (see `usable`)."""
+    query = select(Question).where(usable())
     if category_ids is not None:
         query = query.where(Question.category_id.in_(list(category_ids)))
     return query

@@ -9,6 +9,7 @@ from app.bank.categories import choices_for
 from app.bank.forms import EXPORT_FORMATS
 from app.errors import DomainError
 from app.models.bank import QuestionStatus
+from app.qtypes import adapter_for
 from app.rendering import render_markdown
 
 INSTRUCTOR = "instructor"
@@ -24,7 +25,7 @@ def index():
     scope, filters = _scope(), browse.Filters.from_args(request.args)
     pagination = browse.page(scope, filters, request.args.get("page", 1, type=int), 20)
     return render_template("bank/index.html", pagination=pagination, args=request.args,
-                           categories=choices_for(scope), types=editor.TYPE_LABELS, statuses=QuestionStatus.labels(),
+                           categories=choices_for(scope), types=editor.type_labels(), statuses=QuestionStatus.labels(),
                            formats=EXPORT_FORMATS)
 
 
@@ -43,19 +44,20 @@ def bulk_status():
 @role_required(INSTRUCTOR)
 def question_detail(question_id: int):
     question, history = questions.versions(_scope(), question_id)
-    return render_template("bank/question.html", question=question, history=history, types=editor.TYPE_LABELS)
+    return render_template("bank/question.html", question=question, history=history, types=editor.type_labels())
 
 
 def _editor(qtype: str, values: dict, *, question=None, error: str = "", status: int = 200):
-    return render_template("bank/editor.html", qtype=qtype, values=values, question=question, error=error,
-                           categories=choices_for(_scope()), types=editor.TYPE_LABELS), status
+    return render_template("bank/editor.html", qtype=qtype, adapter=adapter_for(qtype), values=values,
+                           question=question, error=error, categories=choices_for(_scope()),
+                           types=editor.type_labels()), status
 
 
 @bp.get("/questions/new")
 @role_required(INSTRUCTOR)
 def question_new():
     qtype = request.args.get("type", "single")
-    if qtype not in editor.TYPE_LABELS:
+    if qtype not in editor.type_labels():
         qtype = "single"
     return _editor(qtype, {"category_id": request.args.get("category_id", type=int)})
 
@@ -69,7 +71,7 @@ def question_create():
                                              editor.data_from_form(qtype, form),
                                              allow_duplicate=form.get("allow_duplicate") == "1")
     except DomainError as error:
-        return _editor(qtype, editor.form_values(form), error=error.message, status=error.status_code)
+        return _editor(qtype, editor.form_values(qtype, form), error=error.message, status=error.status_code)
     flash("试题已保存（草稿）。", "success")
     return redirect(url_for("bank.question_detail", question_id=question.id))
 
@@ -92,7 +94,7 @@ def question_update(question_id: int):
                                   note=form.get("note", ""), category_id=form.get("category_id", type=int),
                                   allow_duplicate=form.get("allow_duplicate") == "1")
     except DomainError as error:
-        return _editor(question.qtype, editor.form_values(form, previous=question.data), question=question,
+        return _editor(question.qtype, editor.form_values(question.qtype, form, previous=question.data), question=question,
                        error=error.message, status=error.status_code)
     flash("已保存为新版本；以前的版本保持不变。", "success")
     return redirect(url_for("bank.question_detail", question_id=question_id))

@@ -84,7 +84,7 @@ def import_show(batch_id: int):
     form = ConfirmImportForm(skip_invalid=request.args.get("skip_invalid") == "y",
                              use_file_categories=request.args.get("use_file_categories") == "y")
     return render_template("bank/import_preview.html", batch=batch, summary=wizard.summary(batch), form=form,
-                           existing=wizard.existing_titles(batch), types=editor.TYPE_LABELS)
+                           existing=wizard.existing_titles(batch), types=editor.type_labels())
 
 
 @bp.get("/import/<int:batch_id>/progress")

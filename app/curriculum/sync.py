@@ -12,6 +12,7 @@ from app.audit import record
 from app.curriculum import spec
 from app.curriculum.content import ContentError, ContentIssue, load_tree
 from app.curriculum.hashing import competency_row, course_row, lesson_row, syllabus_row
+from app.curriculum.quiz_links import link_quiz_questions
 from app.extensions import db
 from app.models import (
     Certification,
@@ -210,6 +211,11 @@ def _syllabi(items: tuple[spec.SyllabusSpec, ...], report: SyncReport, ids: dict
             cert.active = False
 
 
+def _quiz_links() -> None:
+    """Resolve every lesson's quiz 编号 to bank questions once (kept when a question is renumbered)."""
+    link_quiz_questions(db.session.scalars(select(Lesson)).all())
+
+
 def _unknown_posts(tree: spec.ContentTree) -> list[ContentIssue]:
     known = set(db.session.scalars(select(Post.code)))
     return [ContentIssue(f"syllabi/{s.post}.toml", 1, f'岗位代码 "{s.post}" 在系统中不存在，请先在“队伍、岗位与等级”中添加')
@@ -226,6 +232,7 @@ def sync_content(root: Path, *, actor_id: int | None = None, force: bool = False
     try:
         ids = _competencies(tree.competencies, report)
         _courses(tree.courses, report, force, ids)
+        _quiz_links()
         _syllabi(tree.syllabi, report, ids)
         record("content_sync", None, actor_id=actor_id, root=str(root), force=force or None,
                skipped=report.skipped or None,

@@ -30,6 +30,7 @@ from app.models.curriculum import (
 from app.models.jobs import ScheduledRun
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import LoginSession, MentorLink, Person, RoleGrant, RosterImport
+from app.models.quiz import LessonQuizQuestion, QuizAttempt, QuizAttemptItem
 from app.models.study import Assignment, CreditEntry, LessonProgress, StudyClock
 
 __all__ = [
@@ -68,4 +69,7 @@ __all__ = [
     "CreditEntry",
     "LessonProgress",
     "StudyClock",
+    "LessonQuizQuestion",
+    "QuizAttempt",
+    "QuizAttemptItem",
 ]

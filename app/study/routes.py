@@ -56,14 +56,20 @@ def lesson_beat(lesson_id: int):
 @bp.get("/lessons/<int:lesson_id>/quiz")
 @login_required
 def lesson_quiz(lesson_id: int):
-    lesson, items = quiz.open_quiz(lesson_id)
-    return render_template("study/quiz.html", lesson=lesson, items=items, result=None, answers={})
+    page = quiz.quiz_page(current_user.id, lesson_id, now=clock.now())
+    return render_template("study/quiz.html", page=page, pass_percent=setting("STUDY_QUIZ_PASS_PERCENT"))
+
+
+@bp.post("/lessons/<int:lesson_id>/quiz/start")
+@login_required
+def lesson_quiz_start(lesson_id: int):
+    quiz.start_quiz(current_user.id, lesson_id, now=clock.now())
+    return redirect(url_for("study.lesson_quiz", lesson_id=lesson_id))
 
 
 @bp.post("/lessons/<int:lesson_id>/quiz")
 @login_required
 def lesson_quiz_submit(lesson_id: int):
-    answers = request.form.to_dict(flat=False)
-    result = quiz.submit_quiz(current_user.id, lesson_id, answers, now=clock.now())
-    lesson, items = quiz.open_quiz(lesson_id)
-    return render_template("study/quiz.html", lesson=lesson, items=items, result=result, answers=answers)
+    result = quiz.submit_quiz(current_user.id, lesson_id, request.form.get("attempt_id", type=int),
+                              request.form.to_dict(flat=False), now=clock.now())
+    return render_template("study/quiz_result.html", result=result)

@@ -18,6 +18,12 @@ DEFAULTS = {
     "STUDY_QUIZ_PASS_PERCENT": 80,
     # 学时 (tenths) credited as 选修 the first time a person passes a lesson quiz; 0 turns it off.
     "QUIZ_PASS_BONUS_TENTHS": 0,
+    # After this many failed lesson-quiz submissions in a row (within a study cycle) the quiz locks
+    # for QUIZ_RETRY_WAIT_MINUTES, or until the person has studied the lesson
+    # QUIZ_RETRY_STUDY_MINUTES more (0: only the wait unlocks it).
+    "QUIZ_MAX_FAILED_TRIES": 3,
+    "QUIZ_RETRY_WAIT_MINUTES": 30,
+    "QUIZ_RETRY_STUDY_MINUTES": 10,
 }
 
 

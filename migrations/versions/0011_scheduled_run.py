@@ -1,7 +1,7 @@
 """scheduled run: one row per periodic job and due time, so one process runs each due job
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02 05:00:00
 
 The in-process scheduler of the embedded mode claims a due job by inserting (job, due_at); the
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -7,9 +7,8 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import Assignment, CreditEntry, LessonProgress
+from app.models import Assignment, CreditEntry, LessonProgress, QuizAttempt
 from app.study import timing
-from app.study.quiz import quiz_items
 from tests.factories import (
     make_bank_category,
     make_course,
@@ -53,7 +52,7 @@ def test_a_quiz_passed_last_year_must_be_passed_again_this_year(app, as_user):
     app.config["QUIZ_PASS_BONUS_TENTHS"] = 5
     world = two_brigades()
     category = make_bank_category()
-    make_question(category, external_id="Q-1", stem="第一题")
+    make_question(category, external_id="Q-1", stem="第一题", status="ready")
     course = make_course("annual", lessons=(1,))
     lesson = course.lessons[0]
     lesson.quiz = ["Q-1"]
@@ -69,8 +68,12 @@ def test_a_quiz_passed_last_year_must_be_passed_again_this_year(app, as_user):
     client = as_user("T-A")
     page = client.get(f"/study/lessons/{lesson.id}").data.decode()
     assert "课后小测：未通过" in page and f"以下为 {today.year} 年度的进度" in page
-    client.post(f"/study/lessons/{lesson.id}/quiz", data={quiz_items(lesson)[0].field: "A"})
+    client.post(f"/study/lessons/{lesson.id}/quiz/start")
+    attempt = db.session.scalar(select(QuizAttempt).filter_by(person_id=trainee.id))
+    client.post(f"/study/lessons/{lesson.id}/quiz", data={"attempt_id": attempt.id, "q0": "A"})
     rows = {r.cycle: r.quiz_passed for r in db.session.scalars(select(LessonProgress).filter_by(person_id=trainee.id))}
     assert rows == {today.year - 1: True, today.year: True}
     bonus = db.session.scalars(select(CreditEntry).filter_by(person_id=trainee.id, source_type="quiz")).all()
     assert [b.cycle for b in bonus] == [today.year]
+    db.session.refresh(attempt)
+    assert (attempt.cycle, attempt.passed) == (today.year, True)

@@ -39,6 +39,7 @@ def test_every_lesson_and_quiz_of_the_curriculum_renders(app, as_user):
     for lesson in lessons:
         assert client.get(f"/study/lessons/{lesson.id}").status_code == 200, lesson.file
         if lesson.quiz:
-            response = client.get(f"/study/lessons/{lesson.id}/quiz")
-            quizzes += response.status_code == 200
-    assert lessons and quizzes > 0
+            assert client.post(f"/study/lessons/{lesson.id}/quiz/start").status_code == 302, lesson.file
+            page = client.get(f"/study/lessons/{lesson.id}/quiz").data.decode()
+            quizzes += 'name="attempt_id"' in page and 'name="q0"' in page
+    assert lessons and quizzes == sum(1 for lesson in lessons if lesson.quiz)

@@ -23,5 +23,5 @@ def test_0011_creates_the_claim_table_and_its_downgrade_drops_it(app):
         conn.execute(INSERT, {"due": due})
     with pytest.raises(IntegrityError), db.engine.begin() as conn:
         conn.execute(INSERT, {"due": due})  # a second worker's claim of the same due time
-    downgrade(directory=directory, revision="0009")
+    downgrade(directory=directory, revision="0010")
     assert "scheduled_run" not in inspect(db.engine).get_table_names()

@@ -244,3 +244,26 @@ def test_upgrading_to_0008_turns_stored_labels_into_codes_and_moves_progress_out
         ("必修", "草稿"), ("选修", "已发布"), ("选修", "已结束")]
     assert _rows("SELECT id, status FROM bank_import ORDER BY id") == [(1, "parsing:40"), (2, "previewed")]
     assert "progress_done" not in _columns("bank_import")
+
+
+_ROWS_BEFORE_0010 = [
+    "INSERT INTO course (id, slug, title, workforces, kind, credit_tenths, summary, source, active, content_hash,"
+    " updated_at) VALUES (1, 'c', '课程', '[]', '必修', 10, '', 'content', true, '', '2026-01-01 00:00:00')",
+    "INSERT INTO lesson (id, course_id, position, file, title, body, min_minutes, quiz, active, content_hash)"
+    " VALUES (1, 1, 1, '01.md', '第一课', '', 1, '[\"Q-1\", \"Q-X\"]', true, ''),"
+    " (2, 1, 2, '02.md', '第二课', '', 1, '[]', true, '')",
+    "INSERT INTO question_category (id, name, path) VALUES (1, '题库', '/1/')",
+    "INSERT INTO question (id, category_id, external_id, qtype, status, needs_review, review_reason, current_number,"
+    " data, fingerprint, stem_text, legal_basis, created_at, updated_at) VALUES (7, 1, 'Q-1', 'single',"
+    " 'ready', false, '', 1, '{}', 'f', '题干', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+]
+
+
+def test_upgrading_to_0010_stores_existing_lesson_quizzes_resolved_and_downgrading_drops_the_tables(app):
+    directory = _upgrade_over_rows(app, before="0009", rows=_ROWS_BEFORE_0010, to="0010")
+    with db.engine.connect() as conn:
+        entries = conn.execute(text("SELECT lesson_id, position, external_id, question_id FROM lesson_quiz_question"
+                                    " ORDER BY lesson_id, position")).all()
+    assert entries == [(1, 0, "Q-1", 7), (1, 1, "Q-X", None)]
+    downgrade(directory=directory, revision="0009")
+    assert not {"lesson_quiz_question", "quiz_attempt", "quiz_attempt_item"} & set(inspect(db.engine).get_table_names())

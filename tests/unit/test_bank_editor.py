@@ -4,8 +4,9 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from app.bank.editor import data_from_form, form_from_data, form_values
-from app.bank.editor_answers import FILL_KEPT_NOTE, FILL_SEPARATOR_NOTE, WEIGHTS_HINT
 from app.errors import DomainError
+from app.qtypes.choice import WEIGHTS_HINT
+from app.qtypes.fill import FILL_KEPT_NOTE, FILL_SEPARATOR_NOTE
 
 
 def _options(*rows):
@@ -117,5 +118,5 @@ def test_fill_note_shows_only_when_variants_carry_weights_feedback_or_separators
     assert form_from_data(plain)["blanks_note"] == ""
     semicolon = {"type": "fill", "blanks": [[{"text": "甲;乙", "weight": 100, "feedback": ""}]]}
     assert form_from_data(semicolon)["blanks_note"] == FILL_SEPARATOR_NOTE
-    assert form_values(_form(blanks="x"), previous=PREVIOUS_FILL)["blanks_note"] == FILL_KEPT_NOTE
-    assert form_values(_form(blanks="x"))["blanks_note"] == ""
+    assert form_values("fill", _form(blanks="x"), previous=PREVIOUS_FILL)["blanks_note"] == FILL_KEPT_NOTE
+    assert form_values("fill", _form(blanks="x"))["blanks_note"] == ""
