@@ -57,7 +57,10 @@ def lesson_beat(lesson_id: int):
 @login_required
 def lesson_quiz(lesson_id: int):
     page = quiz.quiz_page(current_user.id, lesson_id, now=clock.now())
-    return render_template("study/quiz.html", page=page, pass_percent=setting("STUDY_QUIZ_PASS_PERCENT"))
+    limits = {name: setting(name) for name in ("QUIZ_MAX_FAILED_TRIES", "QUIZ_RETRY_WAIT_MINUTES",
+                                                "QUIZ_RETRY_STUDY_MINUTES")}
+    return render_template("study/quiz.html", page=page, pass_percent=setting("STUDY_QUIZ_PASS_PERCENT"),
+                           limits=limits)
 
 
 @bp.post("/lessons/<int:lesson_id>/quiz/start")
