@@ -10,12 +10,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    from app import clock
     from app.config import build_config, check_config
 
     app.config.from_mapping(build_config(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
     check_config(app.config)
+    clock.init_app(app)  # before Babel and Celery read the zone
 
     _init_extensions(app)
     _init_areas(app)

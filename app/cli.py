@@ -1,13 +1,10 @@
 """Command-line tools: `flask demo load`, `flask users create`, `flask jobs list|run`."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app import scheduler
+from app import clock, scheduler
 from app.auth.passwords import password_problems
 from app.auth.scope import Scope
 from app.bank.cli import bank_cli
@@ -42,7 +39,7 @@ def demo_load():
     click.echo(f"课程内容：{report.courses.total} 门课程、{report.lessons.total} 个课时、{report.syllabi.total} 份培训大纲。")
     banks = load_starter_banks(root / "banks")
     click.echo("起步题库：" + "，".join(f"{code} 新增或更新 {n} 题" for code, n in banks.items()))
-    created = sync_all(today=datetime.now(ZoneInfo("Asia/Shanghai")).date())
+    created = sync_all(today=clock.today())
     click.echo(f"培训任务：按培训大纲新建 {created} 项。")
     click.echo(f"示例数据已就绪。示例账号（密码均为 {DEMO_PASSWORD}）：")
     for staff_no, name, roles in logins:

@@ -40,6 +40,14 @@ class _Labeled:
                 return member
         raise ValueError(label)
 
+    @classmethod
+    def parse(cls, value):
+        """Return the member whose code or label is `value`, else None (query strings, old links)."""
+        for member in cls:  # type: ignore[attr-defined]
+            if str(member.value) == value or member.label == value:
+                return member
+        return None
+
 
 class LabeledStrEnum(_Labeled, StrEnum):
     """A string code stored in the database, with a Chinese label."""

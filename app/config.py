@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from app.clock import DEFAULT_TIMEZONE
+
 DEV_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - the factory refuses it in production
 
 
@@ -29,8 +31,11 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
     env = dict(os.environ if env is None else env)
     redis_url = env.get("REDIS_URL", "")
     database_url = _database_url(env.get("DATABASE_URL", "")) or _sqlite_url(instance_path)
+    timezone = env.get("TIMEZONE", DEFAULT_TIMEZONE)
     return {
         "ENV_NAME": env.get("XL_ENV", "development"),
+        # Local dates, due dates, study years and displayed times; Babel's and beat's zone follow it.
+        "TIMEZONE": timezone,
         "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -45,7 +50,7 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
             "task_reject_on_worker_lost": True,
             "task_ignore_result": True,
             "broker_connection_retry_on_startup": True,
-            "timezone": "Asia/Shanghai",
+            "timezone": timezone,
             # Run by `celery beat` in production (see README); app/scheduler.py lists the jobs.
             "beat_schedule": beat_schedule(),
         },
@@ -63,7 +68,7 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BOOTSTRAP_BOOTSWATCH_THEME": None,
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_DEFAULT_TIMEZONE": timezone,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",

@@ -2,11 +2,9 @@
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
 
 import nh3
 from flask import Flask
-from flask_babel import format_date, format_datetime
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
@@ -79,17 +77,7 @@ def _render(md: MarkdownIt, tokens: list[Token], image_url: ImageUrl | None) -> 
     return Markup(clean)  # noqa: S704 - sanitised by nh3 above
 
 
-def _datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
-    return format_datetime(value, fmt) if value else ""
-
-
-def _date(value: date | None, fmt: str = "yyyy-MM-dd") -> str:
-    return format_date(value, fmt) if value else ""
-
-
 def init_app(app: Flask) -> None:
     """Register the Jinja filters."""
     app.add_template_filter(render_markdown, "markdown")
-    app.add_template_filter(_datetime, "datetime")
-    app.add_template_filter(_date, "date")
     app.add_template_filter(format_hours, "hours")

@@ -1,7 +1,7 @@
 """Periodic jobs: one list, run by Celery beat in production and by a thread in the embedded mode.
 
 `PERIODIC_JOBS` names each job, its Celery task and a crontab schedule in the configured zone
-(`CELERY["timezone"]`). With Redis, `celery beat` reads `beat_schedule()` (built into the config).
+(`TIMEZONE`, see app/clock.py). With Redis, `celery beat` reads `beat_schedule()` (built into the config).
 Without Redis (the embedded mode) `init_app` starts a daemon thread at the app's first request
 that calls `tick()` every `SCHEDULER_TICK_SECONDS`. `tick` runs a job when a due time lies within
 the job's grace period and its process wins the claim: an insert of (job, due time) into
@@ -14,17 +14,17 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from celery.schedules import crontab
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import select
 from werkzeug.utils import import_string
 
+from app import clock
 from app.extensions import db, upsertable_insert
 from app.models import ScheduledRun
-from app.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +64,11 @@ def _matches(schedule: crontab, at: datetime) -> bool:
 
 def latest_due(job: PeriodicJob, now: datetime, zone: ZoneInfo) -> datetime | None:
     """Return the job's latest due time in (now - grace, now] as naive UTC, or None."""
-    local = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).replace(second=0, microsecond=0)
+    local = now.replace(tzinfo=UTC).astimezone(zone).replace(second=0, microsecond=0)
     for minutes in range(int(job.grace.total_seconds() // 60)):
         at = local - timedelta(minutes=minutes)
         if _matches(job.schedule, at):
-            return at.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+            return at.astimezone(UTC).replace(tzinfo=None)
     return None
 
 
@@ -88,7 +88,7 @@ def run_job(job: PeriodicJob):
 
 def tick(*, now: datetime, jobs: tuple[PeriodicJob, ...] = PERIODIC_JOBS) -> list[str]:
     """Run every job that is due at `now` (naive UTC) and not yet claimed; return their names."""
-    zone = ZoneInfo(current_app.config["CELERY"]["timezone"])
+    zone = clock.zone()
     ran = []
     for job in jobs:
         due = latest_due(job, now, zone)
@@ -103,7 +103,7 @@ def tick(*, now: datetime, jobs: tuple[PeriodicJob, ...] = PERIODIC_JOBS) -> lis
             log.exception("periodic job %s failed", job.name)
             error = repr(exc)[:2000]
         run = db.session.get(ScheduledRun, run_id)
-        run.finished_at, run.error = utcnow(), error
+        run.finished_at, run.error = clock.now(), error
         db.session.commit()
         ran.append(job.name)
     return ran
@@ -119,7 +119,7 @@ def _loop(app: Flask, interval: float, stop: threading.Event) -> None:
     while not stop.wait(interval):
         try:
             with app.app_context():
-                tick(now=utcnow())
+                tick(now=clock.now())
         except Exception:  # a broken tick (say, an unmigrated database) must not end the thread
             log.exception("periodic job scheduler tick failed")
 

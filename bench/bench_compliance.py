@@ -22,18 +22,17 @@ import sys
 import tempfile
 import time
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from openpyxl import load_workbook  # noqa: E402
 from sqlalchemy import event, insert, text  # noqa: E402
 
-from app import create_app  # noqa: E402
+from app import clock, create_app  # noqa: E402
 from app.auth.scope import Scope  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Assignment, Course, LoginSession, OrgUnit, Person, RoleGrant  # noqa: E402
-from app.study import compliance, routes_admin  # noqa: E402
+from app.study import compliance  # noqa: E402
 from app.study.assignments import AssignmentFilter  # noqa: E402
 
 YEAR, TODAY = 2026, date(2026, 9, 1)
@@ -159,7 +158,7 @@ def main() -> None:
         _time_page(app, args.runs, session_id)
         two = Scope(tuple(f"/1/{b}/" for b in brigades[:2]))
         latencies, statements, data = _time(app, max(3, args.runs // 3), lambda: compliance.export_xlsx(
-            two, AssignmentFilter(course_id=1), today=TODAY, zone=ZoneInfo("Asia/Shanghai")))
+            two, AssignmentFilter(course_id=1), today=TODAY))
         book = load_workbook(io.BytesIO(data), read_only=True)
         rows = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True)) - 1
         book.close()
@@ -169,7 +168,7 @@ def main() -> None:
 
 def _time_page(app, runs: int, session_id: str) -> None:
     """Time GET /study/admin/compliance through the WSGI app for the global admin."""
-    routes_admin.local_date = lambda _now: TODAY
+    clock.today = lambda: TODAY
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"], session["_fresh"] = session_id, True

@@ -22,10 +22,9 @@ from datetime import datetime, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from app import create_app  # noqa: E402
+from app import clock, create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Course, Lesson, LoginSession, OrgUnit, Person  # noqa: E402
-from app.study import routes  # noqa: E402
 
 T0 = datetime(2026, 3, 2, 1, 0)
 
@@ -59,7 +58,7 @@ def _setup(path: str, learners: int) -> tuple[list[str], int]:
 def _worker(path: str, session_ids: list[str], lesson_id: int, rounds: int, out) -> None:
     app = _app(path)
     local = threading.local()
-    routes.utcnow = lambda: local.now  # the simulated clock of the current request
+    clock.now = lambda: local.now  # the simulated clock of the current request
     clients = []
     local.now = T0
     for session_id in session_ids:

@@ -160,7 +160,7 @@ def bank_world() -> dict:
 
 
 def make_course(slug: str | None = None, *, title: str = "测试课程", lessons=(15,), credit_tenths: int = 10,
-                kind: str = "必修", bodies=None):
+                kind: str = "required", bodies=None):
     """A course with one active lesson per entry of `lessons` (their minimum minutes)."""
     from app.models import Course, Lesson
 
@@ -208,8 +208,8 @@ def make_instructor(*, staff_no: str = "jiaoguan", workforce: Workforce | None =
                        roles=(("instructor", unit if workforce else None), ("trainee", None)))
 
 
-def make_training_class(unit: OrgUnit, *, title: str = "路面执勤实训班", credit_tenths: int = 20, kind: str = "必修",
-                        status: str = "已发布", sessions=(), enrolled=(), code: str | None = None):
+def make_training_class(unit: OrgUnit, *, title: str = "路面执勤实训班", credit_tenths: int = 20, kind: str = "required",
+                        status: str = "published", sessions=(), enrolled=(), code: str | None = None):
     """A class with sessions given as (starts_at, ends_at) naive UTC pairs and enrolled people."""
     from app.models import ClassSession, Enrollment, TrainingClass
 
@@ -223,15 +223,15 @@ def make_training_class(unit: OrgUnit, *, title: str = "路面执勤实训班", 
     return klass
 
 
-def class_running_now(*, starts_in=None, status: str = "已发布") -> dict:
+def class_running_now(*, starts_in=None, status: str = "published") -> dict:
     """Two brigades and a class of brigade A with one two-hour session that started 10 minutes ago
     (or `starts_in` from now), code 123456, and trainee t-1 enrolled."""
     from datetime import timedelta
 
-    from app.models.base import utcnow
+    from app import clock
 
     world = make_world(people={"trainee": {"unit": "a1", "staff_no": "t-1", "name": "学员一"}})
-    start = utcnow() + (timedelta(minutes=-10) if starts_in is None else starts_in)
+    start = clock.now() + (timedelta(minutes=-10) if starts_in is None else starts_in)
     world["klass"] = make_training_class(world["a"], sessions=[(start, start + timedelta(hours=2))],
                                          enrolled=[world["trainee"]], code="123456", status=status)
     world["session"] = world["klass"].sessions[0]

@@ -2,13 +2,13 @@
 
 from sqlalchemy import select
 
+from app import clock
 from app.audit import record
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from app.auth.sessions import CurrentUser, end_session, start_session
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Person
-from app.models.base import utcnow
 
 GENERIC_FAILURE = "工号或密码错误。"
 
@@ -25,7 +25,7 @@ def authenticate(staff_no: str, password: str, *, ip: str) -> CurrentUser:
         raise LoginFailed(GENERIC_FAILURE)
     if needs_rehash(person.password_hash):
         person.password_hash = hash_password(password)
-    person.last_login_at = utcnow()
+    person.last_login_at = clock.now()
     user = start_session(person, ip)
     record("login", person, actor_id=person.id, ip=ip)
     db.session.commit()

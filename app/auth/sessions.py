@@ -6,9 +6,9 @@ from flask import Flask
 from flask_login import UserMixin
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db, login_manager
 from app.models import LoginSession, Person
-from app.models.base import utcnow
 
 
 class CurrentUser(UserMixin):
@@ -36,7 +36,7 @@ def end_session(session_id: str) -> None:
     """Mark the login session ended so its cookie no longer authenticates (caller commits)."""
     login_session = db.session.get(LoginSession, session_id)
     if login_session and login_session.ended_at is None:
-        login_session.ended_at = utcnow()
+        login_session.ended_at = clock.now()
 
 
 def _load_user(session_id: str) -> CurrentUser | None:

@@ -8,7 +8,7 @@ from app.bank import bp, browse, editor, questions
 from app.bank.categories import choices_for
 from app.bank.forms import EXPORT_FORMATS
 from app.errors import DomainError
-from app.models.bank import STATUSES
+from app.models.bank import QuestionStatus
 from app.qtypes import adapter_for
 from app.rendering import render_markdown
 
@@ -25,7 +25,7 @@ def index():
     scope, filters = _scope(), browse.Filters.from_args(request.args)
     pagination = browse.page(scope, filters, request.args.get("page", 1, type=int), 20)
     return render_template("bank/index.html", pagination=pagination, args=request.args,
-                           categories=choices_for(scope), types=editor.type_labels(), statuses=STATUSES,
+                           categories=choices_for(scope), types=editor.type_labels(), statuses=QuestionStatus.labels(),
                            formats=EXPORT_FORMATS)
 
 

@@ -21,6 +21,7 @@ from app.bank.forms import ConfirmImportForm, ImportForm
 from app.bank.tasks import parse_bank_import_task
 from app.celery_app import run_in_background
 from app.errors import DomainError
+from app.models.people import ImportStatus
 from question_bank.formats import build_xlsx_template
 
 INSTRUCTOR = "instructor"
@@ -78,7 +79,7 @@ def import_upload():
 @role_required(INSTRUCTOR)
 def import_show(batch_id: int):
     batch = staging.own_batch(current_user.id, _scope(), batch_id)
-    if batch.status != "previewed":
+    if batch.status != ImportStatus.PREVIEWED:
         return render_template("bank/import_progress.html", batch=batch, percent=staging.percent(batch))
     form = ConfirmImportForm(skip_invalid=request.args.get("skip_invalid") == "y",
                              use_file_categories=request.args.get("use_file_categories") == "y")
@@ -91,7 +92,7 @@ def import_show(batch_id: int):
 def import_progress(batch_id: int):
     batch = staging.own_batch(current_user.id, _scope(), batch_id)
     response = make_response(render_template("bank/_progress.html", batch=batch, percent=staging.percent(batch)))
-    if not batch.status.startswith(staging.WAITING):
+    if batch.status not in staging.WAITING:
         response.headers["HX-Redirect"] = url_for("bank.import_show", batch_id=batch.id, **request.args)
     return response
 

@@ -11,9 +11,10 @@ from app.bank.categories import get_category
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.models import BankImport, QuestionCategory
+from app.models.people import ImportStatus
 from question_bank.formats import detect_format
 
-WAITING = ("queued", "parsing")
+WAITING = (ImportStatus.QUEUED, ImportStatus.PARSING)
 
 
 def upload_path(upload_dir: Path, batch_id: int) -> Path:
@@ -22,7 +23,7 @@ def upload_path(upload_dir: Path, batch_id: int) -> Path:
 
 def stage(actor_id: int, scope: Scope, *, category_id: int | None, filename: str, data: bytes,
           upload_dir: Path) -> int:
-    """Keep an upload for the parse task and create its batch (status "queued"); return its id.
+    """Keep an upload for the parse task and create its batch (status queued); return its id.
 
     Only the id is returned: touching the committed object would open a new write transaction
     that the (eager) parse task would then wait for.
@@ -35,7 +36,7 @@ def stage(actor_id: int, scope: Scope, *, category_id: int | None, filename: str
     except imports.QuestionBankError as error:
         raise DomainError(error.message) from None
     batch = BankImport(created_by_id=actor_id, filename=filename[:200], fmt=fmt, category_id=category.id,
-                       questions=[], issues=[], status="queued")
+                       questions=[], issues=[], status=ImportStatus.QUEUED)
     db.session.add(batch)
     record("bank_import_upload", batch, actor_id=actor_id, filename=batch.filename)
     db.session.flush()
@@ -47,14 +48,14 @@ def stage(actor_id: int, scope: Scope, *, category_id: int | None, filename: str
 
 
 def _reporter(batch: BankImport):
-    """Return a progress callback that commits the percentage on the batch every 10%."""
+    """Return a progress callback that commits the batch's progress every 10%."""
     state = {"shown": -1}
 
     def report(done: int, total: int) -> None:
         percent = done * 100 // max(total, 1)
         if percent // 10 > state["shown"]:
             state["shown"] = percent // 10
-            batch.status = f"parsing:{percent}"
+            batch.status, batch.progress_done, batch.progress_total = ImportStatus.PARSING, done, total
             db.session.commit()
 
     return report
@@ -62,7 +63,7 @@ def _reporter(batch: BankImport):
 
 def _fail(batch: BankImport, message: str, path: Path) -> None:
     path.unlink(missing_ok=True)
-    batch.status = "failed"
+    batch.status = ImportStatus.FAILED
     batch.issues = [{"line": None, "message": message}]
     db.session.commit()
 
@@ -71,7 +72,7 @@ def parse_staged(batch_id: int, upload_dir: str) -> None:
     """Parse and check a staged upload, recording progress; safe to run again."""
     batch = db.session.get(BankImport, batch_id)
     path = upload_path(Path(upload_dir), batch_id)
-    if batch is None or not batch.status.startswith(WAITING):
+    if batch is None or batch.status not in WAITING:
         return
     if not path.exists():
         return _fail(batch, "上传的文件已丢失，请重新上传。", path)
@@ -85,7 +86,7 @@ def parse_staged(batch_id: int, upload_dir: str) -> None:
     checked = imports.check(batch.fmt, result.questions, result.issues, owner)
     batch.questions = [e.as_json() for e in checked.entries]
     batch.issues = checked.issues
-    batch.status = "previewed"
+    batch.status = ImportStatus.PREVIEWED
     record("bank_import_preview", batch, actor_id=batch.created_by_id, filename=batch.filename,
            questions=len(checked.entries), errors=checked.error_count)
     db.session.commit()
@@ -103,6 +104,6 @@ def own_batch(actor_id: int, scope: Scope, batch_id: int) -> BankImport:
 
 def percent(batch: BankImport) -> int:
     """Return how much of the file the parse task has read."""
-    if batch.status.startswith("parsing:"):
-        return int(batch.status.split(":", 1)[1])
-    return 100 if batch.status in ("previewed", "imported") else 0
+    if batch.status == ImportStatus.PARSING:
+        return batch.progress_done * 100 // max(batch.progress_total, 1)
+    return 100 if batch.status in (ImportStatus.PREVIEWED, ImportStatus.IMPORTED) else 0

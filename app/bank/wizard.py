@@ -12,6 +12,7 @@ from app.bank.categories import get_category
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.models import BankImport, Question
+from app.models.people import ImportStatus
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def summary(batch: BankImport) -> Summary:
 def get_batch(actor_id: int, scope: Scope, batch_id: int) -> BankImport:
     """Return the actor's own staged batch whose category is still in scope."""
     batch = db.session.get(BankImport, batch_id)
-    if batch is None or batch.created_by_id != actor_id or batch.status != "previewed":
+    if batch is None or batch.created_by_id != actor_id or batch.status != ImportStatus.PREVIEWED:
         raise NotFound("导入批次不存在或已处理。")
     get_category(scope, batch.category_id)
     return batch
@@ -62,7 +63,7 @@ def confirm(actor_id: int, scope: Scope, batch_id: int, *, skip_invalid: bool, i
     choose = imports.target_chooser(category, category.owner_unit_id, use_file_categories=use_file_categories)
     rows = imports.store(chosen, choose, actor_id=actor_id, note=f"导入自 {batch.filename}")
     skipped = counts.total - len(rows) + len(batch.issues)
-    batch.status = "imported"
+    batch.status = ImportStatus.IMPORTED
     batch.questions = []  # the rows now hold the content; keep the batch small
     imports.audit_import(batch, actor_id=actor_id, count=len(rows), skipped=skipped, filename=batch.filename)
     db.session.commit()

@@ -9,14 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app import clock
 from app.audit import record
 from app.auth.scope import Scope
 from app.classes.services import ensure_editable, get_class, get_session
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.models import Attendance, ClassSession, CreditEntry, Enrollment, Person, TrainingClass
+from app.models.classes import AttendanceMethod, ClassStatus
 from app.study import ledger
-from app.study.settings import local_date
 
 EARLY = timedelta(minutes=15)
 
@@ -31,7 +32,7 @@ def _credit(attendance: Attendance, session: ClassSession, actor_id: int | None)
     klass = session.training_class
     if klass.credit_tenths <= 0:
         return
-    day = local_date(session.starts_at)  # starts_at is naive UTC; the note and year are local
+    day = clock.local_date(session.starts_at)  # starts_at is naive UTC; the note and year are local
     ledger.add_entry(person_id=attendance.person_id, source_type="offline", source_id=attendance.id,
                      year=day.year, kind=klass.kind, tenths=klass.credit_tenths,
                      note=f"培训班：{klass.title[:60]}（{day:%Y-%m-%d}）",
@@ -70,7 +71,7 @@ def check_in(person_id: int, code: str, *, now: datetime) -> tuple[ClassSession,
         raise DomainError("签到码是 6 位数字，请核对后重新输入。")
     sessions = list(db.session.scalars(
         select(ClassSession).join(TrainingClass).join(Enrollment, Enrollment.class_id == TrainingClass.id)
-        .where(ClassSession.code == code, Enrollment.person_id == person_id, TrainingClass.status == "已发布")))
+        .where(ClassSession.code == code, Enrollment.person_id == person_id, TrainingClass.status == ClassStatus.PUBLISHED)))
     if not sessions:
         raise DomainError("签到码不正确，或您没有报名该培训班。")
     open_now = [s for s in sessions if window_open(s, now)]
@@ -80,7 +81,7 @@ def check_in(person_id: int, code: str, *, now: datetime) -> tuple[ClassSession,
     if _existing(session.id, person_id):
         return session, False
     try:
-        _add(session, person_id, method="code", actor_id=person_id, now=now)
+        _add(session, person_id, method=AttendanceMethod.CODE, actor_id=person_id, now=now)
     except IntegrityError:  # a simultaneous check-in of the same person won the race
         db.session.rollback()
         return db.session.get(ClassSession, session.id), False
@@ -95,7 +96,7 @@ def correct(actor_id: int, scope: Scope, class_id: int, session_id: int, person_
     if session.class_id != class_id:
         raise NotFound("培训课次不存在或不在您的管理范围内。")
     ensure_editable(session.training_class)
-    if session.training_class.status != "已发布":
+    if session.training_class.status != ClassStatus.PUBLISHED:
         raise DomainError("培训班发布后才能登记签到。")
     if not _enrolled(session.class_id, person_id):
         raise NotFound("该人员没有报名这个培训班。")
@@ -103,7 +104,7 @@ def correct(actor_id: int, scope: Scope, class_id: int, session_id: int, person_
     if present == (existing is not None):
         return False
     if present:
-        _add(session, person_id, method="manual", actor_id=actor_id, now=now)
+        _add(session, person_id, method=AttendanceMethod.MANUAL, actor_id=actor_id, now=now)
         db.session.commit()
         return True
     _remove(actor_id, existing, now=now)

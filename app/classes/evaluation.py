@@ -13,6 +13,7 @@ from app.classes.services import get_class
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.models import Attendance, ClassSession, Enrollment, Evaluation, TrainingClass
+from app.models.classes import ClassStatus
 
 RATINGS = {"content_rating": "课程内容", "trainer_rating": "授课教师", "organisation_rating": "组织安排"}
 
@@ -29,7 +30,7 @@ class Summary:
 def _own_class(person_id: int, class_id: int) -> TrainingClass:
     klass = db.session.scalar(select(TrainingClass).join(Enrollment).where(
         TrainingClass.id == class_id, Enrollment.person_id == person_id,
-        TrainingClass.status.in_(("已发布", "已结束"))))
+        TrainingClass.status.in_((ClassStatus.PUBLISHED, ClassStatus.CLOSED))))
     if klass is None:
         raise NotFound("培训班不存在，或您没有报名。")
     return klass

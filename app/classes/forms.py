@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.formkit import choices
-from app.models.classes import CLASS_KINDS
+from app.models.curriculum import CreditKind
 
 TARGETS = {"unit": "单位（含下级单位）", "post": "岗位", "staff": "工号名单"}
 RATING_CHOICES = choices((i, f"{i} 分") for i in range(5, 0, -1))
@@ -23,7 +23,7 @@ class ClassForm(FlaskForm):
     title = StringField("培训班名称", validators=[DataRequired("请填写培训班名称。"), Length(max=100)])
     # Scope is the service's check (out of scope → 404), not the form's.
     unit_id = SelectField("主办单位", coerce=int, validate_choice=False)
-    kind = SelectField("学时类别", choices=choices((k, k) for k in CLASS_KINDS))
+    kind = SelectField("学时类别", choices=choices(CreditKind.labels().items()))
     credit_hours = DecimalField("每次课学时", places=1, validators=[InputRequired("请填写每次课的学时。"),
                                                               NumberRange(0, 100)])
     competencies = StringField("能力项编码", validators=[Optional(), Length(max=500)],

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.classes.evaluation import blocker
 from app.extensions import db
 from app.models import Attendance, ClassSession, Enrollment, TrainingClass
+from app.models.classes import ClassStatus
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ def my_classes(person_id: int, *, now: datetime) -> list[MyClass]:
     """Return the published or finished classes the person is enrolled in, newest first."""
     classes = list(db.session.scalars(
         select(TrainingClass).join(Enrollment)
-        .where(Enrollment.person_id == person_id, TrainingClass.status.in_(("已发布", "已结束")))
+        .where(Enrollment.person_id == person_id, TrainingClass.status.in_((ClassStatus.PUBLISHED, ClassStatus.CLOSED)))
         .options(selectinload(TrainingClass.sessions))
         .order_by(TrainingClass.created_at.desc(), TrainingClass.id.desc())))
     attended = set(db.session.scalars(select(Attendance.session_id).join(ClassSession).where(

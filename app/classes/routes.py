@@ -3,6 +3,7 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import clock
 from app.auth.scope import current_scope, role_required
 from app.classes import attendance, bp, enrolment, evaluation, services
 from app.classes.forms import AttendanceForm, ClassForm, EnrolForm, SessionForm
@@ -10,8 +11,7 @@ from app.classes.qr import checkin_qr_svg
 from app.errors import DomainError
 from app.formkit import choices
 from app.hours import hours_value
-from app.models.base import utcnow
-from app.models.classes import CLASS_STATUSES
+from app.models.classes import ClassStatus
 
 
 def _errors(form) -> str:
@@ -44,10 +44,10 @@ def _class_data(form) -> services.ClassData:
 @bp.get("/")
 @role_required("admin")
 def index():
-    status = request.args.get("status", "")
-    pagination = services.list_classes(current_scope(), status=status, page=request.args.get("page", 1, type=int),
+    status = ClassStatus.parse(request.args.get("status", ""))  # old links carry the Chinese label
+    pagination = services.list_classes(current_scope(), status=status or "", page=request.args.get("page", 1, type=int),
                                        per_page=current_app.config["PER_PAGE"])
-    return render_template("classes/index.html", pagination=pagination, statuses=CLASS_STATUSES, status=status)
+    return render_template("classes/index.html", pagination=pagination, statuses=ClassStatus, status=status)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -114,9 +114,9 @@ def session_delete(session_id: int):
 @role_required("admin")
 def session_code(session_id: int):
     session = services.get_session(current_scope(), session_id)
-    open_now = attendance.window_open(session, utcnow())
+    open_now = attendance.window_open(session, clock.now())
     url = qr = None
-    if open_now and session.training_class.status == "已发布":
+    if open_now and session.training_class.status == ClassStatus.PUBLISHED:
         url = url_for("classes.mine", code=session.code, _external=True)
         qr = checkin_qr_svg(url)
     return render_template("classes/code.html", session=session, open_now=open_now, checkin_url=url, qr=qr)
@@ -161,7 +161,7 @@ def enrol(class_id: int):
 @role_required("admin")
 def set_status(class_id: int):
     klass = services.set_status(current_user.id, current_scope(), class_id, request.form.get("status", ""))
-    flash("培训班已发布，学员可以在“我的培训班”看到。" if klass.status == "已发布" else "培训班已结束。", "success")
+    flash("培训班已发布，学员可以在“我的培训班”看到。" if klass.status == ClassStatus.PUBLISHED else "培训班已结束。", "success")
     return redirect(url_for("classes.detail", class_id=class_id))
 
 
@@ -180,7 +180,7 @@ def attendance_correct(class_id: int):
     if not form.validate_on_submit() or form.present.data not in ("1", "0"):
         raise DomainError("请求有误，请刷新名单后重试。")
     changed = attendance.correct(current_user.id, current_scope(), class_id, form.session_id.data, form.person_id.data,
-                                 present=form.present.data == "1", now=utcnow())
+                                 present=form.present.data == "1", now=clock.now())
     flash(("已补录签到。" if form.present.data == "1" else "已撤销签到并冲正学时。") if changed else "签到状态没有变化。",
           "success")
     return redirect(url_for("classes.roster", class_id=class_id, page=request.args.get("page", 1, type=int)))

@@ -3,13 +3,13 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app import clock
 from app.classes import attendance, bp, evaluation
 from app.classes.forms import CheckInForm, EvaluationForm
 from app.classes.mine import my_classes
 from app.classes.qr import prefill_code
 from app.errors import DomainError
 from app.extensions import limiter
-from app.models.base import utcnow
 
 
 def _checkin_key() -> str:
@@ -21,7 +21,7 @@ def _checkin_key() -> str:
 def mine():
     # The QR code on the trainer's page links here with ?code=; the trainee still presses 签到 (POST).
     form = CheckInForm(code=prefill_code(request.args.get("code")))
-    return render_template("classes/mine.html", items=my_classes(current_user.id, now=utcnow()), form=form)
+    return render_template("classes/mine.html", items=my_classes(current_user.id, now=clock.now()), form=form)
 
 
 @bp.post("/checkin")
@@ -32,7 +32,7 @@ def check_in():
     try:
         if not form.validate_on_submit():
             raise DomainError("请输入签到码。")
-        session, new = attendance.check_in(current_user.id, form.code.data, now=utcnow())
+        session, new = attendance.check_in(current_user.id, form.code.data, now=clock.now())
     except DomainError as error:
         flash(error.message, "danger")
     else:
@@ -47,8 +47,8 @@ def evaluate(class_id: int):
     form = EvaluationForm()
     if form.validate_on_submit():
         ratings = {name: getattr(form, name).data for name in evaluation.RATINGS}
-        evaluation.submit(current_user.id, class_id, ratings=ratings, comment=form.comment.data, now=utcnow())
+        evaluation.submit(current_user.id, class_id, ratings=ratings, comment=form.comment.data, now=clock.now())
         flash("感谢您的评估！", "success")
         return redirect(url_for("classes.mine"))
-    klass, reason = evaluation.evaluation_page(current_user.id, class_id, now=utcnow())
+    klass, reason = evaluation.evaluation_page(current_user.id, class_id, now=clock.now())
     return render_template("classes/evaluate.html", klass=klass, reason=reason, form=form), 400 if form.errors else 200

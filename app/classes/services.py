@@ -6,18 +6,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app import clock
 from app.audit import record
 from app.auth.scope import Scope
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.models import Attendance, ClassSession, Competency, OrgUnit, TrainingClass
-from app.models.classes import CLASS_KINDS
-from app.study.settings import setting
+from app.models.classes import ClassStatus
+from app.models.curriculum import CreditKind
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,6 @@ class ClassData:
     credit_hours: Decimal | float | int | None
     description: str = ""
     competencies: str = ""
-
-
-def to_utc(local: datetime) -> datetime:
-    """Turn a naive local (Asia/Shanghai) time into the naive UTC time columns store."""
-    zone = ZoneInfo(setting("STUDY_TIMEZONE"))
-    return local.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
 def get_class(scope: Scope, class_id: int) -> TrainingClass:
@@ -72,7 +66,7 @@ def _validated(scope: Scope, data: ClassData, cited: list[str] | tuple = ()) -> 
     title = (data.title or "").strip()
     if not title or len(title) > 100:
         raise DomainError("请填写培训班名称（不超过 100 个字）。")
-    if data.kind not in CLASS_KINDS:
+    if data.kind not in CreditKind.labels():
         raise DomainError("学时类别只能是必修或选修。")
     unit = db.session.get(OrgUnit, data.unit_id) if data.unit_id else None
     if not scope.covers(unit):
@@ -100,7 +94,7 @@ def _audited(values: dict) -> dict:
 
 def create_class(actor_id: int, scope: Scope, data: ClassData) -> TrainingClass:
     """Create a draft class organised by a unit in the scope."""
-    klass = TrainingClass(**_validated(scope, data), status="草稿", created_by_id=actor_id)
+    klass = TrainingClass(**_validated(scope, data), status=ClassStatus.DRAFT, created_by_id=actor_id)
     db.session.add(klass)
     record("class_create", klass, actor_id=actor_id, title=klass.title, unit_id=klass.unit_id)
     db.session.commit()
@@ -113,7 +107,7 @@ def _attendance_count(class_id: int) -> int:
 
 
 def ensure_editable(klass: TrainingClass) -> None:
-    if klass.status == "已结束":
+    if klass.status == ClassStatus.CLOSED:
         raise Conflict("培训班已结束，不能再修改。")
 
 
@@ -148,7 +142,7 @@ def add_session(actor_id: int, scope: Scope, class_id: int, *, starts_local: dat
         raise DomainError("一次课不能超过 12 小时，请分成多次课。")
     if len(place or "") > 100 or len(trainer or "") > 50:
         raise DomainError("地点不超过 100 个字，授课人不超过 50 个字。")
-    session = ClassSession(class_id=klass.id, starts_at=to_utc(starts_local), ends_at=to_utc(ends_local),
+    session = ClassSession(class_id=klass.id, starts_at=clock.to_utc(starts_local), ends_at=clock.to_utc(ends_local),
                            place=(place or "").strip(), trainer=(trainer or "").strip(), code=new_code())
     db.session.add(session)
     record("class_session_add", session, actor_id=actor_id, class_id=klass.id,
@@ -184,13 +178,13 @@ def delete_session(actor_id: int, scope: Scope, session_id: int) -> int:
 def set_status(actor_id: int, scope: Scope, class_id: int, status: str) -> TrainingClass:
     """Publish a draft (needs a session) or close a published class."""
     klass = get_class(scope, class_id)
-    allowed = {"已发布": "草稿", "已结束": "已发布"}
+    allowed = {ClassStatus.PUBLISHED: ClassStatus.DRAFT, ClassStatus.CLOSED: ClassStatus.PUBLISHED}
     if allowed.get(status) != klass.status:
-        raise Conflict(f"培训班当前状态为{klass.status}，不能改为{status}。")
-    if status == "已发布" and not klass.sessions:
+        raise Conflict(f"培训班当前状态为{klass.status_label}，不能改为{ClassStatus.label_of(status)}。")
+    if status == ClassStatus.PUBLISHED and not klass.sessions:
         raise DomainError("请先添加至少一次课，再发布培训班。")
     record("class_status", klass, actor_id=actor_id, old=klass.status, new=status)
-    klass.status = status
+    klass.status = ClassStatus(status)
     db.session.commit()
     return klass
 

@@ -10,7 +10,6 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 
 from app.curriculum.spec import (
-    COURSE_KINDS,
     WORKFORCES,  # noqa: F401 - re-exported
     CertificationSpec,
     CompetencySpec,
@@ -41,6 +40,7 @@ from app.curriculum.toml_checks import (
     _Source,
     _Table,
 )
+from app.models.curriculum import CreditKind
 
 _LESSON_NAME = re.compile(r"(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*\.md")
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column \d+\)")
@@ -181,13 +181,16 @@ class _Loader:
         table = _Table(self, src, src.span())
         fields = table.fields(data, _COURSE)
         table.workforces(fields.get("workforces"))
-        if fields.get("kind", COURSE_KINDS[0]) not in COURSE_KINDS:
+        try:  # the file says 必修 or 选修; the database stores the code
+            kind = CreditKind.from_label(fields.get("kind", CreditKind.REQUIRED.label))
+        except ValueError:
+            kind = None
             table.issue(f'课程类型应为 "必修" 或 "选修"，而不是 "{fields["kind"]}"', key="kind")
         table.positive(fields, "credit_hours")
         lessons = self.lessons(src, folder, fields.get("lesson", []))
         if not _has(fields, _COURSE):
             return None
-        return CourseSpec(folder.name, fields["title"], tuple(fields["workforces"]), fields["kind"],
+        return CourseSpec(folder.name, fields["title"], tuple(fields["workforces"]), kind,
                           Decimal(fields["credit_hours"]), fields["summary"], lessons)
 
     def lessons(self, src: _Source, folder: Path, items: list[dict]) -> tuple[LessonSpec, ...]:

@@ -16,10 +16,10 @@ from app.audit import record
 from app.auth.scope import Scope
 from app.curriculum.assets import SLUG, image_problem, stored_name, upload_dir
 from app.curriculum.services import allowed_workforces, get_course, get_lesson
-from app.curriculum.spec import COURSE_KINDS
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.models import Course, Lesson
+from app.models.curriculum import CreditKind
 
 MAX_LESSONS = 99  # lesson files are numbered with two digits
 
@@ -61,7 +61,7 @@ def _course_values(scope: Scope, fields: CourseFields) -> dict:
         raise DomainError("课程名称不能为空，且不超过 200 个字。")
     if not summary:
         raise DomainError("请填写课程简介。")
-    if fields.kind not in COURSE_KINDS:
+    if fields.kind not in CreditKind.labels():
         raise DomainError("课程类型应为“必修”或“选修”。")
     allowed = allowed_workforces(scope)
     workforces = [code for code in fields.workforces if allowed is None or code in allowed]

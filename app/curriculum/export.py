@@ -29,7 +29,7 @@ def _strings(items) -> str:
 def course_toml(course: Course, lessons: list[Lesson]) -> str:
     """Return the course.toml text of a course and the given lessons."""
     lines = [f"title = {_string(course.title)}", f"workforces = {_strings(course.workforces)}",
-             f"kind = {_string(course.kind)}", f"credit_hours = {format_hours(course.credit_tenths)}",
+             f"kind = {_string(course.kind_label)}", f"credit_hours = {format_hours(course.credit_tenths)}",
              f"summary = {_string(course.summary)}"]
     for lesson in lessons:
         lines += ["", "[[lesson]]", f"file = {_string(lesson.file)}",

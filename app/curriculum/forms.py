@@ -5,8 +5,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.curriculum.spec import COURSE_KINDS
 from app.formkit import choices
+from app.models.curriculum import CreditKind
 
 
 class CourseForm(FlaskForm):
@@ -15,7 +15,7 @@ class CourseForm(FlaskForm):
     title = StringField("课程名称", validators=[DataRequired("请填写课程名称。"), Length(max=200)])
     workforces = SelectMultipleField("适用队伍", validate_choice=False,  # the service checks the scope
                                      validators=[DataRequired("请至少选择一个队伍。")])
-    kind = SelectField("课程类型", choices=choices((k, k) for k in COURSE_KINDS))
+    kind = SelectField("课程类型", choices=choices(CreditKind.labels().items()))
     credit_hours = StringField("学时", validators=[DataRequired("请填写学时。"), Length(max=10)],
                                description="完成课程可得学时，最多一位小数")
     summary = TextAreaField("课程简介", validators=[DataRequired("请填写课程简介。")])

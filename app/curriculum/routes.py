@@ -6,10 +6,10 @@ from flask_login import current_user
 from app.auth.scope import current_scope, role_required
 from app.curriculum import bp, editing, services
 from app.curriculum.forms import CourseForm
-from app.curriculum.spec import COURSE_KINDS
 from app.errors import DomainError
 from app.formkit import choices
 from app.hours import format_hours
+from app.models.curriculum import CreditKind
 
 
 def _scope():
@@ -19,7 +19,7 @@ def _scope():
 def _filters() -> services.CourseFilter:
     args = request.args
     return services.CourseFilter(workforce=args.get("workforce", "")[:20],
-                                 kind=args.get("kind", "")[:10], q=args.get("q", "")[:50])
+                                 kind=CreditKind.parse(args.get("kind", "")) or "", q=args.get("q", "")[:50])
 
 
 @bp.get("/courses")
@@ -29,7 +29,7 @@ def courses():
     pagination = services.list_courses(scope, _filters(), request.args.get("page", 1, type=int))
     counts = services.lesson_counts([course.id for course in pagination.items])
     return render_template("curriculum/courses.html", pagination=pagination, counts=counts,
-                           workforces=services.workforce_options(scope), kinds=COURSE_KINDS,
+                           workforces=services.workforce_options(scope), kinds=CreditKind,
                            args=request.args)
 
 

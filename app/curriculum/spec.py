@@ -9,7 +9,6 @@ from decimal import Decimal
 from app.models.curriculum import Level
 
 WORKFORCES = ("fj", "sq", "zg")
-COURSE_KINDS = ("必修", "选修")
 
 
 @dataclass(frozen=True)

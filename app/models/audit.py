@@ -5,15 +5,15 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app import clock
 from app.extensions import db
-from app.models.base import utcnow
 
 
 class AuditEntry(db.Model):
     """Who changed what, when."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     action: Mapped[str] = mapped_column(String(50))
     object_type: Mapped[str] = mapped_column(String(50))

@@ -7,12 +7,21 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
+from app.codes import LabeledStrEnum
 from app.extensions import db
-from app.models.base import utcnow
 from app.models.curriculum import Competency
 from app.models.org import OrgUnit
+from app.models.people import ImportStatus
 
-STATUSES = {"draft": "草稿", "ready": "已审核", "retired": "停用"}
+
+class QuestionStatus(LabeledStrEnum):
+    """A question is a draft until reviewed; ready questions are used; retired ones are kept."""
+
+    DRAFT = "draft", "草稿"
+    READY = "ready", "已审核"
+    RETIRED = "retired", "停用"
+
 TAG_MAX = 100  # characters of a tag kept for search (the version's data keeps the whole tag)
 
 question_competency = Table(
@@ -51,7 +60,7 @@ class Question(db.Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("question_category.id"))
     external_id: Mapped[str | None] = mapped_column(String(60), unique=True)
     qtype: Mapped[str] = mapped_column(String(20), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=QuestionStatus.DRAFT)
     needs_review: Mapped[bool] = mapped_column(default=False, index=True)
     review_reason: Mapped[str] = mapped_column(String(300), default="")
     current_number: Mapped[int] = mapped_column(default=1)
@@ -61,8 +70,8 @@ class Question(db.Model):
     difficulty: Mapped[int | None]
     legal_basis: Mapped[str] = mapped_column(String(300), default="", index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
     category: Mapped[QuestionCategory] = relationship()
     competencies: Mapped[list[Competency]] = relationship(secondary=question_competency)
@@ -74,7 +83,7 @@ class Question(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUSES.get(self.status, self.status)
+        return QuestionStatus.label_of(self.status)
 
     @property
     def tags(self) -> list[str]:
@@ -100,7 +109,7 @@ class QuestionVersion(db.Model):
     data: Mapped[dict] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(String(300), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     question: Mapped[Question] = relationship(back_populates="versions")
 
@@ -110,10 +119,12 @@ class BankImport(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     filename: Mapped[str] = mapped_column(String(200))
     fmt: Mapped[str] = mapped_column(String(20))
     category_id: Mapped[int] = mapped_column(ForeignKey("question_category.id"))
     questions: Mapped[list] = mapped_column(JSON, default=list)  # question dicts that parsed
     issues: Mapped[list] = mapped_column(JSON, default=list)  # [{line, message}]
-    status: Mapped[str] = mapped_column(String(20), default="previewed")
+    status: Mapped[str] = mapped_column(String(20), default=ImportStatus.PREVIEWED)
+    progress_done: Mapped[int] = mapped_column(default=0, server_default="0")  # of progress_total, while parsing
+    progress_total: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -7,15 +7,25 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
+from app.codes import LabeledStrEnum
 from app.extensions import db
-from app.models.base import utcnow
-from app.models.curriculum import Competency
+from app.models.curriculum import Competency, CreditKind
 from app.models.org import OrgUnit
 from app.models.people import Person
 
-CLASS_KINDS = ("必修", "选修")
-CLASS_STATUSES = ("草稿", "已发布", "已结束")
-ATTENDANCE_METHODS = {"code": "签到码", "manual": "管理员补录"}
+
+class ClassStatus(LabeledStrEnum):
+    """A class is drafted, then published (trainees see it and check in), then closed."""
+
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
+    CLOSED = "closed", "已结束"
+
+
+class AttendanceMethod(LabeledStrEnum):
+    CODE = "code", "签到码"
+    MANUAL = "manual", "管理员补录"
 
 class_competency = Table(
     "class_competency",
@@ -33,10 +43,10 @@ class TrainingClass(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     credit_tenths: Mapped[int] = mapped_column(default=0)
-    kind: Mapped[str] = mapped_column(String(10), default="选修")
-    status: Mapped[str] = mapped_column(String(10), default="草稿", index=True)
+    kind: Mapped[str] = mapped_column(String(10), default=CreditKind.ELECTIVE)
+    status: Mapped[str] = mapped_column(String(10), default=ClassStatus.DRAFT, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     unit: Mapped[OrgUnit] = relationship()
     competencies: Mapped[list[Competency]] = relationship(secondary=class_competency,
@@ -44,6 +54,14 @@ class TrainingClass(db.Model):
     sessions: Mapped[list[ClassSession]] = relationship(
         back_populates="training_class", cascade="all, delete-orphan",
         order_by="(ClassSession.starts_at, ClassSession.id)")
+
+    @property
+    def kind_label(self) -> str:
+        return CreditKind.label_of(self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return ClassStatus.label_of(self.status)
 
 
 class ClassSession(db.Model):
@@ -69,7 +87,7 @@ class Enrollment(db.Model):
     class_id: Mapped[int] = mapped_column(ForeignKey("training_class.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     training_class: Mapped[TrainingClass] = relationship()
@@ -87,15 +105,15 @@ class Attendance(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("class_session.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
-    method: Mapped[str] = mapped_column(String(10), default="code")
+    checked_in_at: Mapped[datetime] = mapped_column(default=clock.now)
+    method: Mapped[str] = mapped_column(String(10), default=AttendanceMethod.CODE)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
 
     session: Mapped[ClassSession] = relationship()
 
     @property
     def method_label(self) -> str:
-        return ATTENDANCE_METHODS.get(self.method, self.method)
+        return AttendanceMethod.label_of(self.method)
 
 
 class Evaluation(db.Model):
@@ -110,4 +128,4 @@ class Evaluation(db.Model):
     trainer_rating: Mapped[int]
     organisation_rating: Mapped[int]
     comment: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)

@@ -8,9 +8,9 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from app.codes import LabeledIntEnum
+from app import clock
+from app.codes import LabeledIntEnum, LabeledStrEnum
 from app.extensions import db
-from app.models.base import utcnow
 
 
 class Level(LabeledIntEnum):
@@ -32,6 +32,13 @@ class LevelType(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else Level(value)
+
+
+class CreditKind(LabeledStrEnum):
+    """必修/选修: the kind of a course, of a training class and of each 学时 ledger line."""
+
+    REQUIRED = "required", "必修"
+    ELECTIVE = "elective", "选修"
 
 
 class Competency(db.Model):
@@ -67,17 +74,21 @@ class Course(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     workforces: Mapped[list] = mapped_column(JSON, default=list)
-    kind: Mapped[str] = mapped_column(String(10), default="必修")
+    kind: Mapped[str] = mapped_column(String(10), default=CreditKind.REQUIRED)
     credit_tenths: Mapped[int] = mapped_column(default=10)
     summary: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(10), default="content")  # content | web
     active: Mapped[bool] = mapped_column(default=True)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def kind_label(self) -> str:
+        return CreditKind.label_of(self.kind)
 
 
 class Lesson(db.Model):

@@ -7,13 +7,39 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
+from app.codes import LabeledStrEnum
 from app.extensions import db
-from app.models.base import utcnow
 from app.models.org import Grade, OrgUnit, Post
 
-ROLES = {"trainee": "学员", "instructor": "教官", "admin": "管理员"}
-STATUSES = {"active": "在岗", "left": "离岗"}
-MENTOR_KINDS = {"baolian": "包联", "mentor": "导师"}
+
+class Role(LabeledStrEnum):
+    """What a role grant lets a person do (admins and instructors within the grant's unit)."""
+
+    TRAINEE = "trainee", "学员"
+    INSTRUCTOR = "instructor", "教官"
+    ADMIN = "admin", "管理员"
+
+
+class PersonStatus(LabeledStrEnum):
+    ACTIVE = "active", "在岗"
+    LEFT = "left", "离岗"
+
+
+class MentorKind(LabeledStrEnum):
+    BAOLIAN = "baolian", "包联"
+    MENTOR = "mentor", "导师"
+
+
+class ImportStatus(LabeledStrEnum):
+    """Where a roster or question import batch stands; a parse's progress has columns of its own."""
+
+    QUEUED = "queued", "排队等待解析"
+    PARSING = "parsing", "正在解析"
+    PREVIEWED = "previewed", "待确认"
+    INVALID = "invalid", "有错误"
+    IMPORTED = "imported", "已导入"
+    FAILED = "failed", "解析失败"
 
 
 class Person(db.Model):
@@ -27,11 +53,11 @@ class Person(db.Model):
     post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"), index=True)
     grade_id: Mapped[int | None] = mapped_column(ForeignKey("grade.id"))
     joined_on: Mapped[date | None]
-    status: Mapped[str] = mapped_column(String(10), default="active")
+    status: Mapped[str] = mapped_column(String(10), default=PersonStatus.ACTIVE)
     password_hash: Mapped[str | None] = mapped_column(String(200))
     must_change_password: Mapped[bool] = mapped_column(default=True)
     login_enabled: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[datetime | None]
 
     unit: Mapped[OrgUnit] = relationship()
@@ -43,7 +69,7 @@ class Person(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUSES.get(self.status, self.status)
+        return PersonStatus.label_of(self.status)
 
     def has_role(self, role: str) -> bool:
         return any(grant.role == role for grant in self.roles)
@@ -68,7 +94,7 @@ class RoleGrant(db.Model):
 
     @property
     def label(self) -> str:
-        return ROLES.get(self.role, self.role)
+        return Role.label_of(self.role)
 
 
 class LoginSession(db.Model):
@@ -76,7 +102,7 @@ class LoginSession(db.Model):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     ended_at: Mapped[datetime | None]
     ip: Mapped[str] = mapped_column(String(64), default="")
 
@@ -91,7 +117,7 @@ class MentorLink(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     mentor_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     mentee_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20), default="mentor")
+    kind: Mapped[str] = mapped_column(String(20), default=MentorKind.MENTOR)
     started_on: Mapped[date | None]
 
     mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])
@@ -99,7 +125,7 @@ class MentorLink(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return MENTOR_KINDS.get(self.kind, self.kind)
+        return MentorKind.label_of(self.kind)
 
 
 class RosterImport(db.Model):
@@ -107,7 +133,7 @@ class RosterImport(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     filename: Mapped[str] = mapped_column(String(200))
     rows: Mapped[list] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(20), default="previewed")
+    status: Mapped[str] = mapped_column(String(20), default=ImportStatus.PREVIEWED)

@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.extensions import db
 from app.models.bank import QuestionVersion
-from app.models.base import utcnow
 
 
 class LessonQuizQuestion(db.Model):
@@ -45,7 +45,7 @@ class QuizAttempt(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
     cycle: Mapped[int] = mapped_column(default=0)
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(default=clock.now)
     submitted_at: Mapped[datetime | None]
     earned: Mapped[int] = mapped_column(default=0)  # score units (hundredths of a point)
     possible: Mapped[int] = mapped_column(default=0)

@@ -7,16 +7,36 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
+from app.codes import LabeledStrEnum
 from app.extensions import db
-from app.models.base import utcnow
-from app.models.curriculum import Course, Lesson
+from app.models.curriculum import Course, CreditKind, Lesson
 from app.models.people import Person
 
-CREDIT_KINDS = ("必修", "选修")
-CREDIT_SOURCES = {"course": "课程学习", "exam": "考试", "quiz": "课后小测", "offline": "线下培训",
-                  "carry_over": "上年结转", "reversal": "冲正"}
-ASSIGNMENT_ORIGINS = {"syllabus": "培训大纲", "admin": "管理员下达"}
-ASSIGNMENT_STATUSES = ("未开始", "学习中", "已完成", "已逾期")
+
+class CreditSource(LabeledStrEnum):
+    """What earned a 学时 ledger line (`source_type`)."""
+
+    COURSE = "course", "课程学习"
+    EXAM = "exam", "考试"
+    QUIZ = "quiz", "课后小测"
+    OFFLINE = "offline", "线下培训"
+    CARRY_OVER = "carry_over", "上年结转"
+    REVERSAL = "reversal", "冲正"
+
+
+class AssignmentOrigin(LabeledStrEnum):
+    SYLLABUS = "syllabus", "培训大纲"
+    ADMIN = "admin", "管理员下达"
+
+
+class AssignmentStatus(LabeledStrEnum):
+    """An assignment's status as of a day (computed by `Assignment.status`, never stored)."""
+
+    NOT_STARTED = "not_started", "未开始"
+    IN_PROGRESS = "in_progress", "学习中"
+    COMPLETED = "completed", "已完成"
+    OVERDUE = "overdue", "已逾期"
 
 
 class LessonProgress(db.Model):
@@ -73,13 +93,17 @@ class CreditEntry(db.Model):
     reversal_of_id: Mapped[int | None] = mapped_column(ForeignKey("credit_entry.id"))
     note: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
 
     @property
+    def kind_label(self) -> str:
+        return CreditKind.label_of(self.kind)
+
+    @property
     def source_label(self) -> str:
-        return CREDIT_SOURCES.get(self.source_type, self.source_type)
+        return CreditSource.label_of(self.source_type)
 
 
 class Assignment(db.Model):
@@ -102,24 +126,24 @@ class Assignment(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     year: Mapped[int]
     due_on: Mapped[date] = mapped_column(index=True)
-    origin: Mapped[str] = mapped_column(String(20), default="syllabus")
+    origin: Mapped[str] = mapped_column(String(20), default=AssignmentOrigin.SYLLABUS)
     cycle: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     started_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     course: Mapped[Course] = relationship()
 
-    def status(self, today: date) -> str:
-        """Return 已完成, 已逾期, 学习中 or 未开始 as of `today`."""
+    def status(self, today: date) -> AssignmentStatus:
+        """Return completed, overdue, in progress or not started as of `today`."""
         if self.completed_at is not None:
-            return "已完成"
+            return AssignmentStatus.COMPLETED
         if self.due_on < today:
-            return "已逾期"
-        return "学习中" if self.started_at is not None else "未开始"
+            return AssignmentStatus.OVERDUE
+        return AssignmentStatus.IN_PROGRESS if self.started_at is not None else AssignmentStatus.NOT_STARTED
 
     @property
     def origin_label(self) -> str:
-        return ASSIGNMENT_ORIGINS.get(self.origin, self.origin)
+        return AssignmentOrigin.label_of(self.origin)

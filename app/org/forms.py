@@ -6,7 +6,7 @@ from wtforms import DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.formkit import choices
-from app.models.people import MENTOR_KINDS, ROLES, STATUSES
+from app.models.people import MentorKind, PersonStatus, Role
 
 
 class UnitForm(FlaskForm):
@@ -22,17 +22,17 @@ class PersonForm(FlaskForm):
     post_id = SelectField("岗位", coerce=int)
     grade_id = SelectField("岗位等级", coerce=int)
     joined_on = DateField("入职日期", validators=[Optional()])
-    status = SelectField("状态", choices=choices(STATUSES.items()))
+    status = SelectField("状态", choices=choices(PersonStatus.labels().items()))
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("角色", choices=choices(ROLES.items()))
+    role = SelectField("角色", choices=choices(Role.labels().items()))
     scope_unit_id = SelectField("管理范围", coerce=int)
 
 
 class MentorForm(FlaskForm):
     mentor_staff_no = StringField("导师/包联人工号", validators=[DataRequired("请填写工号。"), Length(max=40)])
-    kind = SelectField("类型", choices=choices(MENTOR_KINDS.items()))
+    kind = SelectField("类型", choices=choices(MentorKind.labels().items()))
 
 
 class PostForm(FlaskForm):

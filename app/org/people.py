@@ -18,7 +18,7 @@ from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.events import announce, person_joined, person_post_changed, person_updated
 from app.extensions import db
 from app.models import Grade, MentorLink, OrgUnit, Person, Post, RoleGrant
-from app.models.people import MENTOR_KINDS, ROLES, STATUSES
+from app.models.people import MentorKind, PersonStatus, Role
 from app.org.services import get_unit
 
 PHONE_RE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
@@ -88,9 +88,9 @@ def search_people(scope: Scope, filters: PeopleFilter, *, page: int, per_page: i
         query = query.where(Person.post_id == filters.post_id)
     if filters.workforce_id:
         query = query.join(Person.post).where(Post.workforce_id == filters.workforce_id)
-    if filters.status in STATUSES:
+    if filters.status in PersonStatus.labels():
         query = query.where(Person.status == filters.status)
-    if filters.role in ROLES:
+    if filters.role in Role.labels():
         query = query.where(Person.roles.any(RoleGrant.role == filters.role))
     query = query.options(contains_eager(Person.unit), selectinload(Person.post), selectinload(Person.grade),
                           selectinload(Person.roles))
@@ -104,7 +104,7 @@ def _validated(scope: Scope, data: PersonData, person_id: int | None) -> PersonD
         raise DomainError("工号和姓名不能为空。")
     if phone and not PHONE_RE.match(phone):
         raise DomainError("手机号码格式不正确（11 位手机号或带区号的固定电话）。")
-    if data.status not in STATUSES:
+    if data.status not in PersonStatus.labels():
         raise DomainError("人员状态只能是在岗或离岗。")
     get_unit(scope, data.unit_id)
     clash = db.session.scalar(select(Person.id).where(Person.staff_no == staff_no))
@@ -174,7 +174,7 @@ def reset_password(actor_id: int, scope: Scope, person_id: int) -> str:
 def grant_role(actor_id: int | None, scope: Scope, person_id: int, *, role: str, scope_unit_id: int | None) -> RoleGrant:
     """Give the person a role, scoped to a unit inside the actor's own scope."""
     person = get_person(scope, person_id)
-    if role not in ROLES:
+    if role not in Role.labels():
         raise DomainError("未知角色。")
     if scope_unit_id:
         get_unit(scope, scope_unit_id)
@@ -203,18 +203,19 @@ def revoke_role(actor_id: int, scope: Scope, person_id: int, grant_id: int) -> N
     db.session.commit()
 
 
-def add_mentor(actor_id: int, scope: Scope, mentee_id: int, *, mentor_staff_no: str, kind: str) -> MentorLink:
+def add_mentor(actor_id: int, scope: Scope, mentee_id: int, *, mentor_staff_no: str, kind: str,
+               today: date) -> MentorLink:
     """Make the person with `mentor_staff_no` responsible for the mentee (both in scope)."""
     mentee = get_person(scope, mentee_id)
     mentor_id = db.session.scalar(select(Person.id).where(Person.staff_no == mentor_staff_no.strip()))
     mentor = get_person(scope, mentor_id) if mentor_id else None
     if mentor is None:
         raise NotFound("找不到该工号的人员，或不在您的管理范围内。")
-    if mentor.id == mentee.id or kind not in MENTOR_KINDS:
+    if mentor.id == mentee.id or kind not in MentorKind.labels():
         raise DomainError("导师不能是本人，类型只能是导师或包联。")
     if db.session.scalar(select(MentorLink.id).filter_by(mentor_id=mentor.id, mentee_id=mentee.id, kind=kind)):
         raise Conflict("该关系已存在。")
-    link = MentorLink(mentor=mentor, mentee=mentee, kind=kind, started_on=date.today())
+    link = MentorLink(mentor=mentor, mentee=mentee, kind=kind, started_on=today)
     db.session.add(link)
     record("mentor_add", mentee, actor_id=actor_id, mentor_id=mentor.id, kind=kind)
     db.session.commit()

@@ -15,13 +15,13 @@ from app.errors import DomainError, NotFound
 from app.events import announce, person_joined
 from app.extensions import db
 from app.models import Grade, OrgUnit, Person, Post, RoleGrant, RosterImport
+from app.models.people import ImportStatus, PersonStatus, Role
 from app.org.people import PHONE_RE
 from app.org.roster_file import read_roster
 from app.org.services import units_in_scope
 from app.trees import name_path, with_ancestors
 
-ROLE_LABELS = {"学员": "trainee", "教官": "instructor"}
-STATUS_LABELS = {"在岗": "active", "离岗": "left", "": "active"}
+ROLE_LABELS = {Role.TRAINEE.label: Role.TRAINEE, Role.INSTRUCTOR.label: Role.INSTRUCTOR}  # a file may grant these
 DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 
 
@@ -119,8 +119,10 @@ def _check_details(row: dict, problems: list[str]) -> tuple[date | None, str | N
             joined_on = _parse_date(row["入职日期"])
         except ValueError:
             problems.append(f"入职日期“{row['入职日期']}”无法识别（应为 2024-03-01）")
-    status = STATUS_LABELS.get(row.get("状态", ""))
-    if status is None:
+    try:  # the file says 在岗 or 离岗 (empty: 在岗); the database stores the code
+        status = PersonStatus.from_label(row.get("状态") or PersonStatus.ACTIVE.label)
+    except ValueError:
+        status = None
         problems.append(f"状态“{row['状态']}”只能是在岗或离岗")
     roles = [r.strip() for r in re.split(r"[、,，;；\s]+", row.get("角色", "")) if r.strip()] or ["学员"]
     unknown = [r for r in roles if r not in ROLE_LABELS]
@@ -162,7 +164,7 @@ def preview(actor_id: int, scope: Scope, filename: str, data: bytes) -> Preview:
     rows = read_roster(filename, data)
     people, errors = _validate(scope, rows)
     batch = RosterImport(created_by_id=actor_id, filename=filename[:200], rows=rows,
-                         status="invalid" if errors else "previewed")
+                         status=ImportStatus.INVALID if errors else ImportStatus.PREVIEWED)
     db.session.add(batch)
     db.session.commit()
     return Preview(batch, errors, people)
@@ -178,7 +180,7 @@ def get_batch(actor_id: int, batch_id: int) -> RosterImport:
 def confirm(actor_id: int, scope: Scope, batch_id: int, *, initial_password: str, min_length: int = 8) -> int:
     """Create every person of the batch, or nobody if any row is (now) invalid."""
     batch = get_batch(actor_id, batch_id)
-    if batch.status != "previewed":
+    if batch.status != ImportStatus.PREVIEWED:
         raise DomainError("该批次不能导入（已导入或存在错误）。")
     problems = password_problems(initial_password, min_length)
     if problems:
@@ -196,7 +198,7 @@ def confirm(actor_id: int, scope: Scope, batch_id: int, *, initial_password: str
             roles=[RoleGrant(role=role) for role in values["roles"]],
         )
         db.session.add(person)
-    batch.status = "imported"
+    batch.status = ImportStatus.IMPORTED
     record("roster_import", batch, actor_id=actor_id, filename=batch.filename, count=len(people))
     db.session.commit()
     # One event for the whole batch: its receivers enqueue one task, not one per row.

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from app.errors import DomainError
+from app.models.people import PersonStatus
 from question_bank import FormatError
 from question_bank.formats.sheets import read_table
 
@@ -60,7 +61,7 @@ def build_template(post_names: list[str], grade_names: list[str]) -> bytes:
     sheet.append(["FJ9001", "张三", "13800000000", "交警支队/一大队/一中队", "路面执勤", "四级辅警", "2024-03-01", "在岗", "学员"])
     for column, width in zip("ABCDEFGHI", (12, 10, 15, 30, 14, 12, 12, 8, 12), strict=True):
         sheet.column_dimensions[column].width = width
-    _dropdown(sheet, "H", ["在岗", "离岗"])
+    _dropdown(sheet, "H", list(PersonStatus.labels().values()))
     _dropdown(sheet, "E", post_names)
     _dropdown(sheet, "F", grade_names)
     guide = book.create_sheet("填写说明")

@@ -3,10 +3,11 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import clock
 from app.auth.scope import current_scope, role_required
 from app.errors import DomainError
 from app.formkit import choices
-from app.models.people import ROLES, STATUSES
+from app.models.people import PersonStatus, Role
 from app.org import bp, people, services
 from app.org.forms import MentorForm, PersonForm, RoleForm
 
@@ -28,7 +29,7 @@ def people_list():
     posts, _grades = people.posts_and_grades()
     units = services.unit_options(scope)
     return render_template("org/people.html", pagination=pagination, units=units, unit_labels=dict(units), posts=posts,
-                           workforces=services.workforces(), statuses=STATUSES, roles=ROLES, args=request.args)
+                           workforces=services.workforces(), statuses=PersonStatus.labels(), roles=Role.labels(), args=request.args)
 
 
 
@@ -120,7 +121,8 @@ def mentor_add(person_id: int):
     form = MentorForm()
     if form.validate_on_submit():
         people.add_mentor(current_user.id, current_scope(), person_id,
-                          mentor_staff_no=form.mentor_staff_no.data, kind=form.kind.data)
+                          mentor_staff_no=form.mentor_staff_no.data, kind=form.kind.data,
+                          today=clock.today())
         flash("已添加导师/包联关系。", "success")
     return redirect(url_for("org.person_detail", person_id=person_id))
 

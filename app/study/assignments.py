@@ -13,18 +13,19 @@ from app.auth.scope import Scope
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.models import Assignment, Course, OrgUnit, Person
+from app.models.study import AssignmentStatus
 from app.org.people import select_people
 from app.org.services import get_unit, post_options, unit_options
 from app.study.cycles import Completions
 from app.study.ledger import syllabus_for
 
 STATUS_FILTERS = {
-    "已完成": lambda today: Assignment.completed_at.is_not(None),
-    "已逾期": lambda today: and_(Assignment.completed_at.is_(None), Assignment.due_on < today),
-    "学习中": lambda today: and_(Assignment.completed_at.is_(None), Assignment.due_on >= today,
-                              Assignment.started_at.is_not(None)),
-    "未开始": lambda today: and_(Assignment.completed_at.is_(None), Assignment.due_on >= today,
-                              Assignment.started_at.is_(None)),
+    AssignmentStatus.COMPLETED: lambda today: Assignment.completed_at.is_not(None),
+    AssignmentStatus.OVERDUE: lambda today: and_(Assignment.completed_at.is_(None), Assignment.due_on < today),
+    AssignmentStatus.IN_PROGRESS: lambda today: and_(Assignment.completed_at.is_(None), Assignment.due_on >= today,
+                                                     Assignment.started_at.is_not(None)),
+    AssignmentStatus.NOT_STARTED: lambda today: and_(Assignment.completed_at.is_(None), Assignment.due_on >= today,
+                                                     Assignment.started_at.is_(None)),
 }
 
 
@@ -167,8 +168,8 @@ class AssignmentFilter:
 
 
 def status_label(today: date):
-    """Return a SQL CASE giving each assignment's status (the STATUS_FILTERS conditions) as of `today`."""
-    return case(*((condition(today), label) for label, condition in STATUS_FILTERS.items()))
+    """Return a SQL CASE giving each assignment's status label (the STATUS_FILTERS conditions) as of `today`."""
+    return case(*((condition(today), status.label) for status, condition in STATUS_FILTERS.items()))
 
 
 def filter_in_scope(query: Select, scope: Scope, filters: AssignmentFilter, *, today: date) -> Select:

@@ -3,9 +3,8 @@
 import click
 from flask.cli import AppGroup
 
-from app.models.base import utcnow
+from app import clock
 from app.study import assignments, ledger
-from app.study.settings import local_date
 
 study_cli = AppGroup("study", help="培训任务与学时。")
 
@@ -14,7 +13,7 @@ study_cli = AppGroup("study", help="培训任务与学时。")
 @click.option("--year", type=int, default=None, help="按该年度的截止日期下达年度课程（默认：下一个截止日）")
 def assign(year: int | None):
     """Create everyone's missing required-course assignments from their post syllabi."""
-    created = assignments.sync_all(today=local_date(utcnow()), year=year)
+    created = assignments.sync_all(today=clock.today(), year=year)
     click.echo(f"已新增 {created} 项培训任务。")
 
 
@@ -22,6 +21,6 @@ def assign(year: int | None):
 @click.option("--year", type=int, default=None, help="结转的年度（默认：上一年）")
 def carry_over(year: int | None):
     """Move each person's 学时 above the annual requirement into next year's 选修 (idempotent)."""
-    year = year or local_date(utcnow()).year - 1
-    written = ledger.carry_over_all(year, now=utcnow())
+    year = year or clock.today().year - 1
+    written = ledger.carry_over_all(year, now=clock.now())
     click.echo(f"{year} 年学时结转完成：新增 {written} 条结转记录。")

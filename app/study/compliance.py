@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, date, tzinfo
+from datetime import date
 
 import xlsxwriter
 from sqlalchemy import case, distinct, func, select
 
+from app import clock
 from app.auth.scope import Scope
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Assignment, Course, OrgUnit, Person
-from app.models.study import ASSIGNMENT_ORIGINS, ASSIGNMENT_STATUSES
+from app.models.study import AssignmentOrigin, AssignmentStatus
 from app.org.services import get_unit, units_in_scope
 from app.study.assignments import STATUS_FILTERS, AssignmentFilter, filter_in_scope, status_label
 from app.trees import ancestor_ids, name_path
@@ -34,12 +35,12 @@ class Tally:
 
     people: int = 0
     total: int = 0
-    statuses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ASSIGNMENT_STATUSES, 0))
+    statuses: dict[str, int] = field(default_factory=lambda: dict.fromkeys(AssignmentStatus, 0))
 
     @property
     def rate(self) -> int:
         """Return 已完成 as a whole percent of all assignments (rounded down, so 100 means all)."""
-        return self.statuses["已完成"] * 100 // self.total if self.total else 0
+        return self.statuses[AssignmentStatus.COMPLETED] * 100 // self.total if self.total else 0
 
     def add(self, other: Tally) -> None:
         self.people += other.people
@@ -123,14 +124,14 @@ def _trail(scope: Scope, node: OrgUnit | None, roots: list[OrgUnit]) -> list[Org
 
 def _unit_tallies(within, *, year: int, course_id: int | None, today: date) -> list[tuple[str, int, Tally]]:
     """Return (unit path, unit id, tally) for every unit with assignments of the year, in one query."""
-    sums = [func.sum(case((STATUS_FILTERS[status](today), 1), else_=0)) for status in ASSIGNMENT_STATUSES]
+    sums = [func.sum(case((STATUS_FILTERS[status](today), 1), else_=0)) for status in AssignmentStatus]
     query = (select(OrgUnit.path, OrgUnit.id, func.count(distinct(Assignment.person_id)), func.count(), *sums)
              .select_from(Assignment).join(Person, Person.id == Assignment.person_id)
              .join(OrgUnit, OrgUnit.id == Person.unit_id)
              .where(Assignment.year == year, within).group_by(OrgUnit.id, OrgUnit.path))
     if course_id:
         query = query.where(Assignment.course_id == course_id)
-    return [(path, unit_id, Tally(people, total, dict(zip(ASSIGNMENT_STATUSES, counts, strict=True))))
+    return [(path, unit_id, Tally(people, total, dict(zip(AssignmentStatus, counts, strict=True))))
             for path, unit_id, people, total, *counts in db.session.execute(query)]
 
 
@@ -157,8 +158,8 @@ def filter_options(*, today: date, year: int) -> tuple[list[int], list[tuple[int
     return sorted(years, reverse=True), courses
 
 
-def export_xlsx(scope: Scope, filters: AssignmentFilter, *, today: date, zone: tzinfo) -> bytes:
-    """Write every assignment in scope matching the filters to an xlsx sheet (completion times in `zone`)."""
+def export_xlsx(scope: Scope, filters: AssignmentFilter, *, today: date) -> bytes:
+    """Write every assignment in scope matching the filters to an xlsx sheet (completion times in local time)."""
     labels = _unit_labels(scope)
     query = filter_in_scope(
         select(Person.staff_no, Person.name, Person.unit_id, Course.title, Assignment.year, Assignment.due_on,
@@ -186,11 +187,10 @@ def export_xlsx(scope: Scope, filters: AssignmentFilter, *, today: date, zone: t
             sheet.write_string(number, column, text)
         sheet.write_number(number, 4, year)
         sheet.write_datetime(number, 5, due_on, day)
-        sheet.write_string(number, 6, ASSIGNMENT_ORIGINS.get(origin, origin))
+        sheet.write_string(number, 6, AssignmentOrigin.label_of(origin))
         sheet.write_string(number, 7, status)
         if completed_at is not None:
-            local = completed_at.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
-            sheet.write_datetime(number, 8, local, moment)
+            sheet.write_datetime(number, 8, clock.to_local(completed_at), moment)
     sheet.autofilter(0, 0, max(number, 1), len(EXPORT_COLUMNS) - 1)
     book.close()
     return buffer.getvalue()

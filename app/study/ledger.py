@@ -15,6 +15,7 @@ from app.auth.scope import Scope, person_in_scope
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db, upsertable_insert
 from app.models import CreditEntry, Person, Syllabus
+from app.models.curriculum import CreditKind
 from app.study.settings import setting
 
 
@@ -48,7 +49,7 @@ def year_credits(person: Person, year: int) -> YearCredits:
     ).all())
     syllabus = syllabus_for(person)
     return YearCredits(
-        required=int(sums.get("必修") or 0), elective=int(sums.get("选修") or 0),
+        required=int(sums.get(CreditKind.REQUIRED) or 0), elective=int(sums.get(CreditKind.ELECTIVE) or 0),
         annual_target=syllabus.annual_tenths if syllabus else 0,
         annual_required_target=syllabus.annual_required_tenths if syllabus else 0,
     )
@@ -91,7 +92,7 @@ def _carry_over(person_id: int, year: int, *, now: datetime, actor_id: int | Non
     excess = min(earned - syllabus.annual_tenths, setting("CARRY_OVER_MAX_TENTHS"))
     if excess <= 0:
         return None
-    entry = CreditEntry(**key, year=year + 1, kind="选修", tenths=excess, created_at=now,
+    entry = CreditEntry(**key, year=year + 1, kind=CreditKind.ELECTIVE, tenths=excess, created_at=now,
                         note=f"{year} 年超出年度要求的学时结转", created_by_id=actor_id)
     db.session.add(entry)
     record("credit_carry_over", entry, actor_id=actor_id, person_id=person_id, year=year, tenths=excess)

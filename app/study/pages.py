@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Assignment, Course, CreditEntry, Lesson, LessonProgress, Person
+from app.models.study import AssignmentStatus
 from app.study import cycles, ledger, quiz
 
 
@@ -37,7 +38,7 @@ class CourseProgress:
     course: Course
     lessons: list[LessonRow] = field(default_factory=list)
     assignment: Assignment | None = None
-    status: str = ""
+    status: AssignmentStatus | None = None
     cycle: int = 0
 
     @property
@@ -131,7 +132,7 @@ def course_view(person_id: int, course_id: int, *, today: date) -> CourseProgres
                                  cycles.counts_for(cycle))
         .order_by(Assignment.completed_at.is_not(None), Assignment.cycle.desc(), Assignment.year.desc())
     )
-    item.status = item.assignment.status(today) if item.assignment else ""
+    item.status = item.assignment.status(today) if item.assignment else None
     return item
 
 

@@ -6,12 +6,14 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
+from app import clock
 from app.audit import record
 from app.extensions import db
 from app.models import Assignment, Course, CreditEntry, Lesson, LessonProgress, Person
+from app.models.curriculum import CreditKind
 from app.study.cycles import counts_for
 from app.study.ledger import add_entry, syllabus_for
-from app.study.settings import local_date, setting
+from app.study.settings import setting
 
 
 def tenths_for_minutes(minutes: int, tiers) -> int:
@@ -62,9 +64,9 @@ def complete_course(person_id: int, course_id: int, cycle: int = 0, *, now: date
     that completion answers (the caller commits); return the new ledger entry."""
     course = db.session.get(Course, course_id)
     person = db.session.get(Person, person_id)
-    kind = "必修" if course.slug in required_slugs(person) else "选修"
+    kind = CreditKind.REQUIRED if course.slug in required_slugs(person) else CreditKind.ELECTIVE
     note = f"{course.title}（{cycle} 年度）" if cycle else course.title
-    values = dict(person_id=person_id, year=local_date(now).year, kind=kind,
+    values = dict(person_id=person_id, year=clock.local_date(now).year, kind=kind,
                   tenths=_course_tenths(person_id, course, cycle), source_type="course", source_id=course.id,
                   cycle=cycle, note=note[:200], created_at=now)
     entry = add_entry(**values)

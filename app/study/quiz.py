@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
+from app import clock
 from app.audit import record
 from app.bank.questions import usable
 from app.curriculum.quiz_links import link_quiz_questions, quiz_question_ids
@@ -30,6 +31,7 @@ from app.models import (
     QuizAttempt,
     QuizAttemptItem,
 )
+from app.models.curriculum import CreditKind
 from app.qtypes import TypeAdapter, adapter_for
 from app.study import progress
 from app.study.cycles import current_cycle
@@ -41,7 +43,7 @@ from app.study.quiz_limits import (
     lock_if_too_many,
     studied_seconds,
 )
-from app.study.settings import local_date, setting
+from app.study.settings import setting
 from question_bank import Question as BankQuestion
 from question_bank import QuestionBankError, Score, question_from_dict
 from question_bank.types import all_types
@@ -265,5 +267,5 @@ def _bonus(person_id: int, lesson: Lesson, cycle: int, *, now: datetime) -> None
     tenths = setting("QUIZ_PASS_BONUS_TENTHS")
     if tenths > 0:
         add_entry(person_id=person_id, source_type="quiz", source_id=lesson.id, cycle=cycle,
-                  year=local_date(now).year,
-                  kind="选修", tenths=tenths, note=f"课后小测通过：{lesson.title[:80]}", created_at=now)
+                  year=clock.local_date(now).year,
+                  kind=CreditKind.ELECTIVE, tenths=tenths, note=f"课后小测通过：{lesson.title[:80]}", created_at=now)

@@ -4,17 +4,15 @@ import io
 import re
 
 from flask import current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import get_timezone
 from flask_login import current_user
 
+from app import clock
 from app.auth.scope import current_scope, role_required
 from app.errors import DomainError
 from app.formkit import choices
-from app.models.base import utcnow
-from app.models.study import ASSIGNMENT_STATUSES
+from app.models.study import AssignmentStatus
 from app.study import assignments, bp, compliance, ledger
 from app.study.forms import AssignForm, ReverseForm
-from app.study.settings import local_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -38,37 +36,37 @@ def _number(args, name: str, high: int = 2**31 - 1) -> int | None:
 
 def _list_filter(args) -> assignments.AssignmentFilter:
     return assignments.AssignmentFilter(
-        status=args.get("status", ""), course_id=_number(args, "course_id"), unit_id=_number(args, "unit_id"),
+        status=AssignmentStatus.parse(args.get("status", "")) or "", course_id=_number(args, "course_id"), unit_id=_number(args, "unit_id"),
         year=_number(args, "year", 9999), direct=args.get("direct") == "1")
 
 
 @bp.get("/admin/assignments")
 @role_required("admin")
 def admin_assignments():
-    scope, args = current_scope(), request.args
-    pagination = assignments.list_in_scope(scope, _list_filter(args), today=local_date(utcnow()),
+    scope, args, filters = current_scope(), request.args, _list_filter(request.args)
+    pagination = assignments.list_in_scope(scope, filters, today=clock.today(),
                                            page=args.get("page", 1, type=int), per_page=current_app.config["PER_PAGE"])
     return render_template("study/admin_assignments.html", pagination=pagination, form=_assign_form(scope),
-                           statuses=ASSIGNMENT_STATUSES, today=local_date(utcnow()), args=args)
+                           statuses=AssignmentStatus, status=filters.status, today=clock.today(), args=args)
 
 
 @bp.get("/admin/assignments.xlsx")
 @role_required("admin")
 def admin_assignments_xlsx():
-    today = local_date(utcnow())
-    data = compliance.export_xlsx(current_scope(), _list_filter(request.args), today=today, zone=get_timezone())
+    today = clock.today()
+    data = compliance.export_xlsx(current_scope(), _list_filter(request.args), today=today)
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=f"培训任务-{today}.xlsx")
 
 
 @bp.get("/admin/compliance")
 @role_required("admin")
 def admin_compliance():
-    args, today = request.args, local_date(utcnow())
+    args, today = request.args, clock.today()
     view = compliance.overview(current_scope(), today=today, year=_number(args, "year", 9999),
                                course_id=_number(args, "course_id"), unit_id=_number(args, "unit_id"))
     years, courses = compliance.filter_options(today=today, year=view.year)
     return render_template("study/admin_compliance.html", view=view, years=years, courses=courses,
-                           statuses=ASSIGNMENT_STATUSES)
+                           statuses=AssignmentStatus)
 
 
 @bp.post("/admin/assignments")
@@ -82,7 +80,7 @@ def admin_assign():
     target = form.target.data
     created, skipped = assignments.assign_course(
         current_user.id, scope, course_id=form.course_id.data, due_on=form.due_on.data,
-        today=local_date(utcnow()), unit_id=form.unit_id.data if target == "unit" else None,
+        today=clock.today(), unit_id=form.unit_id.data if target == "unit" else None,
         post_id=form.post_id.data if target == "post" else None,
         staff_nos=re.split(r"[\s,，、;；]+", form.staff_nos.data or "") if target == "staff" else None,
         restudy=form.restudy.data)
@@ -101,11 +99,11 @@ def admin_assignment_delete(assignment_id: int):
 @bp.get("/admin/people/<int:person_id>/credits")
 @role_required("admin")
 def admin_person_credits(person_id: int):
-    year = request.args.get("year", local_date(utcnow()).year, type=int)
+    year = request.args.get("year", clock.today().year, type=int)
     person, credits, lines, reversed_ids = ledger.person_ledger(current_scope(), person_id, year)
     return render_template("study/admin_credits.html", person=person, credits=credits, lines=lines,
                            reversed_ids=reversed_ids, year=year, form=ReverseForm(),
-                           tasks=assignments.of_person(person.id, year), today=local_date(utcnow()))
+                           tasks=assignments.of_person(person.id, year), today=clock.today())
 
 
 @bp.post("/admin/credits/<int:entry_id>/reverse")
@@ -113,6 +111,6 @@ def admin_person_credits(person_id: int):
 def admin_credit_reverse(entry_id: int):
     form = ReverseForm()
     reason = form.reason.data if form.validate_on_submit() else ""
-    entry = ledger.reverse_entry(current_user.id, current_scope(), entry_id, reason=reason, now=utcnow())
+    entry = ledger.reverse_entry(current_user.id, current_scope(), entry_id, reason=reason, now=clock.now())
     flash("已冲正该学时记录。", "success")
     return redirect(url_for("study.admin_person_credits", person_id=entry.person_id, year=entry.year))

@@ -1,8 +1,5 @@
 """Study settings: defaults here, overridable in app.config (see DESIGN.md "Study time and 学时")."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 from flask import current_app
 
 DEFAULTS = {
@@ -17,7 +14,6 @@ DEFAULTS = {
     "CREDIT_TIERS": [(30, 10), (15, 5)],
     # At most this much excess (tenths) moves into next year's 选修 at year end.
     "CARRY_OVER_MAX_TENTHS": 100,
-    "STUDY_TIMEZONE": "Asia/Shanghai",
     # A lesson quiz passes at this share of its points (percent).
     "STUDY_QUIZ_PASS_PERCENT": 80,
     # 学时 (tenths) credited as 选修 the first time a person passes a lesson quiz; 0 turns it off.
@@ -34,9 +30,3 @@ DEFAULTS = {
 def setting(name: str):
     """Return a study setting from app.config, falling back to the default above."""
     return current_app.config.get(name, DEFAULTS[name])
-
-
-def local_date(now: datetime) -> date:
-    """Return the local calendar date of a naive UTC datetime (years and due dates are local)."""
-    zone = ZoneInfo(setting("STUDY_TIMEZONE"))
-    return now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()

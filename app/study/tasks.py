@@ -2,10 +2,9 @@
 
 from celery import shared_task
 
+from app import clock
 from app.celery_app import RETRY_TRANSIENT
-from app.models.base import utcnow
 from app.study import assignments, ledger
-from app.study.settings import local_date
 
 
 @shared_task(ignore_result=True, **RETRY_TRANSIENT)
@@ -15,7 +14,7 @@ def sync_assignments_task(person_ids: list[int], year: int | None = None) -> int
     Idempotent: it only adds the (person, course, year) assignments still missing, committing per
     person, so a retry after a partial run finishes the rest and creates nothing twice.
     """
-    return assignments.sync_all(today=local_date(utcnow()), year=year, person_ids=list(person_ids))
+    return assignments.sync_all(today=clock.today(), year=year, person_ids=list(person_ids))
 
 
 @shared_task(ignore_result=True, **RETRY_TRANSIENT)
@@ -25,8 +24,8 @@ def year_turn_task() -> dict:
     Idempotent: a carry-over entry is keyed by (person, "carry_over", year), written at most once,
     and the assignment sync adds only what is missing.
     """
-    now = utcnow()
-    year = local_date(now).year
+    now = clock.now()
+    year = clock.local_date(now).year
     carried = ledger.carry_over_all(year - 1, now=now)
-    assigned = assignments.sync_all(today=local_date(now), year=year)
+    assigned = assignments.sync_all(today=clock.local_date(now), year=year)
     return {"carried": carried, "assigned": assigned}

@@ -1,7 +1,7 @@
 """links as tables: lesson competencies, syllabus targets, class competencies, certification exams, question tags
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 04:40:00
 
 Copies the JSON and string columns into rows and drops them (downgrade copies the rows back):
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

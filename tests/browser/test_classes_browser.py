@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from app import clock
 from app.classes.qr import checkin_qr_svg
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
@@ -28,7 +28,6 @@ from tests.factories import make_competency
 
 pytestmark = pytest.mark.browser
 
-LOCAL = ZoneInfo("Asia/Shanghai")  # the forms' and pages' time zone (STUDY_TIMEZONE)
 TITLE = "浏览器测试·文明执勤专题培训班"
 HOST_UNIT = "示范市公安局交通警察支队/一大队"
 HOURS, TENTHS = "2.5", 25
@@ -181,7 +180,7 @@ def test_admin_schedules_a_class_and_a_trainee_checks_in_by_qr_and_earns_hours(
     admin.wait_for_url(HOME)
     class_id = create_class(admin)
     admin.screenshot(path=results_dir / "1-class-created.png", full_page=True)
-    now = datetime.now(LOCAL).replace(tzinfo=None, second=0, microsecond=0)
+    now = clock.to_local(clock.now()).replace(second=0, microsecond=0)  # forms take local time
     starts = max(now - timedelta(minutes=5), now.replace(hour=0, minute=0))  # never last year
     add_session(admin, starts, now + timedelta(hours=1))
     enrol_by_staff_number(admin, "fj001")
@@ -217,7 +216,7 @@ def assert_roster_and_ledgers(admin: Page, trainee: Page, server: ClassServer, c
     expect(row.get_by_role("button", name="撤销")).to_be_visible()
     admin.screenshot(path=results_dir / "7-roster.png", full_page=True)
 
-    year = datetime.now(LOCAL).year
+    year = clock.today().year
     note = re.compile(rf"培训班：{re.escape(TITLE)}（\d{{4}}-\d{{2}}-\d{{2}}）")
     admin.goto(f"/study/admin/people/{server.fj001_id}/credits")
     expect(admin.get_by_role("heading", level=1)).to_have_text(f"辅警学员 · {year} 年学时")
@@ -239,7 +238,7 @@ def assert_database(server: ClassServer, class_id: int, code: str) -> None:
     """One Attendance (by code) for fj001 at the session, one offline CreditEntry of the class's 学时."""
     with server.app.app_context():
         klass = db.session.get(TrainingClass, class_id)
-        assert (klass.status, klass.kind, klass.credit_tenths) == ("已发布", "必修", TENTHS)
+        assert (klass.status, klass.kind, klass.credit_tenths) == ("published", "required", TENTHS)
         assert [c.code for c in klass.competencies] == sorted(COMPETENCIES)
         session = db.session.scalar(select(ClassSession).where(ClassSession.class_id == class_id))
         assert session.code == code
@@ -247,5 +246,5 @@ def assert_database(server: ClassServer, class_id: int, code: str) -> None:
         assert [(a.session_id, a.method) for a in rows] == [(session.id, "code")]
         entries = db.session.scalars(select(CreditEntry).where(CreditEntry.person_id == server.fj001_id)).all()
         assert [(e.source_type, e.source_id, e.kind, e.tenths) for e in entries] == [
-            ("offline", rows[0].id, "必修", TENTHS)]
+            ("offline", rows[0].id, "required", TENTHS)]
         db.session.remove()

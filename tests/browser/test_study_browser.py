@@ -11,13 +11,14 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
+from app import clock
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.models import Assignment, Course, CreditEntry, Lesson, LessonProgress, Person
@@ -47,7 +48,7 @@ class StudyServer:
 
 
 def _course(slug: str, title: str, credit_tenths: int, min_minutes: int) -> Course:
-    course = Course(slug=slug, title=title, credit_tenths=credit_tenths, kind="必修",
+    course = Course(slug=slug, title=title, credit_tenths=credit_tenths, kind="required",
                     summary="用于浏览器测试的课程。")
     course.lessons = [Lesson(position=1, file="01.md", title=f"{title}·第一课", min_minutes=min_minutes,
                              body="## 要点\n\n按规定着装，文明执勤。\n\n## 练习\n\n复述三条要点。")]
@@ -63,7 +64,7 @@ def _seed() -> tuple[dict[str, int], dict[str, int]]:
     tab = make_person(unit=fj001.unit, staff_no="study-tab", name="多开学员", password=DEMO_PASSWORD)
     hidden = make_person(unit=fj001.unit, staff_no="study-hidden", name="后台学员", password=DEMO_PASSWORD)
     back = make_person(unit=fj001.unit, staff_no="study-back", name="回来学员", password=DEMO_PASSWORD)
-    today = date.today()
+    today = clock.today()
     for person, course in ((fj001, short), (tab, long), (hidden, long), (back, long)):
         db.session.add(Assignment(person_id=person.id, course_id=course.id, year=today.year,
                                   due_on=today + timedelta(days=30), origin="admin"))

@@ -194,3 +194,23 @@ def test_another_instructors_batch_is_404(app, as_user):
     client = as_user("inst-a")
     assert client.get(f"/bank/import/{_batch().id}").status_code == 404
     assert client.get(f"/bank/import/{_batch().id}/progress").status_code == 404
+
+
+def test_parse_progress_lives_in_its_own_columns_and_the_page_shows_the_percentage(app, as_user, tmp_path):
+    from app.auth.scope import Scope
+    from app.bank.staging import stage
+    from app.bank.tasks import parse_bank_import_task
+
+    w = make_world(instructors=True, bank=True)
+    batch_id = stage(w["inst_a"].id, Scope(None), category_id=w["cat_a"].id, filename="题目.csv",
+                     data=_csv(*GOOD), upload_dir=tmp_path)
+    batch = db.session.get(BankImport, batch_id)
+    batch.status, batch.progress_done, batch.progress_total = "parsing", 30, 120
+    db.session.commit()
+    progress = as_user("inst-a").get(f"/bank/import/{batch_id}/progress")
+    assert "HX-Redirect" not in progress.headers and "25%" in progress.data.decode()
+    assert "正在解析并逐题检查" in progress.data.decode()
+    parse_bank_import_task(batch_id, str(tmp_path))  # a parse still marked running takes up again
+    db.session.expire_all()
+    batch = db.session.get(BankImport, batch_id)
+    assert batch.status == "previewed" and batch.progress_done == batch.progress_total > 0  # every row read

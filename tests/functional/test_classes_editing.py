@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import AuditEntry, ClassSession, Enrollment, TrainingClass
-from app.models.base import utcnow
 from tests.factories import make_person, make_training_class, make_world
 
 
@@ -15,7 +15,7 @@ def _count(model, *where) -> int:
 
 
 def _class(w, **kwargs):
-    start = utcnow() + timedelta(days=1)
+    start = clock.now() + timedelta(days=1)
     return make_training_class(w["a"], sessions=[(start, start + timedelta(hours=2))], **kwargs)
 
 
@@ -23,12 +23,12 @@ def test_admin_edits_a_class_and_the_change_is_audited(app, as_user):
     w = make_world()
     klass = _class(w)
     client = as_user("admin-a")
-    data = {"title": "路面执勤实训班（第二期）", "unit_id": w["a1"].id, "kind": "选修", "credit_hours": "3",
+    data = {"title": "路面执勤实训班（第二期）", "unit_id": w["a1"].id, "kind": "elective", "credit_hours": "3",
             "description": "新简介"}
     assert client.post(f"/classes/{klass.id}", data=data).status_code == 302
     db.session.expire_all()
     klass = db.session.get(TrainingClass, klass.id)
-    assert (klass.title, klass.unit_id, klass.kind, klass.credit_tenths) == ("路面执勤实训班（第二期）", w["a1"].id, "选修", 30)
+    assert (klass.title, klass.unit_id, klass.kind, klass.credit_tenths) == ("路面执勤实训班（第二期）", w["a1"].id, "elective", 30)
     assert _count(AuditEntry, AuditEntry.action == "class_update") == 1
 
 
@@ -70,9 +70,9 @@ def test_enrolling_by_unit_takes_the_whole_subtree(app, as_user):
 
 def test_a_closed_class_can_no_longer_be_edited(app, as_user):
     w = make_world()
-    klass = _class(w, status="已结束")
+    klass = _class(w, status="closed")
     client = as_user("admin-a")
-    data = {"title": "改名", "unit_id": w["a"].id, "kind": "必修", "credit_hours": "1"}
+    data = {"title": "改名", "unit_id": w["a"].id, "kind": "required", "credit_hours": "1"}
     assert client.post(f"/classes/{klass.id}", data=data).status_code == 409
     assert "修改培训班信息" not in client.get(f"/classes/{klass.id}").data.decode()
     db.session.expire_all()

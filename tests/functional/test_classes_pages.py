@@ -27,11 +27,11 @@ def _admin_routes(w) -> list[tuple[str, str, dict]]:
     return [
         ("get", f"/classes/{cid}", {}), ("get", f"/classes/{cid}/roster", {}),
         ("get", f"/classes/{cid}/evaluations", {}), ("get", f"/classes/sessions/{sid}/code", {}),
-        ("post", f"/classes/{cid}", {"title": "改名", "unit_id": w["a"].id, "kind": "必修", "credit_hours": "1"}),
+        ("post", f"/classes/{cid}", {"title": "改名", "unit_id": w["a"].id, "kind": "required", "credit_hours": "1"}),
         ("post", f"/classes/{cid}/sessions", {"starts_at": "2026-12-01T09:00", "ends_at": "2026-12-01T10:00"}),
         ("post", f"/classes/sessions/{sid}/delete", {}),
         ("post", f"/classes/{cid}/enrol", {"enrol-target": "staff", "enrol-staff_nos": "admin-b"}),
-        ("post", f"/classes/{cid}/status", {"status": "已结束"}),
+        ("post", f"/classes/{cid}/status", {"status": "closed"}),
         ("post", f"/classes/{cid}/attendance", {"session_id": sid, "person_id": pid, "present": "1"}),
         ("post", f"/classes/sessions/{sid}/code", {}),
         ("post", f"/classes/{cid}/enrolments/{pid}/delete", {}),
@@ -46,7 +46,7 @@ def test_an_admin_of_another_brigade_gets_404_on_every_class_route(app, as_user)
         assert response.status_code == 404, (method, url)
     db.session.expire_all()
     klass = db.session.get(TrainingClass, w["klass"].id)
-    assert klass.title == "路面执勤实训班" and klass.status == "已发布" and len(klass.sessions) == 1
+    assert klass.title == "路面执勤实训班" and klass.status == "published" and len(klass.sessions) == 1
     assert klass.sessions[0].code == "123456"
     assert _count(Enrollment) == 1 and _count(Attendance) == 0
     assert _count(AuditEntry, AuditEntry.action.startswith("class")) == 0
@@ -75,11 +75,11 @@ def test_admin_creates_a_class_adds_a_session_enrols_and_publishes(app, as_user)
     w = make_world()
     make_person(unit=w["a1"], staff_no="t-1")
     client = as_user("admin-a")
-    response = client.post("/classes/new", data={"title": "窗口服务培训班", "unit_id": w["a1"].id, "kind": "选修",
+    response = client.post("/classes/new", data={"title": "窗口服务培训班", "unit_id": w["a1"].id, "kind": "elective",
                                                  "credit_hours": "1.5", "description": "**要点**"})
     assert response.status_code == 302
     klass = db.session.scalar(select(TrainingClass))
-    assert (klass.title, klass.credit_tenths, klass.kind, klass.status) == ("窗口服务培训班", 15, "选修", "草稿")
+    assert (klass.title, klass.credit_tenths, klass.kind, klass.status) == ("窗口服务培训班", 15, "elective", "draft")
     client.post(f"/classes/{klass.id}/sessions", data={"starts_at": "2026-12-01T09:00", "ends_at": "2026-12-01T11:30",
                                                        "place": "支队三楼", "trainer": "王教官"})
     session = db.session.scalar(select(ClassSession))
@@ -88,16 +88,16 @@ def test_admin_creates_a_class_adds_a_session_enrols_and_publishes(app, as_user)
     response = client.post(f"/classes/{klass.id}/enrol", data=enrol, follow_redirects=True)
     page = response.data.decode()
     assert "新报名 1 人" in page and "2 个工号不存在或不在您的管理范围内" in page
-    assert client.post(f"/classes/{klass.id}/status", data={"status": "已发布"}).status_code == 302
+    assert client.post(f"/classes/{klass.id}/status", data={"status": "published"}).status_code == 302
     db.session.expire_all()
-    assert db.session.get(TrainingClass, klass.id).status == "已发布" and _count(Enrollment) == 1
+    assert db.session.get(TrainingClass, klass.id).status == "published" and _count(Enrollment) == 1
     detail = client.get(f"/classes/{klass.id}").data.decode()
     assert "2026-12-01 09:00" in detail and "<strong>要点</strong>" in detail
 
 
 def test_creating_a_class_with_bad_hours_rerenders_with_an_error(app, as_user):
     w = make_world()
-    response = as_user("admin-a").post("/classes/new", data={"title": "班", "unit_id": w["a"].id, "kind": "必修",
+    response = as_user("admin-a").post("/classes/new", data={"title": "班", "unit_id": w["a"].id, "kind": "required",
                                                              "credit_hours": "0.25"})
     assert response.status_code == 400 and "最多一位小数" in response.data.decode()
     assert _count(TrainingClass) == 0
@@ -105,18 +105,18 @@ def test_creating_a_class_with_bad_hours_rerenders_with_an_error(app, as_user):
 
 def test_creating_a_class_for_a_unit_outside_scope_is_404(app, as_user):
     w = make_world()
-    response = as_user("admin-a").post("/classes/new", data={"title": "班", "unit_id": w["b"].id, "kind": "必修",
+    response = as_user("admin-a").post("/classes/new", data={"title": "班", "unit_id": w["b"].id, "kind": "required",
                                                              "credit_hours": "1"})
     assert response.status_code == 404 and _count(TrainingClass) == 0
 
 
 def test_a_draft_without_sessions_cannot_be_published(app, as_user):
     w = make_world()
-    klass = make_training_class(w["a"], status="草稿")
-    response = as_user("admin-a").post(f"/classes/{klass.id}/status", data={"status": "已发布"})
+    klass = make_training_class(w["a"], status="draft")
+    response = as_user("admin-a").post(f"/classes/{klass.id}/status", data={"status": "published"})
     assert response.status_code == 400 and "至少一次课" in response.data.decode()
     db.session.expire_all()
-    assert db.session.get(TrainingClass, klass.id).status == "草稿"
+    assert db.session.get(TrainingClass, klass.id).status == "draft"
 
 
 def test_the_trainer_page_shows_the_code_big(app, as_user):
@@ -167,7 +167,7 @@ def test_code_attempts_are_rate_limited_per_person(app, as_user):
 
 def test_my_classes_lists_only_published_classes_i_am_enrolled_in(app, as_user):
     w = class_running_now()
-    make_training_class(w["a"], title="草稿班", status="草稿", enrolled=[w["trainee"]])
+    make_training_class(w["a"], title="草稿班", status="draft", enrolled=[w["trainee"]])
     make_training_class(w["a"], title="别人的班")
     page = as_user("t-1").get("/classes/mine").data.decode()
     assert "路面执勤实训班" in page and "草稿班" not in page and "别人的班" not in page
@@ -189,7 +189,7 @@ def test_admin_corrects_attendance_on_the_roster(app, as_user):
 def test_a_closed_class_refuses_check_in_and_corrections(app, as_user):
     w = class_running_now()
     client = as_user("admin-a")
-    assert client.post(f"/classes/{w['klass'].id}/status", data={"status": "已结束"}).status_code == 302
+    assert client.post(f"/classes/{w['klass'].id}/status", data={"status": "closed"}).status_code == 302
     data = {"session_id": w["session"].id, "person_id": w["trainee"].id, "present": "1"}
     assert client.post(f"/classes/{w['klass'].id}/attendance", data=data).status_code == 409
     page = as_user("t-1").post("/classes/checkin", data={"code": "123456"}, follow_redirects=True).data.decode()

@@ -32,10 +32,10 @@ def test_the_code_page_shows_a_qr_code_of_the_prefilled_check_in_url_while_open(
 
 
 @pytest.mark.parametrize(("starts_in", "status", "message"), [
-    (timedelta(minutes=30), "已发布", "现在不在签到时间内"),
-    (timedelta(hours=-3), "已发布", "现在不在签到时间内"),
-    (timedelta(minutes=-10), "草稿", "发布后学员才能签到"),
-    (timedelta(minutes=-10), "已结束", "已不能签到"),
+    (timedelta(minutes=30), "published", "现在不在签到时间内"),
+    (timedelta(hours=-3), "published", "现在不在签到时间内"),
+    (timedelta(minutes=-10), "draft", "发布后学员才能签到"),
+    (timedelta(minutes=-10), "closed", "已不能签到"),
 ])
 def test_the_code_page_shows_no_qr_code_when_nobody_can_check_in(app, as_user, starts_in, status, message):
     w = class_running_now(starts_in=starts_in, status=status)

@@ -25,7 +25,7 @@ def test_a_global_instructor_sees_every_course_and_can_filter(curriculum, as_use
     assert "共 15 门课程" in page and "道路交通安全法规基础" in page
     page = client.get("/curriculum/courses?workforce=zg&kind=选修").get_data(as_text=True)
     assert "道路交通安全法规基础" not in page
-    assert all(c.kind == "选修" for c in db.session.scalars(select(Course)) if c.title in page)
+    assert all(c.kind == "elective" for c in db.session.scalars(select(Course)) if c.title in page)
 
 
 def test_an_instructor_scoped_to_a_workforce_sees_only_its_courses(curriculum, as_user):
@@ -64,7 +64,7 @@ def test_creating_a_course_in_the_browser_marks_it_web_and_audits(curriculum, as
     instructor = make_instructor(workforce=curriculum["fj"])
     client = as_user("jiaoguan")
     response = client.post("/curriculum/courses/new", data={
-        "slug": "fj-night-duty", "title": "夜间执勤", "workforces": ["fj"], "kind": "选修",
+        "slug": "fj-night-duty", "title": "夜间执勤", "workforces": ["fj"], "kind": "elective",
         "credit_hours": "1.5", "summary": "夜间执勤要点。"})
     assert response.status_code == 302
     course = _course("fj-night-duty")
@@ -81,7 +81,7 @@ def test_creating_a_course_in_the_browser_marks_it_web_and_audits(curriculum, as
 ])
 def test_a_bad_new_course_is_refused_with_a_chinese_error(curriculum, as_user, data, message):
     make_instructor(workforce=curriculum["fj"])
-    form = {"slug": "fj-new", "title": "新课", "workforces": ["fj"], "kind": "必修",
+    form = {"slug": "fj-new", "title": "新课", "workforces": ["fj"], "kind": "required",
             "credit_hours": "1", "summary": "简介"} | data
     response = as_user("jiaoguan").post("/curriculum/courses/new", data=form)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
@@ -93,7 +93,7 @@ def test_editing_a_synced_course_keeps_lesson_ids_and_marks_it_web(curriculum, a
     course = _course("fj-traffic-law")
     lesson_ids = [lesson.id for lesson in course.lessons]
     response = as_user("jiaoguan").post(f"/curriculum/courses/{course.id}/edit", data={
-        "title": "道路交通安全法规（修订）", "workforces": ["fj"], "kind": "必修",
+        "title": "道路交通安全法规（修订）", "workforces": ["fj"], "kind": "required",
         "credit_hours": "2.5", "summary": "修订后的简介。"})
     assert response.status_code == 302
     course = _course("fj-traffic-law")

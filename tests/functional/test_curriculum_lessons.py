@@ -184,6 +184,8 @@ def test_an_exported_course_passes_the_content_check(client, tmp_path):
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         names = archive.namelist()
         archive.extractall(root / "courses")
+        toml = archive.read("fj-traffic-law/course.toml").decode()
+    assert 'kind = "必修"' in toml  # the label, as people write content files; the database has "required"
     assert "fj-traffic-law/01-road-rights.md" in names
     assert any(name.startswith("fj-traffic-law/assets/") for name in names)
     assert check_tree(root) == []

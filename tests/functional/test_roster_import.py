@@ -46,6 +46,7 @@ def test_good_xlsx_previews_then_imports_everyone(world, as_user):
     before = _people_count()
     preview = _upload(client, data, "名册.xlsx")
     assert preview.status_code == 200 and "检查通过" in preview.data.decode()
+    assert preview.data.decode().count("<td>在岗</td>") == 2  # the label; an empty cell means 在岗
     assert _people_count() == before  # preview writes no people
     batch = db.session.scalar(select(RosterImport))
     done = client.post(f"/org/import/{batch.id}/confirm", data={"initial_password": "Start2026"})
@@ -54,6 +55,7 @@ def test_good_xlsx_previews_then_imports_everyone(world, as_user):
     wang = db.session.scalar(select(Person).where(Person.staff_no == "N002"))
     assert li.unit_id == world["a1"].id and li.grade.name == "三级辅警" and li.joined_on.isoformat() == "2024-03-01"
     assert wang.role_names == {"trainee", "instructor"} and wang.must_change_password
+    assert li.status == wang.status == "active"  # the code, from the file's 在岗
     assert db.session.get(RosterImport, batch.id).status == "imported"
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "roster_import")).detail["count"] == 2
     again = client.post(f"/org/import/{batch.id}/confirm", data={"initial_password": "Start2026"})

@@ -7,10 +7,9 @@ from datetime import date, datetime
 import pytest
 from openpyxl import load_workbook
 
+from app import clock
 from app.extensions import db
 from app.models import Assignment
-from app.models.base import utcnow
-from app.study.settings import local_date
 from tests.factories import make_course, make_person, make_unit, make_world
 from tests.sql_budget import count_statements
 
@@ -19,9 +18,9 @@ PAST, FUTURE = date(2000, 1, 1), date(2099, 1, 1)
 
 def _task(person, course, *, year, status, completed_at=None):
     """An assignment of the year in a status (overdue and open ones by their due date)."""
-    due = PAST if status == "已逾期" else FUTURE
-    done = completed_at or (datetime(2026, 3, 1, 2, 30) if status == "已完成" else None)
-    started = datetime(2026, 2, 1) if status in ("学习中", "已完成") else None
+    due = PAST if status == "overdue" else FUTURE
+    done = completed_at or (datetime(2026, 3, 1, 2, 30) if status == "completed" else None)
+    started = datetime(2026, 2, 1) if status in ("in_progress", "completed") else None
     db.session.add(Assignment(person_id=person.id, course_id=course.id, year=year, due_on=due,
                               started_at=started, completed_at=done))
 
@@ -30,7 +29,7 @@ def _task(person, course, *, year, status, completed_at=None):
 def world(app):
     """Brigade A: 一中队 with three people (every status), one person directly in A; brigade B: one person."""
     world = make_world(admin_all=True)
-    year = world["year"] = local_date(utcnow()).year
+    year = world["year"] = clock.today().year
     course = world["course"] = make_course("law", title="法律法规")
     other = world["other"] = make_course("first-aid", title="急救")
     p1 = make_person(unit=world["a1"], staff_no="A-1", name="甲一")
@@ -38,13 +37,13 @@ def world(app):
     p3 = make_person(unit=world["a1"], staff_no="A-3", name="=甲三")  # a name an xlsx reader must not run
     pa = make_person(unit=world["a"], staff_no="A-0", name="甲本级")
     pb = make_person(unit=world["b1"], staff_no="B-1", name="乙一")
-    _task(p1, course, year=year, status="已完成", completed_at=datetime(2026, 3, 1, 18, 5))  # 02:05 next day in 上海
-    _task(p1, other, year=year, status="已逾期")
-    _task(p2, course, year=year, status="学习中")
-    _task(p3, course, year=year, status="未开始")
-    _task(pa, course, year=year, status="已完成")
-    _task(pb, course, year=year, status="已逾期")
-    _task(p1, course, year=year - 1, status="已逾期")
+    _task(p1, course, year=year, status="completed", completed_at=datetime(2026, 3, 1, 18, 5))  # 02:05 next day in 上海
+    _task(p1, other, year=year, status="overdue")
+    _task(p2, course, year=year, status="in_progress")
+    _task(p3, course, year=year, status="not_started")
+    _task(pa, course, year=year, status="completed")
+    _task(pb, course, year=year, status="overdue")
+    _task(p1, course, year=year - 1, status="overdue")
     db.session.commit()
     return world
 
@@ -161,10 +160,10 @@ def test_the_export_writes_every_matching_row_in_scope_with_local_completion_tim
 
 def test_the_export_keeps_the_lists_filters(world, as_user):
     client = as_user("admin-a")
-    rows = _sheet(client.get(f"/study/admin/assignments.xlsx?unit_id={world['a1'].id}&status=已逾期"
+    rows = _sheet(client.get(f"/study/admin/assignments.xlsx?unit_id={world['a1'].id}&status=overdue"
                              f"&year={world['year']}"))
     assert [(r[0], r[3], r[7]) for r in rows[1:]] == [("A-1", "急救", "已逾期")]
-    assert len(_sheet(client.get("/study/admin/assignments.xlsx?status=已完成&year=1999"))) == 1
+    assert len(_sheet(client.get("/study/admin/assignments.xlsx?status=completed&year=1999"))) == 1
 
 
 def test_the_overview_costs_the_same_statements_for_a_bigger_tree_with_more_people(world, as_user):
@@ -184,7 +183,7 @@ def test_the_overview_costs_the_same_statements_for_a_bigger_tree_with_more_peop
         squad = make_unit(f"新中队{i}", parent=world["b"])
         for j in range(4):
             _task(make_person(unit=squad, staff_no=f"N{i}-{j}"), world["course"], year=world["year"],
-                  status=("已完成", "学习中", "未开始", "已逾期")[j])
+                  status=("completed", "in_progress", "not_started", "overdue")[j])
     db.session.commit()
     assert len(_rows(_page(client, urls[1]))) == 7  # 一中队 and the six new squads (二大队 itself has no tasks)
     assert statements() == small

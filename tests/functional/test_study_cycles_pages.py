@@ -5,11 +5,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models import Assignment, CreditEntry, LessonProgress, QuizAttempt
-from app.models.base import utcnow
-from app.study import clock
-from app.study.settings import local_date
+from app.study import timing
 from tests.factories import (
     make_bank_category,
     make_course,
@@ -20,9 +19,9 @@ from tests.factories import (
 
 
 def _finish(person, lesson, start: datetime) -> None:
-    token = clock.start_lesson(person.id, lesson.id, now=start)
+    token = timing.start_lesson(person.id, lesson.id, now=start)
     for i in (1, 2):
-        clock.heartbeat(person.id, lesson.id, token, now=start + timedelta(seconds=30 * i), cap=60)
+        timing.heartbeat(person.id, lesson.id, token, now=start + timedelta(seconds=30 * i), cap=60)
 
 
 def test_an_admin_assigns_a_finished_course_for_restudy_and_the_trainee_sees_a_fresh_year(app, as_user):
@@ -30,7 +29,7 @@ def test_an_admin_assigns_a_finished_course_for_restudy_and_the_trainee_sees_a_f
     course = make_course("safety", title="交通安全年度复训", lessons=(1,))
     trainee = make_person(unit=world["a1"], staff_no="T-A")
     _finish(trainee, course.lessons[0], datetime(2026, 1, 5, 2, 0))
-    due = local_date(utcnow()) + timedelta(days=30)
+    due = clock.today() + timedelta(days=30)
 
     admin = as_user("admin-a")
     page = admin.get("/study/admin/assignments").data.decode()
@@ -58,7 +57,7 @@ def test_a_quiz_passed_last_year_must_be_passed_again_this_year(app, as_user):
     lesson = course.lessons[0]
     lesson.quiz = ["Q-1"]
     trainee = make_person(unit=world["a1"], staff_no="T-A")
-    today = local_date(utcnow())
+    today = clock.today()
     last, this = (Assignment(person_id=trainee.id, course_id=course.id, year=y, cycle=y,
                              due_on=date(y, 12, 31)) for y in (today.year - 1, today.year))
     last.completed_at = datetime(today.year - 1, 6, 1)

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models import LessonProgress, StudyClock
-from app.study import routes
 from tests.factories import make_course, make_person, make_unit
 from tests.sql_budget import count_statements
 
@@ -26,7 +26,7 @@ class FakeClock:
 @pytest.fixture
 def fake_clock(monkeypatch):
     fake = FakeClock()
-    monkeypatch.setattr(routes, "utcnow", fake)
+    monkeypatch.setattr(clock, "now", fake)
     return fake
 
 

@@ -4,10 +4,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import Assignment, CreditEntry, LessonProgress, StudyClock
-from app.models.base import utcnow
-from app.study.settings import local_date
 from tests.factories import make_course, make_person, make_syllabus, make_unit, make_workforce
 
 
@@ -15,7 +14,7 @@ def _trainee_with_syllabus():
     workforce = make_workforce()
     post = workforce.posts[0]
     required = make_course("duty-law", title="执勤执法规范", lessons=(10, 15), credit_tenths=20)
-    elective = make_course("service", title="窗口服务礼仪", lessons=(5,), kind="选修")
+    elective = make_course("service", title="窗口服务礼仪", lessons=(5,), kind="elective")
     make_syllabus(post, required=[{"course": "duty-law", "within_days_of_joining": 60}],
                   electives=["service"], annual_tenths=400, annual_required_tenths=240)
     person = make_person(unit=make_unit(), staff_no="T1", post_id=post.id, joined_on=date(2026, 1, 10))
@@ -35,7 +34,7 @@ def test_updating_from_the_syllabus_creates_my_assignments(app, as_user):
     assert "新增 1 项" in response.data.decode()
     assignment = db.session.scalar(select(Assignment).filter_by(person_id=person.id))
     # 60 days after joining (2026-03-11), or 60 days from today for someone already past that.
-    expected = max(date(2026, 3, 11), local_date(utcnow()) + timedelta(days=60))
+    expected = max(date(2026, 3, 11), clock.today() + timedelta(days=60))
     assert (assignment.course_id, assignment.due_on, assignment.origin) == (required.id, expected, "syllabus")
     assert "培训任务已是最新" in client.post("/study/sync", follow_redirects=True).data.decode()
 
@@ -46,7 +45,7 @@ def test_my_learning_shows_assignments_electives_progress_and_hours(app, as_user
         Assignment(person_id=person.id, course_id=required.id, year=2026, due_on=date(2099, 3, 11)),
         LessonProgress(person_id=person.id, lesson_id=required.lessons[0].id, seconds=600,
                        completed_at=datetime(2026, 2, 1)),
-        CreditEntry(person_id=person.id, year=date.today().year, kind="选修", tenths=15, source_type="offline",
+        CreditEntry(person_id=person.id, year=clock.today().year, kind="elective", tenths=15, source_type="offline",
                     source_id=1, note="线下专题班"),
     ])
     db.session.commit()
@@ -86,7 +85,7 @@ def test_starting_a_lesson_marks_the_assignment_started(app, as_user):
     as_user("T1").post(f"/study/lessons/{required.lessons[0].id}/start")
     db.session.expire_all()
     assignment = db.session.scalar(select(Assignment))
-    assert assignment.started_at is not None and assignment.status(date(2026, 1, 1)) == "学习中"
+    assert assignment.started_at is not None and assignment.status(date(2026, 1, 1)) == "in_progress"
 
 
 def test_missing_or_inactive_courses_and_lessons_are_not_found(app, as_user):

@@ -10,7 +10,7 @@ from app.auth.scope import Scope
 from app.bank.questions import update_question
 from app.extensions import db
 from app.models import CreditEntry, LessonProgress, Question, QuizAttempt, QuizAttemptItem
-from app.study import clock
+from app.study import timing
 from tests.factories import (
     make_bank_category,
     make_course,
@@ -63,9 +63,9 @@ def _progress(person, lesson) -> LessonProgress | None:
 
 def _study_one_minute(person, lesson):
     begin = datetime(2026, 4, 1, 2, 0)
-    token = clock.start_lesson(person.id, lesson.id, now=begin)
+    token = timing.start_lesson(person.id, lesson.id, now=begin)
     for i in (1, 2):
-        clock.heartbeat(person.id, lesson.id, token, now=begin + timedelta(seconds=30 * i), cap=60)
+        timing.heartbeat(person.id, lesson.id, token, now=begin + timedelta(seconds=30 * i), cap=60)
 
 
 def _version_ids(*external_ids) -> list[int]:
@@ -207,7 +207,7 @@ def test_a_configured_bonus_is_credited_once_for_the_first_pass(quiz_lesson, as_
     take(client, lesson, "A", "A")
     take(client, lesson, "A", "A")
     bonus = db.session.scalars(select(CreditEntry).filter_by(person_id=person.id, source_type="quiz")).all()
-    assert [(b.tenths, b.kind, b.source_id) for b in bonus] == [(5, "选修", lesson.id)]
+    assert [(b.tenths, b.kind, b.source_id) for b in bonus] == [(5, "elective", lesson.id)]
     assert [a.passed for a in attempts(person)] == [True, True]
 
 

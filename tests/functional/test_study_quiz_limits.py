@@ -37,6 +37,8 @@ def _attempts(person) -> list[QuizAttempt]:
 def test_three_failures_lock_the_quiz_the_page_says_until_when_and_a_start_is_refused(lesson_and_person, as_user):
     lesson, person = lesson_and_person
     client = as_user("T1")
+    before = client.get(f"/study/lessons/{lesson.id}/quiz").text
+    assert "连续 3 次未通过后，需等待 30 分钟或再学习课时内容 10 分钟才能再次测验" in before
     for _ in range(3):
         client.post(f"/study/lessons/{lesson.id}/quiz/start")
         attempt = re.search(r'name="attempt_id" value="(\d+)"', client.get(f"/study/lessons/{lesson.id}/quiz").text)[1]

@@ -41,7 +41,7 @@ def test_check_in_inside_the_window_records_attendance_and_one_credit_entry(app)
     assert new and session.id == w["session"].id
     entry = db.session.scalar(select(CreditEntry))
     record = db.session.scalar(select(Attendance))
-    assert (entry.source_type, entry.source_id, entry.tenths, entry.kind) == ("offline", record.id, 20, "必修")
+    assert (entry.source_type, entry.source_id, entry.tenths, entry.kind) == ("offline", record.id, 20, "required")
     assert entry.year == 2026 and record.method == "code"
     assert _count(AuditEntry, AuditEntry.action == "class_attendance_add") == 1
 
@@ -89,7 +89,7 @@ def test_a_person_not_enrolled_cannot_check_in(app):
     assert _count(Attendance) == 0
 
 
-@pytest.mark.parametrize("status", ["草稿", "已结束"])
+@pytest.mark.parametrize("status", ["draft", "closed"])
 def test_check_in_only_works_while_the_class_is_published(app, status):
     w = _world(status=status)
     with pytest.raises(DomainError):
@@ -214,11 +214,11 @@ def test_evaluation_summary_averages_each_rating_and_lists_comments(app):
 def test_class_credit_is_frozen_once_someone_attended(app):
     w = _world()
     attendance.check_in(w["trainee"].id, "123456", now=START)
-    data = services.ClassData(title="新名称", unit_id=w["a"].id, kind="选修", credit_hours=2)
+    data = services.ClassData(title="新名称", unit_id=w["a"].id, kind="elective", credit_hours=2)
     with pytest.raises(Conflict):
         services.update_class(w["admin_a"].id, w["scope_a"], w["klass"].id, data)
     renamed = services.update_class(w["admin_a"].id, w["scope_a"], w["klass"].id,
-                                    services.ClassData(title="新名称", unit_id=w["a"].id, kind="必修", credit_hours=2))
+                                    services.ClassData(title="新名称", unit_id=w["a"].id, kind="required", credit_hours=2))
     assert renamed.title == "新名称"
 
 
@@ -227,7 +227,7 @@ def test_a_retired_competency_stays_on_a_class_citing_it_but_cannot_be_added(app
     make_competency("FJ-LAW")
     old = make_competency("OLD-CODE")
     scope = Scope((w["a"].path,))
-    data = dict(title="班", unit_id=w["a"].id, kind="必修", credit_hours=1, competencies="FJ-LAW,OLD-CODE")
+    data = dict(title="班", unit_id=w["a"].id, kind="required", credit_hours=1, competencies="FJ-LAW,OLD-CODE")
     klass = services.create_class(w["admin_a"].id, scope, services.ClassData(**data))
     old.active = False
     db.session.commit()
@@ -244,7 +244,7 @@ def test_editing_a_class_replaces_its_competency_rows_and_audits_the_codes(app):
     w = make_world()
     law, sec = make_competency("FJ-LAW"), make_competency("GEN-SEC")
     scope = Scope((w["a"].path,))
-    data = dict(title="班", unit_id=w["a"].id, kind="必修", credit_hours=1, competencies="FJ-LAW，GEN-SEC")
+    data = dict(title="班", unit_id=w["a"].id, kind="required", credit_hours=1, competencies="FJ-LAW，GEN-SEC")
     klass = services.create_class(w["admin_a"].id, scope, services.ClassData(**data))
     services.update_class(w["admin_a"].id, scope, klass.id, services.ClassData(**data | {"competencies": "GEN-SEC"}))
     rows = db.session.execute(select(class_competency.c.class_id, class_competency.c.competency_id)).all()
@@ -259,14 +259,14 @@ def test_creating_a_class_validates_competency_codes_and_half_hours(app):
     scope = Scope((w["a"].path,))
     with pytest.raises(DomainError, match="能力项编码不存在"):
         services.create_class(w["admin_a"].id, scope, services.ClassData(
-            title="班", unit_id=w["a"].id, kind="必修", credit_hours=1, competencies="FJ-LAW, NOPE"))
+            title="班", unit_id=w["a"].id, kind="required", credit_hours=1, competencies="FJ-LAW, NOPE"))
     klass = services.create_class(w["admin_a"].id, scope, services.ClassData(
-        title="班", unit_id=w["a"].id, kind="必修", credit_hours=1.5, competencies="FJ-LAW"))
-    assert (klass.credit_tenths, [c.code for c in klass.competencies], klass.status) == (15, ["FJ-LAW"], "草稿")
+        title="班", unit_id=w["a"].id, kind="required", credit_hours=1.5, competencies="FJ-LAW"))
+    assert (klass.credit_tenths, [c.code for c in klass.competencies], klass.status) == (15, ["FJ-LAW"], "draft")
 
 
 def test_sessions_are_stored_in_utc_with_a_six_digit_code(app):
-    w = _world(status="草稿")
+    w = _world(status="draft")
     session = services.add_session(w["admin_a"].id, w["scope_a"], w["klass"].id,
                                    starts_local=datetime(2026, 12, 1, 9, 0), ends_local=datetime(2026, 12, 1, 11, 0))
     assert session.starts_at == datetime(2026, 12, 1, 1, 0) and len(session.code) == 6 and session.code.isdigit()

@@ -201,7 +201,7 @@ def test_the_real_course_content_has_no_issues():
 def test_a_valid_tree_loads_into_dataclasses(tmp_path):
     tree = load_tree(build(tmp_path))
     law = next(course for course in tree.courses if course.slug == "fj-law")
-    assert law.credit_hours == Decimal("1.5") and law.kind == "必修" and law.workforces == ("fj",)
+    assert law.credit_hours == Decimal("1.5") and law.kind == "required" and law.workforces == ("fj",)
     lesson = law.lessons[0]
     assert (lesson.position, lesson.min_minutes, lesson.quiz) == (1, 20, ("FJ-0001", "FJ-0002"))
     assert lesson.competencies == {"GEN-LAW": Level.BASIC} and lesson.body.startswith("# 法规体系")

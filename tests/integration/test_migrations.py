@@ -213,6 +213,39 @@ def test_upgrading_to_0009_turns_links_into_rows_and_downgrading_turns_them_back
     assert _json(_rows("SELECT levels FROM competency WHERE id = 1")[0][0]) == {"初级": "会说", "高级": "会教"}
 
 
+_ROWS_BEFORE_0008 = _ROWS_BEFORE_0005[:3] + [
+    "INSERT INTO course (id, slug, title, workforces, kind, credit_tenths, summary, source, active, content_hash,"
+    " updated_at) VALUES (2, 'e', '选修课', '[]', '选修', 10, '', 'web', true, '', '2026-01-01 00:00:00')",
+    "INSERT INTO credit_entry (id, person_id, year, kind, tenths, source_type, source_id, cycle, note, created_at)"
+    " VALUES (1, 1, 2026, '必修', 10, 'course', 1, 0, '', '2026-02-01 00:00:00'),"
+    " (2, 1, 2026, '选修', 5, 'offline', 1, 0, '', '2026-02-01 00:00:00')",
+    "INSERT INTO training_class (id, title, description, unit_id, competencies, credit_tenths, kind, status,"
+    " created_at) VALUES (1, '班一', '', 1, '[]', 10, '必修', '草稿', '2026-01-01 00:00:00'),"
+    " (2, '班二', '', 1, '[]', 10, '选修', '已发布', '2026-01-01 00:00:00'),"
+    " (3, '班三', '', 1, '[]', 10, '选修', '已结束', '2026-01-01 00:00:00')",
+    "INSERT INTO question_category (id, name, path) VALUES (1, '题库', '/1/')",
+    "INSERT INTO bank_import (id, created_by_id, created_at, filename, fmt, category_id, questions, issues, status)"
+    " VALUES (1, 1, '2026-01-01 00:00:00', 'a.xlsx', 'xlsx', 1, '[]', '[]', 'parsing:40'),"
+    " (2, 1, '2026-01-01 00:00:00', 'b.xlsx', 'xlsx', 1, '[]', '[]', 'previewed')",
+]
+
+
+def test_upgrading_to_0008_turns_stored_labels_into_codes_and_moves_progress_out_of_the_status(app):
+    directory = _upgrade_over_rows(app, before="0007", rows=_ROWS_BEFORE_0008, to="0008")
+    assert _rows("SELECT id, kind FROM course ORDER BY id") == [(1, "required"), (2, "elective")]
+    assert _rows("SELECT id, kind FROM credit_entry ORDER BY id") == [(1, "required"), (2, "elective")]
+    assert _rows("SELECT id, kind, status FROM training_class ORDER BY id") == [
+        (1, "required", "draft"), (2, "elective", "published"), (3, "elective", "closed")]
+    assert _rows("SELECT id, status, progress_done, progress_total FROM bank_import ORDER BY id") == [
+        (1, "parsing", 40, 100), (2, "previewed", 0, 0)]
+    downgrade(directory=directory, revision="0007")
+    assert _rows("SELECT kind FROM credit_entry ORDER BY id") == [("必修",), ("选修",)]
+    assert _rows("SELECT kind, status FROM training_class ORDER BY id") == [
+        ("必修", "草稿"), ("选修", "已发布"), ("选修", "已结束")]
+    assert _rows("SELECT id, status FROM bank_import ORDER BY id") == [(1, "parsing:40"), (2, "previewed")]
+    assert "progress_done" not in _columns("bank_import")
+
+
 _ROWS_BEFORE_0010 = [
     "INSERT INTO course (id, slug, title, workforces, kind, credit_tenths, summary, source, active, content_hash,"
     " updated_at) VALUES (1, 'c', '课程', '[]', '必修', 10, '', 'content', true, '', '2026-01-01 00:00:00')",

@@ -75,12 +75,12 @@ def test_an_unknown_join_date_counts_from_today(world):
 
 def test_a_course_already_completed_gives_a_completed_assignment(world):
     done_at = datetime(2026, 1, 2, 3, 4)
-    db.session.add(CreditEntry(person_id=world["trainee"].id, year=2026, kind="必修", tenths=10,
+    db.session.add(CreditEntry(person_id=world["trainee"].id, year=2026, kind="required", tenths=10,
                                source_type="course", source_id=world["newcomer"].id, created_at=done_at))
     db.session.commit()
     assignments.sync_assignments(world["trainee"].id, today=TODAY)
     row = db.session.scalar(select(Assignment).filter_by(course_id=world["newcomer"].id))
-    assert row.completed_at == done_at and row.status(TODAY) == "已完成"
+    assert row.completed_at == done_at and row.status(TODAY) == "completed"
 
 
 def test_the_task_syncs_the_given_people(world):
@@ -92,10 +92,10 @@ def test_the_task_syncs_the_given_people(world):
 
 
 @pytest.mark.parametrize(("started", "completed", "due", "status"), [
-    (None, None, date(2026, 6, 1), "未开始"),
-    (datetime(2026, 5, 1), None, date(2026, 6, 1), "学习中"),
-    (datetime(2026, 5, 1), None, date(2026, 5, 9), "已逾期"),
-    (None, datetime(2026, 5, 1), date(2026, 5, 9), "已完成"),
+    (None, None, date(2026, 6, 1), "not_started"),
+    (datetime(2026, 5, 1), None, date(2026, 6, 1), "in_progress"),
+    (datetime(2026, 5, 1), None, date(2026, 5, 9), "overdue"),
+    (None, datetime(2026, 5, 1), date(2026, 5, 9), "completed"),
 ])
 def test_assignment_status_follows_progress_and_dates(started, completed, due, status):
     assignment = Assignment(due_on=due, started_at=started, completed_at=completed)

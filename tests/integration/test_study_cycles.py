@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.auth.scope import Scope
 from app.extensions import db
 from app.models import Assignment, CreditEntry, LessonProgress, StudyClock
-from app.study import assignments, clock, cycles, pages
+from app.study import assignments, cycles, pages, timing
 from tests.factories import make_course, make_person, make_syllabus, make_unit, make_workforce
 
 # 2026-05-10 10:00 and 2027-01-05 10:00 in Asia/Shanghai, as naive UTC.
@@ -31,9 +31,9 @@ def world(app):
 
 def _study(person, lesson, start: datetime, minutes: int = 1) -> None:
     """Study a lesson for `minutes` through the real clock, one heartbeat every 30 s."""
-    token = clock.start_lesson(person.id, lesson.id, now=start)
+    token = timing.start_lesson(person.id, lesson.id, now=start)
     for beat in range(1, minutes * 2 + 1):
-        clock.heartbeat(person.id, lesson.id, token, now=start + timedelta(seconds=30 * beat), cap=60)
+        timing.heartbeat(person.id, lesson.id, token, now=start + timedelta(seconds=30 * beat), cap=60)
 
 
 def _finish(person, course, start: datetime) -> None:
@@ -77,9 +77,9 @@ def test_last_years_completion_does_not_complete_this_years_assignment(world):
 
     assert assignments.sync_assignments(person.id, today=date(2027, 1, 1), year=2027) == 1
     new = _assignment(person, annual, 2027)
-    assert (new.cycle, new.completed_at, new.status(date(2027, 1, 1))) == (2027, None, "未开始")
+    assert (new.cycle, new.completed_at, new.status(date(2027, 1, 1))) == (2027, None, "not_started")
     course = pages.course_view(person.id, annual.id, today=date(2027, 1, 1))
-    assert (course.cycle, course.done, course.status) == (2027, 0, "未开始")
+    assert (course.cycle, course.done, course.status) == (2027, 0, "not_started")
 
 
 def test_studying_again_the_next_year_credits_the_course_again_and_keeps_last_years_record(world):
@@ -89,7 +89,7 @@ def test_studying_again_the_next_year_credits_the_course_again_and_keeps_last_ye
     assignments.sync_assignments(person.id, today=date(2027, 1, 1), year=2027)
     _finish(person, annual, JAN_2027)
 
-    assert _course_entries(person, annual) == [(2026, 2026, 10, "必修"), (2027, 2027, 10, "必修")]
+    assert _course_entries(person, annual) == [(2026, 2026, 10, "required"), (2027, 2027, 10, "required")]
     assert _assignment(person, annual, 2027).completed_at == JAN_2027 + timedelta(minutes=5, seconds=60)
     assert _assignment(person, annual, 2026).completed_at == MAY_2026 + timedelta(minutes=5, seconds=60)
     rows = db.session.execute(select(LessonProgress.cycle, func.count(), func.sum(LessonProgress.seconds))
@@ -100,7 +100,7 @@ def test_studying_again_the_next_year_credits_the_course_again_and_keeps_last_ye
 def test_the_clock_keeps_the_cycle_it_started_in(world):
     person, annual = world["person"], world["annual"]
     assignments.sync_assignments(person.id, today=date(2027, 1, 1), year=2027)
-    clock.start_lesson(person.id, annual.lessons[0].id, now=JAN_2027)
+    timing.start_lesson(person.id, annual.lessons[0].id, now=JAN_2027)
     assert db.session.get(StudyClock, person.id).cycle == 2027
 
 
@@ -111,7 +111,7 @@ def test_a_course_required_once_stays_completed_across_the_year_turn(world):
     assignments.sync_assignments(person.id, today=date(2027, 1, 1), year=2027)
     mine = db.session.scalars(select(Assignment).filter_by(person_id=person.id, course_id=newcomer.id)).all()
     assert [(a.year, a.cycle, a.completed_at is not None) for a in mine] == [(2026, 0, True)]
-    assert _course_entries(person, newcomer) == [(2026, 0, 5, "必修")]
+    assert _course_entries(person, newcomer) == [(2026, 0, 5, "required")]
 
 
 def test_an_unfinished_course_required_once_is_not_assigned_again_at_the_year_turn(world):
@@ -130,7 +130,7 @@ def test_my_learning_shows_each_assignment_with_its_own_years_progress(world):
     _study(person, annual.lessons[0], JAN_2027)
     overview = pages.my_learning(person.id, today=date(2027, 1, 5))
     shown = {(item.course.slug, item.cycle): (item.done, item.status) for item in overview.assigned}
-    assert shown[("annual", 2027)] == (1, "学习中")
+    assert shown[("annual", 2027)] == (1, "in_progress")
     lesson = pages.lesson_view(person.id, annual.lessons[1].id)
     assert (lesson.row.seconds, lesson.row.completed) == (0, False)
 
@@ -160,8 +160,8 @@ def test_an_admin_assignment_of_a_finished_course_starts_completed_without_restu
 def test_heartbeat_times_are_whole_seconds_so_intervals_add_up(world):
     person, lesson = world["person"], world["annual"].lessons[0]
     start = MAY_2026 + timedelta(microseconds=900_000)
-    token = clock.start_lesson(person.id, lesson.id, now=start)
-    credited = [clock.heartbeat(person.id, lesson.id, token, now=start + timedelta(seconds=s, microseconds=m),
+    token = timing.start_lesson(person.id, lesson.id, now=start)
+    credited = [timing.heartbeat(person.id, lesson.id, token, now=start + timedelta(seconds=s, microseconds=m),
                                 cap=60).credited for s, m in ((29, 500_000), (59, 200_000), (89, 0))]
     # The page ran from 10:00:00.9 to 10:01:29.9: 89 whole seconds, none lost between beats.
     assert sum(credited) == 89

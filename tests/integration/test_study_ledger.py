@@ -15,7 +15,7 @@ from tests.factories import make_person, make_syllabus, make_workforce, make_wor
 NOW = datetime(2027, 1, 5, 2, 0)
 
 
-def _entry(person, tenths, *, year=2026, kind="选修", source_type="offline", source_id=None):
+def _entry(person, tenths, *, year=2026, kind="elective", source_type="offline", source_id=None):
     entry = CreditEntry(person_id=person.id, year=year, kind=kind, tenths=tenths, source_type=source_type,
                         source_id=source_id or tenths * 1000 + year)
     db.session.add(entry)
@@ -32,9 +32,9 @@ def world(app):
 
 def test_year_credits_add_up_required_and_elective_against_the_syllabus(world):
     person = world["trainee"]
-    _entry(person, 40, kind="必修", source_id=1)
-    _entry(person, 25, kind="选修", source_id=2)
-    _entry(person, 10, kind="必修", year=2025, source_id=3)
+    _entry(person, 40, kind="required", source_id=1)
+    _entry(person, 25, kind="elective", source_id=2)
+    _entry(person, 10, kind="required", year=2025, source_id=3)
     credits = ledger.year_credits(person, 2026)
     assert (credits.required, credits.elective, credits.total) == (40, 25, 65)
     assert (credits.annual_target, credits.annual_required_target) == (100, 60)
@@ -42,10 +42,10 @@ def test_year_credits_add_up_required_and_elective_against_the_syllabus(world):
 
 def test_excess_hours_carry_over_into_next_years_electives_once(world):
     person = world["trainee"]
-    _entry(person, 90, kind="必修", source_id=1)
+    _entry(person, 90, kind="required", source_id=1)
     _entry(person, 40, source_id=2)
     entry = ledger.carry_over(person.id, 2026, now=NOW)
-    assert (entry.year, entry.kind, entry.tenths, entry.source_type, entry.source_id) == (2027, "选修", 30, "carry_over", 2026)
+    assert (entry.year, entry.kind, entry.tenths, entry.source_type, entry.source_id) == (2027, "elective", 30, "carry_over", 2026)
     assert ledger.carry_over(person.id, 2026, now=NOW) is None
     assert db.session.scalar(select(func.count()).select_from(CreditEntry).where(CreditEntry.year == 2027)) == 1
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "credit_carry_over"))
@@ -75,10 +75,10 @@ def test_nothing_carries_over_below_the_target_or_without_a_syllabus(world):
 
 def test_a_reversal_adds_an_opposite_entry_and_keeps_the_original(world):
     person = world["trainee"]
-    original = _entry(person, 15, kind="必修", source_type="course", source_id=7)
+    original = _entry(person, 15, kind="required", source_type="course", source_id=7)
     reversal = ledger.reverse_entry(world["admin_a"].id, Scope((world["a"].path,)), original.id,
                                     reason="重复记录", now=NOW)
-    assert (reversal.tenths, reversal.kind, reversal.year, reversal.reversal_of_id) == (-15, "必修", 2026, original.id)
+    assert (reversal.tenths, reversal.kind, reversal.year, reversal.reversal_of_id) == (-15, "required", 2026, original.id)
     assert db.session.get(CreditEntry, original.id).tenths == 15
     assert ledger.year_credits(person, 2026).total == 0
     audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "credit_reverse"))

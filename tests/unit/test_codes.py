@@ -37,5 +37,11 @@ def test_label_of_an_unknown_code_is_the_code_itself():
     assert Kind.label_of("legacy") == "legacy"
 
 
+@pytest.mark.parametrize(("value", "member"), [
+    ("elective", Kind.ELECTIVE), ("选修", Kind.ELECTIVE), ("", None), ("other", None), (None, None)])
+def test_parse_takes_a_code_or_a_label_and_gives_none_otherwise(value, member):
+    assert Kind.parse(value) is member
+
+
 def test_levels_are_ordered_integers():
     assert Level.MIDDLE > Level.BASIC and Level(2).label == "中级" and Level.MIDDLE == 2
