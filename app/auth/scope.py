@@ -9,9 +9,12 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import false, or_, true
 
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.models import OrgUnit, Person, RoleGrant
+from app.models.people import Role
+
+OUT_OF_REACH = "该人员持有超出您管理范围的角色，不能修改。"
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,18 @@ class Scope:
         if unit is None:
             return False
         return self.paths is None or any(unit.path.startswith(p) for p in self.paths)
+
+    def allows_grant(self, role: str, unit: OrgUnit | None) -> bool:
+        """Return whether a grant of `role` over `unit` (None: everywhere) lies inside this scope.
+        Only a global scope holds global grants; a trainee grant gives power over nobody."""
+        if role == Role.TRAINEE:
+            return True
+        return self.paths is None if unit is None else self.covers(unit)
+
+    def can_manage(self, person: Person) -> bool:
+        """Return whether the person belongs to the scope and every role they hold lies inside it:
+        only then may this scope's admin edit, disable, reset, grant to or revoke from them."""
+        return self.covers(person.unit) and all(self.allows_grant(g.role, g.scope_unit) for g in person.roles)
 
     def clause(self, path_column):
         """Return a SQL condition restricting `path_column` (an OrgUnit.path) to the scope."""
@@ -50,6 +65,15 @@ def person_in_scope(scope: Scope, person_id: int) -> Person:
     person = db.session.get(Person, person_id)
     if person is None or not scope.covers(person.unit):
         raise NotFound("人员不存在或不在您的管理范围内。")
+    return person
+
+
+def person_to_manage(scope: Scope, person_id: int) -> Person:
+    """Return the person if the scope may change them (`Scope.can_manage`): NotFound outside the
+    scope, Forbidden when they hold a role wider than it."""
+    person = person_in_scope(scope, person_id)
+    if not scope.can_manage(person):
+        raise Forbidden(OUT_OF_REACH)
     return person
 
 

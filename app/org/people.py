@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from app.audit import record
 from app.auth.passwords import hash_password, password_problems
-from app.auth.scope import Scope, person_in_scope
+from app.auth.scope import Scope, person_in_scope, person_to_manage
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.events import announce, person_joined, person_post_changed, person_updated
 from app.extensions import db
@@ -69,6 +69,13 @@ def select_people(scope: Scope, *, unit_id: int | None = None, post_id: int | No
     people = list(db.session.scalars(query.where(Person.staff_no.in_(staff_nos or []))))
     found = {p.staff_no for p in people}
     return people, [s for s in staff_nos or [] if s not in found]
+
+
+def get_person_to_manage(scope: Scope, person_id: int) -> Person:
+    """Return the person if the scope may change them; every service that changes a person (or
+    their roles or mentor links) starts here. NotFound outside the scope, Forbidden when they hold
+    a role wider than it."""
+    return person_to_manage(scope, person_id)
 
 
 def staff_no_taken(staff_no: str) -> bool:
@@ -139,7 +146,7 @@ def create_person(actor_id: int | None, scope: Scope, data: PersonData, *, passw
 
 
 def update_person(actor_id: int, scope: Scope, person_id: int, data: PersonData) -> Person:
-    person = get_person(scope, person_id)
+    person = get_person_to_manage(scope, person_id)
     data = _validated(scope, data, person.id)
     changes = {k: [str(getattr(person, k)), str(v)] for k, v in data.__dict__.items() if getattr(person, k) != v}
     old_post_id = person.post_id
@@ -162,7 +169,7 @@ def temporary_password() -> str:
 
 def reset_password(actor_id: int, scope: Scope, person_id: int) -> str:
     """Give the person a one-time password; returns it for the admin to hand over."""
-    person = get_person(scope, person_id)
+    person = get_person_to_manage(scope, person_id)
     temporary = temporary_password()
     person.password_hash = hash_password(temporary)
     person.must_change_password = True
@@ -172,14 +179,14 @@ def reset_password(actor_id: int, scope: Scope, person_id: int) -> str:
 
 
 def grant_role(actor_id: int | None, scope: Scope, person_id: int, *, role: str, scope_unit_id: int | None) -> RoleGrant:
-    """Give the person a role, scoped to a unit inside the actor's own scope."""
-    person = get_person(scope, person_id)
+    """Give the person a role, scoped to a unit inside the actor's own scope; only a global admin
+    grants a role without a unit (everywhere)."""
+    person = get_person_to_manage(scope, person_id)
     if role not in Role.labels():
         raise DomainError("未知角色。")
-    if scope_unit_id:
-        get_unit(scope, scope_unit_id)
-    elif role == "admin" and not scope.is_global:
-        raise Forbidden("管理员角色必须指定管理范围（单位）。")
+    unit = get_unit(scope, scope_unit_id) if scope_unit_id else None
+    if not scope.allows_grant(role, unit):
+        raise Forbidden("只有全局管理员可以授予不限范围的角色，请选择您管理范围内的单位。")
     if any(g.role == role and g.scope_unit_id == scope_unit_id for g in person.roles):
         raise Conflict("该人员已有此角色和范围。")
     grant = RoleGrant(role=role, scope_unit_id=scope_unit_id)
@@ -190,11 +197,9 @@ def grant_role(actor_id: int | None, scope: Scope, person_id: int, *, role: str,
 
 
 def revoke_role(actor_id: int, scope: Scope, person_id: int, grant_id: int) -> None:
-    person = get_person(scope, person_id)
+    person = get_person_to_manage(scope, person_id)  # so every grant they hold lies inside the scope
     grant = next((g for g in person.roles if g.id == grant_id), None)
-    if grant is None or (grant.scope_unit_id is None and grant.role == "admin" and not scope.is_global):
-        raise NotFound("角色不存在。")
-    if grant.scope_unit is not None and not scope.covers(grant.scope_unit):
+    if grant is None:
         raise NotFound("角色不存在。")
     if person.id == actor_id and grant.role == "admin":
         raise Forbidden("不能撤销自己的管理员角色。")
@@ -205,8 +210,9 @@ def revoke_role(actor_id: int, scope: Scope, person_id: int, grant_id: int) -> N
 
 def add_mentor(actor_id: int, scope: Scope, mentee_id: int, *, mentor_staff_no: str, kind: str,
                today: date) -> MentorLink:
-    """Make the person with `mentor_staff_no` responsible for the mentee (both in scope)."""
-    mentee = get_person(scope, mentee_id)
+    """Make the person with `mentor_staff_no` responsible for the mentee (the mentee manageable,
+    the mentor in scope)."""
+    mentee = get_person_to_manage(scope, mentee_id)
     mentor_id = db.session.scalar(select(Person.id).where(Person.staff_no == mentor_staff_no.strip()))
     mentor = get_person(scope, mentor_id) if mentor_id else None
     if mentor is None:
@@ -223,7 +229,7 @@ def add_mentor(actor_id: int, scope: Scope, mentee_id: int, *, mentor_staff_no: 
 
 
 def remove_mentor(actor_id: int, scope: Scope, mentee_id: int, link_id: int) -> None:
-    mentee = get_person(scope, mentee_id)
+    mentee = get_person_to_manage(scope, mentee_id)
     link = db.session.get(MentorLink, link_id)
     if link is None or mentee.id not in (link.mentee_id, link.mentor_id):
         raise NotFound("关系不存在。")

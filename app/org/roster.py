@@ -45,6 +45,7 @@ class _Lookup:
     """Resolves names in a file to ids, limited to the actor's scope."""
 
     def __init__(self, scope: Scope):
+        self.scope = scope
         units = units_in_scope(scope)
         by_id = with_ancestors(OrgUnit, units)  # ancestors above the scope too, for full path names
         self.units_by_path: dict[str, OrgUnit] = {}
@@ -137,6 +138,10 @@ def _check_row(row: dict, lookup: _Lookup, seen: dict[str, int], existing: set[s
     unit = _check_identity(row, lookup, seen, existing, problems)
     post, grade = _check_post(row, lookup, problems)
     joined_on, status, roles = _check_details(row, problems)
+    wider = [role.label for role in roles if not lookup.scope.allows_grant(role, None)]  # a file grants everywhere
+    if wider:
+        problems.append(f"角色“{'、'.join(wider)}”将不限管理范围，超出您的管理范围"
+                        "（只有全局管理员可以导入教官；请导入后在人员页面按单位授予）")
     values = {
         "staff_no": row.get("工号", ""), "name": row.get("姓名", ""), "phone": row.get("手机", ""),
         "unit_id": unit.id if unit else None, "unit_name": unit.name if unit else "",

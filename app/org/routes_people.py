@@ -4,7 +4,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from app import clock
-from app.auth.scope import current_scope, role_required
+from app.auth.scope import OUT_OF_REACH, current_scope, role_required
 from app.errors import DomainError
 from app.formkit import choices
 from app.models.people import PersonStatus, Role
@@ -75,14 +75,15 @@ def person_detail(person_id: int):
     role_form.scope_unit_id.choices = choices(
         ([(0, "（不限范围）")] if scope.is_global else []) + services.unit_options(scope))
     return render_template("org/person_detail.html", person=person, role_form=role_form,
-                           mentor_form=MentorForm(), links=people.mentor_links_of(person.id))
+                           mentor_form=MentorForm(), links=people.mentor_links_of(person.id),
+                           can_manage=scope.can_manage(person), out_of_reach=OUT_OF_REACH)
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 @role_required("admin")
 def person_edit(person_id: int):
     scope = current_scope()
-    person = people.get_person(scope, person_id)
+    person = people.get_person_to_manage(scope, person_id)
     form = _person_form(scope, obj=person)
     if request.method == "GET":
         form.post_id.data, form.grade_id.data = person.post_id or 0, person.grade_id or 0
