@@ -22,9 +22,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _init_areas(app)
 
-    from app import cli, errors, qtypes, rendering, scheduler
+    from app import cli, errors, qtypes, rendering, scheduler, security
 
     errors.init_app(app)
+    security.init_app(app)
     rendering.init_app(app)
     qtypes.init_app(app)
     scheduler.init_app(app)

@@ -76,7 +76,7 @@ def change_password():
         try:
             services.change_password(
                 current_user.id, form.current_password.data, form.new_password.data,
-                min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+                min_length=current_app.config["PASSWORD_MIN_LENGTH"], session_id=current_user.session_id,
             )
         except DomainError as error:
             form.new_password.errors.append(error.message)

@@ -4,11 +4,12 @@ import secrets
 
 from flask import Flask
 from flask_login import UserMixin
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import clock
 from app.extensions import db, login_manager
 from app.models import LoginSession, Person
+from app.models.people import PersonStatus
 
 
 class CurrentUser(UserMixin):
@@ -39,11 +40,28 @@ def end_session(session_id: str) -> None:
         login_session.ended_at = clock.now()
 
 
+def end_person_sessions(person_id: int, *, keep: str | None = None) -> int:
+    """End every open login session of the person except `keep` (the caller commits).
+
+    Called when the account loses access (离岗, login disabled) or its password changes, so a
+    cookie issued before the change no longer authenticates. Returns how many were ended.
+    """
+    query = update(LoginSession).where(LoginSession.person_id == person_id, LoginSession.ended_at.is_(None))
+    if keep is not None:
+        query = query.where(LoginSession.id != keep)
+    return db.session.execute(query.values(ended_at=clock.now()), execution_options={"synchronize_session": False}).rowcount
+
+
+def may_log_in(person: Person) -> bool:
+    """The one rule for who may hold a session: an active person whose login is enabled."""
+    return person.login_enabled and person.status == PersonStatus.ACTIVE
+
+
 def _load_user(session_id: str) -> CurrentUser | None:
     login_session = db.session.scalar(
         select(LoginSession).where(LoginSession.id == session_id, LoginSession.ended_at.is_(None))
     )
-    if login_session is None or not login_session.person.login_enabled:
+    if login_session is None or not may_log_in(login_session.person):
         return None
     return CurrentUser(login_session)
 

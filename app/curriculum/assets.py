@@ -15,7 +15,12 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, url_for
 from markupsafe import Markup
+from sqlalchemy import select
 
+from app.curriculum.services import may_see_course
+from app.errors import NotFound
+from app.extensions import db
+from app.models import Course, Person
 from app.rendering import ImageUrl, render_markdown, render_with_contents
 
 IMAGE_TYPES = {  # extension -> magic bytes at the start of the file
@@ -52,6 +57,19 @@ def asset_location(slug: str, path: str) -> tuple[Path, str] | None:
     if path.startswith(UPLOAD_PREFIX):
         return upload_dir(slug), path[len(UPLOAD_PREFIX):]
     return content_root() / "courses" / slug, path
+
+
+def visible_asset(person_id: int, slug: str, path: str) -> tuple[Path, str, str]:
+    """Return (folder, file name, mimetype) of a course image the person may see, else NotFound.
+
+    The same answer for a course that does not exist and one the person may not see."""
+    location = asset_location(slug, path)
+    person = db.session.get(Person, person_id)
+    course = db.session.scalar(select(Course).where(Course.slug == slug)) if location else None
+    if location is None or person is None or not may_see_course(person, course):
+        raise NotFound("图片不存在。")
+    folder, name = location
+    return folder, name, MIMETYPES[name.rsplit(".", 1)[-1].lower()]
 
 
 def image_problem(filename: str, data: bytes) -> str | None:

@@ -3,7 +3,6 @@
 import io
 
 from flask import (
-    abort,
     flash,
     redirect,
     render_template,
@@ -16,7 +15,7 @@ from flask_login import current_user, login_required
 
 from app.auth.scope import current_scope, role_required
 from app.curriculum import bp, editing, services
-from app.curriculum.assets import MIMETYPES, asset_location, render_lesson, render_lesson_body
+from app.curriculum.assets import render_lesson, render_lesson_body, visible_asset
 from app.curriculum.export import export_course
 from app.curriculum.forms import ImageForm, LessonForm
 from app.errors import DomainError
@@ -123,9 +122,9 @@ def course_export(course_id: int):
 @bp.get("/assets/<slug>/<path:path>")
 @login_required
 def asset(slug: str, path: str):
-    location = asset_location(slug, path)
-    if location is None:
-        abort(404)
-    folder, name = location
-    mimetype = MIMETYPES[name.rsplit(".", 1)[-1].lower()]
-    return send_from_directory(folder, name, mimetype=mimetype, max_age=3600)
+    folder, name, mimetype = visible_asset(current_user.id, slug, path)
+    response = send_from_directory(folder, name, mimetype=mimetype, max_age=3600)
+    response.cache_control.public = False
+    response.cache_control.private = True  # the browser may keep it; no shared cache may
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.auth.scope import Scope
+from app.auth.scope import Scope, scope_of
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Competency, Course, Lesson, LessonCompetency, OrgUnit, Question, Workforce
+from app.models.people import Person
 from app.trees import TreeNode, ancestor_ids, build_forest
 
 PER_PAGE = 20
@@ -50,6 +51,25 @@ def covers(scope: Scope, course: Course | None) -> bool:
         return False
     codes = allowed_workforces(scope)
     return codes is None or bool(codes.intersection(course.workforces))
+
+
+def person_workforces(person: Person) -> set[str]:
+    """Return the workforce codes a person trains in: their unit's (nearest on its path) and their post's."""
+    codes = allowed_workforces(Scope((person.unit.path,))) or set()
+    if person.post is not None:
+        codes.add(person.post.workforce.code)
+    return codes
+
+
+def may_see_course(person: Person, course: Course | None) -> bool:
+    """Return whether the person may see the course's material: an instructor or admin whose scope
+    covers it, or anyone of a workforce the course is for while it is active."""
+    if course is None:
+        return False
+    if any(covers(scope_of(person.roles, role), course) for role in ("instructor", "admin")
+           if person.has_role(role)):
+        return True
+    return course.active and bool(person_workforces(person).intersection(course.workforces))
 
 
 def workforce_options(scope: Scope) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from app.audit import record
 from app.auth.passwords import hash_password, password_problems
 from app.auth.scope import Scope, person_in_scope, person_to_manage
+from app.auth.sessions import end_person_sessions, may_log_in
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.events import announce, person_joined, person_post_changed, person_updated
 from app.extensions import db
@@ -152,6 +153,8 @@ def update_person(actor_id: int, scope: Scope, person_id: int, data: PersonData)
     old_post_id = person.post_id
     for key, value in data.__dict__.items():
         setattr(person, key, value)
+    if not may_log_in(person):  # 离岗 (or login disabled): no cookie issued before stays valid
+        end_person_sessions(person.id)
     if changes:
         record("person_update", person, actor_id=actor_id, changes=changes)
     db.session.commit()
@@ -173,6 +176,7 @@ def reset_password(actor_id: int, scope: Scope, person_id: int) -> str:
     temporary = temporary_password()
     person.password_hash = hash_password(temporary)
     person.must_change_password = True
+    end_person_sessions(person.id)  # whoever held the old password is logged out everywhere
     record("password_reset", person, actor_id=actor_id)
     db.session.commit()
     return temporary

@@ -109,14 +109,27 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
+CSP_REPORT = "Content Security Policy"
+
+
+def watch_csp(target: Page | BrowserContext) -> list[str]:
+    """Collect the Content-Security-Policy violations the browser reports on the console."""
+    reports: list[str] = []
+    target.on("console", lambda message: reports.append(message.text) if CSP_REPORT in message.text else None)
+    return reports
+
+
 @contextmanager
 def contexts_on(browser: Browser, base_url: str) -> Iterator[Callable[[], BrowserContext]]:
     """Yield a function that opens a fresh browser context (its own cookies) on `base_url`;
-    every context it opened is closed on exit."""
+    every context it opened is closed on exit. A test whose pages broke the Content-Security-Policy
+    fails: every browser test also checks that the policy lets the pages it drives run."""
     contexts: list[BrowserContext] = []
+    watched: list[list[str]] = []
 
     def _open() -> BrowserContext:
         contexts.append(open_context(browser, base_url))
+        watched.append(watch_csp(contexts[-1]))
         return contexts[-1]
 
     try:
@@ -124,6 +137,8 @@ def contexts_on(browser: Browser, base_url: str) -> Iterator[Callable[[], Browse
     finally:
         for context in contexts:
             context.close()
+    reports = [report for found in watched for report in found]
+    assert reports == [], f"the pages broke the Content-Security-Policy: {reports}"
 
 
 @pytest.fixture

@@ -65,10 +65,13 @@ def test_the_lesson_page_shows_contents_neighbours_and_required_time(app, as_use
     make_person(unit=make_unit(), staff_no="T1")
     course = make_course(lessons=(10, 15, 20), bodies=["a", "## 第一节\n\n正文\n\n### 细则 *一*\n\n内容", "c"])
     lesson = course.lessons[1]
-    page = as_user("T1").get(f"/study/lessons/{lesson.id}").data.decode()
+    client = as_user("T1")
+    page = client.get(f"/study/lessons/{lesson.id}").data.decode()
     assert 'id="sec-第一节"' in page and 'href="#sec-细则-一"' in page and "细则 一</a>" in page
     assert f"/study/lessons/{course.lessons[0].id}" in page and f"/study/lessons/{course.lessons[2].id}" in page
-    assert "本课时要求：15 分钟" in page and "visibilityState" in page and "csrfFetch" in page
+    assert "本课时要求：15 分钟" in page and 'src="/static/study-clock.js"' in page
+    with client.get("/static/study-clock.js") as script:  # the clock's script, a file for the CSP
+        assert "visibilityState" in script.text and "csrfFetch" in script.text
 
 
 def test_opening_a_lesson_page_writes_nothing(app, as_user):
