@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.audit import record
 from app.auth.scope import Scope
 from app.curriculum.assets import SLUG, image_problem, stored_name, upload_dir
-from app.curriculum.services import allowed_workforces, get_course, get_lesson
+from app.curriculum.services import allowed_workforces, course_to_edit, lesson_to_edit
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.models import Course, Lesson
@@ -88,7 +88,7 @@ def create_course(actor_id: int, scope: Scope, fields: CourseFields) -> Course:
 
 def update_course(actor_id: int, scope: Scope, course_id: int, fields: CourseFields) -> Course:
     """Change a course's title, workforces, kind, 学时 and summary."""
-    course = get_course(scope, course_id)
+    course = course_to_edit(scope, course_id)
     values = _course_values(scope, fields)
     for key, value in values.items():
         setattr(course, key, value)
@@ -109,7 +109,7 @@ def _lesson_values(fields: LessonFields) -> dict:
 
 def create_lesson(actor_id: int, scope: Scope, course_id: int, fields: LessonFields) -> Lesson:
     """Append a lesson to a course."""
-    course = get_course(scope, course_id)
+    course = course_to_edit(scope, course_id)
     values = _lesson_values(fields)
     position = max((lesson.position for lesson in course.lessons), default=0) + 1
     if position > MAX_LESSONS:
@@ -124,7 +124,7 @@ def create_lesson(actor_id: int, scope: Scope, course_id: int, fields: LessonFie
 
 def update_lesson(actor_id: int, scope: Scope, lesson_id: int, fields: LessonFields) -> Lesson:
     """Change a lesson's title, minimum minutes and Markdown body (its id stays)."""
-    lesson = get_lesson(scope, lesson_id)
+    lesson = lesson_to_edit(scope, lesson_id)
     values = _lesson_values(fields)
     changed = [key for key, value in values.items() if getattr(lesson, key) != value]
     for key, value in values.items():
@@ -142,7 +142,7 @@ def _renumbered(file: str, position: int) -> str:
 
 def move_lesson(actor_id: int, scope: Scope, lesson_id: int, direction: str) -> Lesson:
     """Swap a lesson with its neighbour ("up" or "down"), positions and file numbers together."""
-    lesson = get_lesson(scope, lesson_id)
+    lesson = lesson_to_edit(scope, lesson_id)
     lessons = list(lesson.course.lessons)
     index = lessons.index(lesson)
     other_index = index - 1 if direction == "up" else index + 1
@@ -165,7 +165,7 @@ def move_lesson(actor_id: int, scope: Scope, lesson_id: int, direction: str) -> 
 
 def attach_image(actor_id: int, scope: Scope, lesson_id: int, filename: str, data: bytes) -> str:
     """Store an image for a lesson, append it to the body, and return its Markdown reference."""
-    lesson = get_lesson(scope, lesson_id)
+    lesson = lesson_to_edit(scope, lesson_id)
     problem = image_problem(filename or "", data)
     if problem:
         raise DomainError(problem)

@@ -28,7 +28,9 @@ def courses():
     scope = _scope()
     pagination = services.list_courses(scope, _filters(), request.args.get("page", 1, type=int))
     counts = services.lesson_counts([course.id for course in pagination.items])
+    editable = services.editable_course_ids(scope, pagination.items)
     return render_template("curriculum/courses.html", pagination=pagination, counts=counts,
+                           editable=editable,
                            workforces=services.workforce_options(scope), kinds=CreditKind,
                            args=request.args)
 
@@ -57,7 +59,7 @@ def _save_course(form: CourseForm, course=None):
             return editing.create_course(current_user.id, _scope(), _fields(form))
         return editing.update_course(current_user.id, _scope(), course.id, _fields(form, course.slug))
     except DomainError as error:
-        if error.status_code == 404:
+        if error.status_code in (403, 404):
             raise
         flash(error.message, "danger")
         return None
@@ -79,13 +81,14 @@ def course_new():
 @role_required("instructor")
 def course_detail(course_id: int):
     detail = services.course_detail(_scope(), course_id)
-    return render_template("curriculum/course_detail.html", detail=detail, course=detail.course)
+    return render_template("curriculum/course_detail.html", detail=detail, course=detail.course,
+                           read_only_reason=services.SHARED_BEYOND_SCOPE)
 
 
 @bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
 @role_required("instructor")
 def course_edit(course_id: int):
-    course = services.get_course(_scope(), course_id)
+    course = services.course_to_edit(_scope(), course_id)
     form = _course_form(_scope(), course)
     if request.method == "POST" and _save_course(form, course) is not None:
         flash("课程已保存。", "success")

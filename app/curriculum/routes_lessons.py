@@ -39,7 +39,7 @@ def _save_lesson(form: LessonForm, course_id: int, lesson_id: int | None):
             return editing.create_lesson(current_user.id, _scope(), course_id, _fields(form))
         return editing.update_lesson(current_user.id, _scope(), lesson_id, _fields(form))
     except DomainError as error:
-        if error.status_code == 404:
+        if error.status_code in (403, 404):
             raise
         flash(error.message, "danger")
         return None
@@ -48,7 +48,7 @@ def _save_lesson(form: LessonForm, course_id: int, lesson_id: int | None):
 @bp.route("/courses/<int:course_id>/lessons/new", methods=["GET", "POST"])
 @role_required("instructor")
 def lesson_new(course_id: int):
-    course = services.get_course(_scope(), course_id)
+    course = services.course_to_edit(_scope(), course_id)
     form = LessonForm()
     lesson = _save_lesson(form, course.id, None) if request.method == "POST" else None
     if lesson is not None:
@@ -62,7 +62,7 @@ def lesson_new(course_id: int):
 @bp.route("/lessons/<int:lesson_id>", methods=["GET", "POST"])
 @role_required("instructor")
 def lesson_edit(lesson_id: int):
-    lesson = services.get_lesson(_scope(), lesson_id)
+    lesson = services.lesson_to_edit(_scope(), lesson_id)
     form = LessonForm(obj=lesson)
     if request.method == "POST" and _save_lesson(form, lesson.course_id, lesson.id) is not None:
         flash("课时已保存。", "success")
@@ -75,7 +75,7 @@ def lesson_edit(lesson_id: int):
 @bp.post("/courses/<int:course_id>/preview")
 @role_required("instructor")
 def lesson_preview(course_id: int):
-    course = services.get_course(_scope(), course_id)
+    course = services.course_to_edit(_scope(), course_id)
     html = render_lesson_body(course.slug, request.form.get("body", ""))
     return render_template("curriculum/_preview.html", html=html)
 
@@ -87,7 +87,7 @@ def lesson_move(lesson_id: int):
         lesson = editing.move_lesson(current_user.id, _scope(), lesson_id,
                                      request.form.get("direction", ""))
     except DomainError as error:
-        if error.status_code == 404:
+        if error.status_code in (403, 404):
             raise
         flash(error.message, "warning")
         lesson = services.get_lesson(_scope(), lesson_id)
@@ -105,7 +105,7 @@ def lesson_image(lesson_id: int):
                                          form.image.data.filename, form.image.data.read())
         flash(f"图片已上传并插入正文末尾：{reference}", "success")
     except DomainError as error:
-        if error.status_code == 404:
+        if error.status_code in (403, 404):
             raise
         flash(error.message, "danger")
     return redirect(url_for("curriculum.lesson_edit", lesson_id=lesson_id))

@@ -1,7 +1,8 @@
 """Courses for instructors: which ones a scope reaches, listing, reading and the competency tree.
 
-An instructor scoped to a unit subtree works on the courses of that unit's workforce (辅警,
-社区工作者 or 组工干部); a global instructor works on every course.
+An instructor scoped to a unit subtree sees the courses of that unit's workforce (辅警,
+社区工作者 or 组工干部) and edits those whose workforces all lie in their scope (`may_edit_course`);
+a global instructor sees and edits every course.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.scope import Scope, scope_of
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.models import Competency, Course, Lesson, LessonCompetency, OrgUnit, Question, Workforce
 from app.models.people import Person
@@ -51,6 +52,20 @@ def covers(scope: Scope, course: Course | None) -> bool:
         return False
     codes = allowed_workforces(scope)
     return codes is None or bool(codes.intersection(course.workforces))
+
+
+SHARED_BEYOND_SCOPE = ("该课程同时面向您管理范围以外的队伍，您可以查看和导出，"
+                       "修改请联系管理范围覆盖这些队伍的教官。")
+
+
+def may_edit_course(scope: Scope, course: Course | None) -> bool:
+    """The one rule for changing a course or its lessons: every workforce of the course lies in
+    the scope (a global scope edits everything). A shared course is read-only to a narrower scope,
+    so nobody can strip the workforces outside their reach."""
+    if course is None:
+        return False
+    codes = allowed_workforces(scope)
+    return codes is None or set(course.workforces) <= codes
 
 
 def person_workforces(person: Person) -> set[str]:
@@ -101,6 +116,12 @@ def list_courses(scope: Scope, filters: CourseFilter, page: int = 1):
     return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
 
 
+def editable_course_ids(scope: Scope, courses) -> set[int]:
+    """Return the ids of the courses the scope may edit (`may_edit_course`), in one look-up."""
+    codes = allowed_workforces(scope)
+    return {course.id for course in courses if codes is None or set(course.workforces) <= codes}
+
+
 def lesson_counts(course_ids: list[int]) -> dict[int, int]:
     """Return the number of active lessons per course."""
     if not course_ids:
@@ -129,11 +150,29 @@ def get_lesson(scope: Scope, lesson_id: int) -> Lesson:
     return lesson
 
 
+def course_to_edit(scope: Scope, course_id: int) -> Course:
+    """Return the course if the scope may edit it: NotFound outside the scope, Forbidden when it is
+    shared with workforces beyond it."""
+    course = get_course(scope, course_id)
+    if not may_edit_course(scope, course):
+        raise Forbidden(SHARED_BEYOND_SCOPE)
+    return course
+
+
+def lesson_to_edit(scope: Scope, lesson_id: int) -> Lesson:
+    """Return the lesson if the scope may edit its course (see `course_to_edit`)."""
+    lesson = get_lesson(scope, lesson_id)
+    if not may_edit_course(scope, lesson.course):
+        raise Forbidden(SHARED_BEYOND_SCOPE)
+    return lesson
+
+
 @dataclass
 class CourseDetail:
     course: Course
     lessons: list[Lesson]
     known_questions: set[str] = field(default_factory=set)
+    editable: bool = True
 
 
 def lessons_with_competencies(course_id: int) -> list[Lesson]:
@@ -150,7 +189,7 @@ def course_detail(scope: Scope, course_id: int) -> CourseDetail:
     qids = {qid for lesson in lessons for qid in lesson.quiz}
     known = set(db.session.scalars(
         select(Question.external_id).where(Question.external_id.in_(qids)))) if qids else set()
-    return CourseDetail(course, lessons, known)
+    return CourseDetail(course, lessons, known, may_edit_course(scope, course))
 
 
 def competency_tree() -> list[TreeNode]:
