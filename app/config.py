@@ -60,7 +60,9 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_HEADERS_ENABLED": False,
-        "LOGIN_RATE_LIMIT_ACCOUNT": env.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per 15 minutes"),
+        # Failed logins: tight per account-and-IP, loose per account (distributed guessing), per IP.
+        "LOGIN_RATE_LIMIT_ACCOUNT_IP": env.get("LOGIN_RATE_LIMIT_ACCOUNT_IP", "5 per 15 minutes"),
+        "LOGIN_RATE_LIMIT_ACCOUNT": env.get("LOGIN_RATE_LIMIT_ACCOUNT", "50 per hour"),
         "LOGIN_RATE_LIMIT_IP": env.get("LOGIN_RATE_LIMIT_IP", "30 per 15 minutes"),
         # The longest exam (3 h) plus grace must fit inside one token's lifetime.
         "WTF_CSRF_TIME_LIMIT": int(env.get("CSRF_TIME_LIMIT", 6 * 3600)),

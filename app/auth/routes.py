@@ -5,10 +5,9 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import bp, services
+from app.auth import bp, services, throttle
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.errors import DomainError
-from app.extensions import limiter
 
 
 def _local_path(target: str | None) -> str | None:
@@ -25,28 +24,21 @@ def _safe_next(target: str | None) -> str:
     return _local_path(target) or url_for("main.index")
 
 
-def _account_key() -> str:
-    return "account:" + (request.form.get("username") or "").strip().lower()
-
-
-def _failed(response) -> bool:
-    return response.status_code != 302
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
-    key_func=_account_key, methods=["POST"], deduct_when=_failed,
-)
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        ip = request.remote_addr or ""
+        wait = throttle.wait_seconds(form.username.data, ip)
+        if wait:  # refused before the password is checked, the same for unknown accounts
+            flash(throttle.locked_message(wait), "danger")
+            return render_template("auth/login.html", form=form), 429
         try:
-            user = services.authenticate(form.username.data, form.password.data, ip=request.remote_addr or "")
+            user = services.authenticate(form.username.data, form.password.data, ip=ip)
         except services.LoginFailed as failure:
+            throttle.record_failure(form.username.data, ip)
             flash(failure.message, "danger")
         else:
             session.clear()  # a new session for the new login
