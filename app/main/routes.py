@@ -1,6 +1,6 @@
 """Home page and the not-yet-open area pages."""
 
-from flask import render_template
+from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.auth.scope import role_required
@@ -29,6 +29,12 @@ AVAILABLE = {"stats": ("study.admin_compliance", "培训完成情况", "各单�
 def _upcoming(key: str):
     title, scope = UPCOMING[key]
     return render_template("main/upcoming.html", title=title, scope=scope, available=AVAILABLE.get(key))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers that ignore the page's icon link still ask for /favicon.ico."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/instructor/exams")
