@@ -248,3 +248,21 @@ def make_bank_competencies(banks_dir) -> None:
         codes |= {c for q in parse("csv", path.read_bytes(), path.name).questions for c in q.competencies}
     db.session.add_all(Competency(code=code, name=code) for code in sorted(codes))
     db.session.commit()
+
+
+ROSTER_HEADER = ["工号", "姓名", "手机", "单位", "岗位", "岗位等级", "入职日期", "状态", "角色"]
+
+
+def roster_xlsx(rows, header=ROSTER_HEADER) -> bytes:
+    """Return a roster workbook with the template's header row and `rows` below it."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(header)
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

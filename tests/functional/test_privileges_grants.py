@@ -4,12 +4,11 @@ person who holds a role wider than their own scope."""
 import io
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, MentorLink, Person, RoleGrant, RosterImport
-from tests.factories import login, make_world
+from tests.factories import login, make_world, roster_xlsx
 
 OUT_OF_REACH = "该人员持有超出您管理范围的角色，不能修改"
 
@@ -99,21 +98,11 @@ def test_scoped_admin_grant_form_offers_no_unlimited_scope(world, as_user):
     assert "（不限范围）" in as_user("admin-all").get(f"/org/people/{world['person_a'].id}").get_data(as_text=True)
 
 
-HEADER = ["工号", "姓名", "手机", "单位", "岗位", "岗位等级", "入职日期", "状态", "角色"]
 
-
-def _xlsx(rows) -> bytes:
-    book = Workbook()
-    book.active.append(HEADER)
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _upload(client, rows):
-    return client.post("/org/import", data={"file": (io.BytesIO(_xlsx(rows)), "名册.xlsx")},
+    return client.post("/org/import", data={"file": (io.BytesIO(roster_xlsx(rows)), "名册.xlsx")},
                        content_type="multipart/form-data")
 
 

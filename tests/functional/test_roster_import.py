@@ -4,29 +4,18 @@ import io
 from datetime import date, datetime
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, Person, RosterImport
-from tests.factories import make_person, make_world
-
-HEADER = ["工号", "姓名", "手机", "单位", "岗位", "岗位等级", "入职日期", "状态", "角色"]
+from tests.factories import ROSTER_HEADER, make_person, make_world, roster_xlsx
 
 
 @pytest.fixture
 def world(app):
     return make_world(workforce=True, people={"existing": {"unit": "a1", "staff_no": "EXIST1", "name": "老队员"}})
 
-
-def _xlsx(rows) -> bytes:
-    book = Workbook()
-    book.active.append(HEADER)
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _upload(client, data: bytes, name: str):
@@ -39,7 +28,7 @@ def _people_count() -> int:
 
 def test_good_xlsx_previews_then_imports_everyone(world, as_user):
     client = as_user("admin-a")
-    data = _xlsx([
+    data = roster_xlsx([
         ["N001", "李明", "13800000001", "一大队/一中队", "路面执勤", "三级辅警", "2024-03-01", "在岗", "学员"],
         ["N002", "王芳", "", "一中队", "fj-road", "", "2023/7/15", "", "学员"],
     ])  # 教官 would be a global grant, which only a global admin imports (test_privileges_grants.py)
@@ -81,7 +70,7 @@ def test_each_kind_of_bad_row_is_reported_with_its_row_number_and_nothing_is_wri
     client = as_user("admin-a")
     good = ["N100", "好人", "", "一大队", "", "", "", "", ""]
     before = _people_count()
-    page = _upload(client, _xlsx([good, row]), "bad.xlsx").data.decode()
+    page = _upload(client, roster_xlsx([good, row]), "bad.xlsx").data.decode()
     assert f"第3行：{message}" in page, page[page.find("import-errors"):][:600]
     assert "未导入任何人员" in page
     assert _people_count() == before
@@ -138,7 +127,7 @@ def test_unreadable_files_get_a_clear_message(world, as_user, name, data, messag
 
 def test_excel_dates_and_numbers_read_as_typed(world, as_user):
     client = as_user("admin-a")
-    data = _xlsx([[9001, "赵六", 13800000002, "一大队", "", "", datetime(2021, 9, 1), "", ""],
+    data = roster_xlsx([[9001, "赵六", 13800000002, "一大队", "", "", datetime(2021, 9, 1), "", ""],
                   ["N9002", "钱七", "", "一大队", "", "", datetime(2021, 9, 2, 8, 30), "", ""]])
     assert "检查通过" in _upload(client, data, "名册.xlsx").data.decode()
     batch = db.session.scalar(select(RosterImport))
@@ -152,6 +141,6 @@ def test_template_has_the_columns_the_guide_and_dropdowns(world, as_user):
     response = as_user("admin-a").get("/org/import/template.xlsx")
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["人员名册", "填写说明"]
-    assert [c.value for c in book["人员名册"][1]] == HEADER
+    assert [c.value for c in book["人员名册"][1]] == ROSTER_HEADER
     assert any("路面执勤" in v.formula1 for v in book["人员名册"].data_validations.dataValidation)
     assert "完整路径" in "".join(str(c.value) for c in book["填写说明"]["B"])
