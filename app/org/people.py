@@ -72,13 +72,6 @@ def select_people(scope: Scope, *, unit_id: int | None = None, post_id: int | No
     return people, [s for s in staff_nos or [] if s not in found]
 
 
-def get_person_to_manage(scope: Scope, person_id: int) -> Person:
-    """Return the person if the scope may change them; every service that changes a person (or
-    their roles or mentor links) starts here. NotFound outside the scope, Forbidden when they hold
-    a role wider than it."""
-    return person_to_manage(scope, person_id)
-
-
 def staff_no_taken(staff_no: str) -> bool:
     return db.session.scalar(select(Person.id).where(Person.staff_no == staff_no.strip())) is not None
 
@@ -147,7 +140,7 @@ def create_person(actor_id: int | None, scope: Scope, data: PersonData, *, passw
 
 
 def update_person(actor_id: int, scope: Scope, person_id: int, data: PersonData) -> Person:
-    person = get_person_to_manage(scope, person_id)
+    person = person_to_manage(scope, person_id)
     data = _validated(scope, data, person.id)
     changes = {k: [str(getattr(person, k)), str(v)] for k, v in data.__dict__.items() if getattr(person, k) != v}
     old_post_id = person.post_id
@@ -172,7 +165,7 @@ def temporary_password() -> str:
 
 def reset_password(actor_id: int, scope: Scope, person_id: int) -> str:
     """Give the person a one-time password; returns it for the admin to hand over."""
-    person = get_person_to_manage(scope, person_id)
+    person = person_to_manage(scope, person_id)
     temporary = temporary_password()
     person.password_hash = hash_password(temporary)
     person.must_change_password = True
@@ -185,7 +178,7 @@ def reset_password(actor_id: int, scope: Scope, person_id: int) -> str:
 def grant_role(actor_id: int | None, scope: Scope, person_id: int, *, role: str, scope_unit_id: int | None) -> RoleGrant:
     """Give the person a role, scoped to a unit inside the actor's own scope; only a global admin
     grants a role without a unit (everywhere)."""
-    person = get_person_to_manage(scope, person_id)
+    person = person_to_manage(scope, person_id)
     if role not in Role.labels():
         raise DomainError("未知角色。")
     unit = get_unit(scope, scope_unit_id) if scope_unit_id else None
@@ -201,7 +194,7 @@ def grant_role(actor_id: int | None, scope: Scope, person_id: int, *, role: str,
 
 
 def revoke_role(actor_id: int, scope: Scope, person_id: int, grant_id: int) -> None:
-    person = get_person_to_manage(scope, person_id)  # so every grant they hold lies inside the scope
+    person = person_to_manage(scope, person_id)  # so every grant they hold lies inside the scope
     grant = next((g for g in person.roles if g.id == grant_id), None)
     if grant is None:
         raise NotFound("角色不存在。")
@@ -216,7 +209,7 @@ def add_mentor(actor_id: int, scope: Scope, mentee_id: int, *, mentor_staff_no: 
                today: date) -> MentorLink:
     """Make the person with `mentor_staff_no` responsible for the mentee (the mentee manageable,
     the mentor in scope)."""
-    mentee = get_person_to_manage(scope, mentee_id)
+    mentee = person_to_manage(scope, mentee_id)
     mentor_id = db.session.scalar(select(Person.id).where(Person.staff_no == mentor_staff_no.strip()))
     mentor = get_person(scope, mentor_id) if mentor_id else None
     if mentor is None:
@@ -233,7 +226,7 @@ def add_mentor(actor_id: int, scope: Scope, mentee_id: int, *, mentor_staff_no: 
 
 
 def remove_mentor(actor_id: int, scope: Scope, mentee_id: int, link_id: int) -> None:
-    mentee = get_person_to_manage(scope, mentee_id)
+    mentee = person_to_manage(scope, mentee_id)
     link = db.session.get(MentorLink, link_id)
     if link is None or mentee.id not in (link.mentee_id, link.mentor_id):
         raise NotFound("关系不存在。")

@@ -4,7 +4,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from app import clock
-from app.auth.scope import OUT_OF_REACH, current_scope, role_required
+from app.auth.scope import OUT_OF_REACH, current_scope, person_to_manage, role_required
 from app.errors import DomainError
 from app.formkit import choices
 from app.models.people import PersonStatus, Role
@@ -83,7 +83,7 @@ def person_detail(person_id: int):
 @role_required("admin")
 def person_edit(person_id: int):
     scope = current_scope()
-    person = people.get_person_to_manage(scope, person_id)
+    person = person_to_manage(scope, person_id)
     form = _person_form(scope, obj=person)
     if request.method == "GET":
         form.post_id.data, form.grade_id.data = person.post_id or 0, person.grade_id or 0
