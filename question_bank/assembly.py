@@ -313,3 +313,34 @@ def _lay_out(blueprint: Blueprint, picks: Mapping[int, _RulePick], rng: random.R
                                    question.version_id, blueprint.rules[number - 1].points, tuple(order)))
     mean = _mean(picks)
     return Paper(tuple(items), mean, target, abs(mean - target) <= blueprint.tolerance + 1e-12, swaps)
+
+
+# --- display letters ------------------------------------------------------------------------------
+
+
+def to_own_keys(response: object, option_order: Sequence[str]) -> object:
+    """Turn a response in displayed letters (A, B… in this paper's order) into the question's keys.
+
+    Only choice questions have an option order; other responses pass unchanged. An unknown letter
+    becomes `None` inside the response, which the question's `response_problem` then refuses.
+    """
+    if not option_order:
+        return response
+    own = dict(zip(OPTION_LETTERS, option_order, strict=False))
+    if isinstance(response, str):
+        return own.get(response)
+    if isinstance(response, list | tuple):
+        return [own.get(letter) if isinstance(letter, str) else None for letter in response]
+    return response
+
+
+def to_display_letters(response: object, option_order: Sequence[str]) -> object:
+    """The inverse of `to_own_keys`: a stored response as the trainee's letters."""
+    if not option_order:
+        return response
+    shown = {key: OPTION_LETTERS[index] for index, key in enumerate(option_order)}
+    if isinstance(response, str):
+        return shown.get(response)
+    if isinstance(response, list | tuple):
+        return sorted(shown[key] for key in response if key in shown)
+    return response

@@ -171,6 +171,14 @@ class Question:
         """Return a response that earns full marks (the reference answer for essays)."""
         raise NotImplementedError
 
+    def response_problem(self, response: object) -> str | None:
+        """Say in Chinese why a response cannot be stored for this question, or None when it can.
+
+        `None` (no answer) always fits. Types narrow this; a type that does not accepts anything
+        its `grade` can take (a response of the wrong shape then scores zero).
+        """
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         """Return every field as JSON-safe data, tagged with the type code."""
         return {"type": self.code} | {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}

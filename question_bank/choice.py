@@ -132,6 +132,13 @@ class SingleChoice(ChoiceQuestion):
     def correct_response(self) -> str:
         return next(option.key for option in self.options if option.weight == 100)
 
+    def response_problem(self, response: object) -> str | None:
+        if response is None:
+            return None
+        if not isinstance(response, str) or self.option(response) is None:
+            return "单选题的答案应为一个选项"
+        return None
+
     def grade(self, response: object, policy: GradingPolicy = DEFAULT_POLICY) -> Score:
         if not isinstance(response, str):
             return Score.wrong(self.points)
@@ -167,6 +174,14 @@ class MultipleChoice(ChoiceQuestion):
 
     def correct_response(self) -> tuple[str, ...]:
         return tuple(sorted(self.correct_keys()))
+
+    def response_problem(self, response: object) -> str | None:
+        if response is None:
+            return None
+        if not isinstance(response, list | tuple) or len(set(response)) != len(response) \
+                or any(not isinstance(key, str) or self.option(key) is None for key in response):
+            return "多选题的答案应为不重复的选项列表"
+        return None
 
     def grade(self, response: object, policy: GradingPolicy = DEFAULT_POLICY) -> Score:
         chosen = self._selection(response)

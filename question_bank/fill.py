@@ -13,6 +13,7 @@ from question_bank.registry import register
 from question_bank.scoring import DEFAULT_POLICY, GradingPolicy, Score, answers_match
 
 BLANK_PATTERN = re.compile(r"[_＿]{3,}")
+MAX_BLANK_CHARS = 500  # characters of one blank's answer
 BLANK_MARKER = "____"
 
 
@@ -85,6 +86,16 @@ class FillBlank(Question):
 
     def correct_response(self) -> tuple[str, ...]:
         return tuple(next(a.text for a in blank if a.weight == 100) for blank in self.blanks)
+
+    def response_problem(self, response: object) -> str | None:
+        if response is None:
+            return None
+        if not isinstance(response, list | tuple) or len(response) > len(self.blanks) \
+                or any(not isinstance(text, str) for text in response):
+            return f"填空题的答案应为不超过 {len(self.blanks)} 项的文字列表"
+        if any(len(text) > MAX_BLANK_CHARS for text in response):
+            return f"每个空的答案不能超过 {MAX_BLANK_CHARS} 字"
+        return None
 
     def grade(self, response: object, policy: GradingPolicy = DEFAULT_POLICY) -> Score:
         if not isinstance(response, list | tuple) or len(response) > len(self.blanks):

@@ -33,6 +33,11 @@ class TrueFalse(Question):
     def correct_response(self) -> bool:
         return self.answer
 
+    def response_problem(self, response: object) -> str | None:
+        if response is None or isinstance(response, bool):
+            return None
+        return "判断题的答案应为“对”或“错”"
+
     def grade(self, response: object, policy: GradingPolicy = DEFAULT_POLICY) -> Score:
         if not isinstance(response, bool):
             return Score.wrong(self.points)

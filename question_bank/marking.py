@@ -1,0 +1,54 @@
+"""Marking a paper: each question's score scaled to the points its exam gives it, and the total.
+
+The web layer never computes a score: exam services hand each slot's question (its stored
+version), the response and the slot's points to `mark_paper` and store what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from question_bank.base import Question
+from question_bank.scoring import DEFAULT_POLICY, GradingPolicy, Score
+
+
+def mark(question: Question, response: object, points: int,
+         policy: GradingPolicy = DEFAULT_POLICY) -> Score:
+    """Grade a response and scale its score to `points` units (the exam's points for the slot)."""
+    raw = question.grade(response, policy)
+    if raw.status == "pending":
+        return Score.pending(points)
+    if raw.possible <= 0:
+        return Score.wrong(points)
+    return Score.of(points, Fraction(raw.earned, raw.possible))
+
+
+@dataclass(frozen=True)
+class PaperResult:
+    scores: tuple[Score, ...]
+    score: int  # units earned by the graded slots
+    max_score: int
+    pending: bool  # some slot awaits a person
+    passed: bool | None  # None while pending
+
+    @property
+    def percent(self) -> Fraction:
+        return Fraction(self.score * 100, self.max_score) if self.max_score else Fraction(0)
+
+
+def mark_paper(entries: Iterable[tuple[Question, object, int]], pass_percent: int,
+               policy: GradingPolicy = DEFAULT_POLICY) -> PaperResult:
+    """Mark every (question, response, points) of a paper; pass at `pass_percent` of the maximum."""
+    scores = tuple(mark(question, response, points, policy) for question, response, points in entries)
+    score = max(sum(s.earned for s in scores), 0)
+    maximum = sum(s.possible for s in scores)
+    pending = any(s.status == "pending" for s in scores)
+    passed = None if pending else score * 100 >= pass_percent * maximum
+    return PaperResult(scores, score, maximum, pending, passed)
+
+
+def passes(score: int, max_score: int, pass_percent: int) -> bool:
+    """The pass rule alone, for a total changed by manual grading."""
+    return score * 100 >= pass_percent * max_score
