@@ -10,9 +10,10 @@ class DomainError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, **extra):
         super().__init__(message)
         self.message = message
+        self.extra = extra  # more fields for a JSON answer (e.g. the stored `seq` of a stale save)
 
 
 class NotFound(DomainError):
@@ -33,22 +34,29 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class Unprocessable(DomainError):
+    """A well-formed request whose content is invalid (e.g. an answer of the wrong shape)."""
+
+    status_code = 422
+
+
 MESSAGES = {
     400: "请求有误，请检查后重试。",
     403: "您没有权限访问此页面。",
     404: "页面不存在，或不在您的管理范围内。",
     405: "不支持该请求方式。",
     409: "操作与当前数据冲突，请刷新后重试。",
+    422: "提交的内容不符合要求。",
     413: "上传的文件过大。",
     429: "操作过于频繁，请稍后再试。",
     500: "服务器内部错误，请稍后重试；如果问题持续，请联系管理员。",
 }
 
 
-def _respond(status: int, message: str | None = None):
+def _respond(status: int, message: str | None = None, extra: dict | None = None):
     message = message or MESSAGES.get(status, MESSAGES[500])
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        return jsonify(error=message, status=status), status
+        return jsonify(**(extra or {}), error=message, status=status), status
     return render_template("errors/error.html", status=status, message=message), status
 
 
@@ -57,7 +65,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
-        return _respond(error.status_code, error.message)
+        return _respond(error.status_code, error.message, error.extra)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_error):

@@ -266,3 +266,49 @@ def roster_xlsx(rows, header=ROSTER_HEADER) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def make_exam_questions(category, *, single: int = 0, truefalse: int = 0, multiple: int = 0, essay: int = 0,
+                        difficulty: int | None = None) -> list[int]:
+    """Ready questions of several types in a category (stored through the bank); returns their ids."""
+    from app.bank.storing import prepare, store
+    from question_bank import question_from_dict
+
+    datas = [single_choice_data(difficulty=difficulty) for _ in range(single)]
+    datas += [{"type": "truefalse", "stem": f"判断题干{next(_seq)}", "answer": True, "difficulty": difficulty}
+              for _ in range(truefalse)]
+    datas += [{"type": "multiple", "stem": f"多选题干{next(_seq)}", "difficulty": difficulty,
+               "options": [{"key": k, "text": f"选项{k}{next(_seq)}", "weight": w}
+                           for k, w in (("A", 50), ("B", 50), ("C", -100), ("D", -100))]}
+              for _ in range(multiple)]
+    datas += [{"type": "essay", "stem": f"简答题干{next(_seq)}", "reference_answer": "要点"} for _ in range(essay)]
+    ids = store([prepare(question_from_dict({k: v for k, v in d.items() if v is not None})) for d in datas],
+                lambda _path: category, actor_id=None, status="ready")
+    db.session.commit()
+    return ids
+
+
+def make_exam(*, category, rules=(("一、单选题", "single", 5, 200),), audience_units=(), audience_people=(),
+              opens_at=None, closes_at=None, duration_minutes: int = 60, publish: bool = True, **fields):
+    """An exam over `category` (rules: (section, qtype, count, points units)), published by default."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.exams.publishing import publish as publish_exam
+    from app.models import Blueprint, BlueprintRule, Exam, ExamAudience
+
+    now = clock.now()
+    blueprint = Blueprint(title="测试组卷规则", rules=[
+        BlueprintRule(position=i, section=section, source_kind="category", category_id=category.id,
+                      qtype=qtype, count=count, points=points)
+        for i, (section, qtype, count, points) in enumerate(rules, start=1)])
+    exam = Exam(title=fields.pop("title", "测试考试"), blueprint=blueprint, duration_minutes=duration_minutes,
+                opens_at=opens_at or now - timedelta(hours=1), closes_at=closes_at or now + timedelta(days=7),
+                **fields)
+    exam.audience = [ExamAudience(unit_id=unit.id) for unit in audience_units] + \
+        [ExamAudience(person_id=person.id) for person in audience_people]
+    db.session.add(exam)
+    db.session.commit()
+    if publish:
+        publish_exam(exam.id, actor_id=None, now=now)
+    return exam

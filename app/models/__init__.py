@@ -27,6 +27,17 @@ from app.models.curriculum import (
     Syllabus,
     SyllabusTarget,
 )
+from app.models.exams import (
+    Attempt,
+    AttemptEvent,
+    AttemptItem,
+    Blueprint,
+    BlueprintRule,
+    Exam,
+    ExamAudience,
+    ExamOverride,
+    ExamPoolEntry,
+)
 from app.models.jobs import ScheduledRun
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import LoginSession, MentorLink, Person, RoleGrant, RosterImport
@@ -34,6 +45,15 @@ from app.models.quiz import LessonQuizQuestion, QuizAttempt, QuizAttemptItem
 from app.models.study import Assignment, CreditEntry, LessonProgress, StudyClock
 
 __all__ = [
+    "Attempt",
+    "AttemptEvent",
+    "AttemptItem",
+    "Blueprint",
+    "BlueprintRule",
+    "Exam",
+    "ExamAudience",
+    "ExamOverride",
+    "ExamPoolEntry",
     "AuditEntry",
     "Attendance",
     "ClassSession",

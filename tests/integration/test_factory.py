@@ -128,3 +128,31 @@ def test_background_tasks_refuse_to_start_over_uncommitted_changes(app):
         run_in_background(record, "x")
     assert ran == [] and db.session.new  # the caller's change is still there, not rolled back
     db.session.rollback()
+
+
+def test_durable_views_commit_with_synchronous_full_and_others_do_not(sqlite_app):
+    from flask import Flask
+
+    from app.extensions import durable_writes
+
+    app: Flask = sqlite_app
+
+    @durable_writes
+    def durable_view():
+        return ""
+
+    def plain_view():
+        return ""
+
+    app.add_url_rule("/_durable", "durable_probe", durable_view, methods=["POST"])
+    app.add_url_rule("/_plain", "plain_probe", plain_view, methods=["POST"])
+    levels = {}
+    for path in ("/_durable", "/_plain", "/_durable"):
+        with app.test_request_context(path, method="POST"):
+            app.preprocess_request()
+            with count_statements(transactions=True) as seen:
+                db.session.execute(text("SELECT 1"))
+                levels.setdefault(path, []).append(db.session.execute(text("PRAGMA synchronous")).scalar())
+                db.session.commit()
+            assert "BEGIN IMMEDIATE" in seen
+    assert levels == {"/_durable": [2, 2], "/_plain": [1]}  # 2 = FULL, 1 = NORMAL

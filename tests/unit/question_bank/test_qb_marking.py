@@ -64,8 +64,9 @@ def test_display_letters_round_trip_through_the_option_order():
     order = ("C", "A", "B")
     assert to_own_keys("A", order) == "C"
     assert to_own_keys(["B", "C"], order) == ["A", "B"]
-    assert to_own_keys("D", order) is None
-    assert to_own_keys(["A", "Z"], order) == ["C", None]
+    assert to_own_keys("D", order) == ""
+    assert to_own_keys(["A", "Z"], order) == ["C", ""]
+    assert to_own_keys(None, order) is None
     assert to_display_letters("C", order) == "A"
     assert to_display_letters(["B", "A"], order) == ["B", "C"]
     assert to_own_keys(["填空"], ()) == ["填空"]

@@ -1,0 +1,5 @@
+"""Online exams: blueprints, exams, papers drawn per attempt, taking, the sweep."""
+
+from flask import Blueprint
+
+bp = Blueprint("exams", __name__, url_prefix="/exams")
