@@ -1,4 +1,4 @@
-"""Command-line tools: `flask demo load`, `flask users create`, `flask jobs list|run`."""
+"""Command-line tools: `flask demo load`, `flask users create|token`, `flask jobs list|run`, `flask exams …`."""
 
 import click
 from flask import Flask, current_app
@@ -70,6 +70,25 @@ def users_create(staff_no: str, name: str, unit_name: str, password: str):
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     click.echo(f"已创建全局管理员 {name}（工号 {staff_no}），首次登录须修改密码。")
+
+
+@users_cli.command("token")
+@click.argument("staff_no")
+@click.option("--days", default=90, show_default=True, type=int, help="有效天数")
+@click.option("--name", default="命令行创建", show_default=True, help="令牌名称")
+def users_token(staff_no: str, days: int, name: str):
+    """Print a new API access token for a person (shown once; audited, no actor)."""
+    from app.auth.tokens import create_token
+
+    person_id = people.person_id_by_staff_no(staff_no)
+    if person_id is None:
+        raise click.ClickException(f"工号“{staff_no.strip()}”不存在。")
+    try:
+        token, text = create_token(person_id, name=name, days=days, actor_id=None, now=clock.now())
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{text}\n（有效至 {clock.to_local(token.expires_at):%Y-%m-%d %H:%M}；只显示这一次，请妥善保存）")
 
 
 @jobs_cli.command("list")

@@ -33,6 +33,11 @@ def to_local(utc: datetime) -> datetime:
     return utc.replace(tzinfo=UTC).astimezone(zone()).replace(tzinfo=None)
 
 
+def isoformat(utc: datetime) -> str:
+    """A naive UTC datetime as ISO 8601 in the configured zone, with its offset (for JSON)."""
+    return utc.replace(tzinfo=UTC).astimezone(zone()).isoformat(timespec="milliseconds")
+
+
 def to_utc(local: datetime) -> datetime:
     """Turn a naive local time (as a form gives it) into the naive UTC time columns store."""
     return local.replace(tzinfo=zone()).astimezone(UTC).replace(tzinfo=None)

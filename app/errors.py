@@ -42,6 +42,7 @@ class Unprocessable(DomainError):
 
 MESSAGES = {
     400: "请求有误，请检查后重试。",
+    401: "请先登录。",
     403: "您没有权限访问此页面。",
     404: "页面不存在，或不在您的管理范围内。",
     405: "不支持该请求方式。",
@@ -71,8 +72,16 @@ def init_app(app: Flask) -> None:
     def _csrf_error(_error):
         return _respond(400, "页面已过期或请求来源无法验证（CSRF 校验失败），请刷新页面后重试。")
 
-    for status in (400, 403, 404, 405, 413, 429):
+    for status in (400, 401, 403, 404, 405, 413, 429):
         app.register_error_handler(status, lambda _e, s=status: _respond(s))
+
+    @app.errorhandler(422)
+    def _unprocessable(error):
+        """A request body that failed its schema (webargs puts the fields in `data.messages`)."""
+        messages = (getattr(error, "data", None) or {}).get("messages") or {}
+        names = sorted({str(name) for per_location in messages.values() if isinstance(per_location, dict)
+                        for name in per_location})
+        return _respond(422, f"请求内容不符合要求：{'、'.join(names)} 有误。" if names else None)
 
     @app.errorhandler(500)
     def _server_error(_error):

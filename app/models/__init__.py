@@ -40,11 +40,12 @@ from app.models.exams import (
 )
 from app.models.jobs import ScheduledRun
 from app.models.org import Grade, OrgUnit, Post, Workforce
-from app.models.people import LoginSession, MentorLink, Person, RoleGrant, RosterImport
+from app.models.people import ApiToken, LoginSession, MentorLink, Person, RoleGrant, RosterImport
 from app.models.quiz import LessonQuizQuestion, QuizAttempt, QuizAttemptItem
 from app.models.study import Assignment, CreditEntry, LessonProgress, StudyClock
 
 __all__ = [
+    "ApiToken",
     "Attempt",
     "AttemptEvent",
     "AttemptItem",

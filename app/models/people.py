@@ -109,6 +109,24 @@ class LoginSession(db.Model):
     person: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
 
 
+class ApiToken(db.Model):
+    """A personal access token for the JSON API: shown once, stored as its SHA-256, expiring.
+
+    The token itself has 256 random bits, so a plain hash (not a slow password hash) is enough
+    and lets each request find its row by index.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    person: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
+
+
 class MentorLink(db.Model):
     """A mentor (导师) or 包联 responsibility of one person for another."""
 

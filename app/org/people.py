@@ -72,8 +72,12 @@ def select_people(scope: Scope, *, unit_id: int | None = None, post_id: int | No
     return people, [s for s in staff_nos or [] if s not in found]
 
 
+def person_id_by_staff_no(staff_no: str) -> int | None:
+    return db.session.scalar(select(Person.id).where(Person.staff_no == staff_no.strip()))
+
+
 def staff_no_taken(staff_no: str) -> bool:
-    return db.session.scalar(select(Person.id).where(Person.staff_no == staff_no.strip())) is not None
+    return person_id_by_staff_no(staff_no) is not None
 
 
 def search_people(scope: Scope, filters: PeopleFilter, *, page: int, per_page: int):
