@@ -326,3 +326,12 @@ def test_start_and_save_cost_a_constant_number_of_statements(app, world, bank_si
     assert len(saved) <= 3, saved
     assert db.session.scalar(select(func.count()).select_from(AttemptItem)
                              .filter_by(attempt_id=attempt.id)) == 20
+
+
+def test_flask_exams_close_overdue(app, world, runner):
+    exam = exam_for(world, duration_minutes=5)
+    attempt, _ = attempts.start(exam.id, world["t1"].id, now=clock.now() - timedelta(minutes=20))
+    result = runner.invoke(args=["exams", "close-overdue"])
+    assert result.exit_code == 0 and "已收卷 1 份" in result.output
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).submitted_by == "timeout"
