@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 
-from app.me import routes  # noqa: E402,F401
+from app.me import routes, routes_tokens  # noqa: E402,F401
