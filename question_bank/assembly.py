@@ -322,15 +322,16 @@ def to_own_keys(response: object, option_order: Sequence[str]) -> object:
     """Turn a response in displayed letters (A, B… in this paper's order) into the question's keys.
 
     Only choice questions have an option order; other responses pass unchanged. An unknown letter
-    becomes `None` inside the response, which the question's `response_problem` then refuses.
+    becomes "" (no question has that key), which the question's `response_problem` then refuses;
+    `None` stays `None` (no answer).
     """
     if not option_order:
         return response
     own = dict(zip(OPTION_LETTERS, option_order, strict=False))
     if isinstance(response, str):
-        return own.get(response)
+        return own.get(response, "")
     if isinstance(response, list | tuple):
-        return [own.get(letter) if isinstance(letter, str) else None for letter in response]
+        return [own.get(letter, "") if isinstance(letter, str) else letter for letter in response]
     return response
 
 

@@ -83,10 +83,10 @@ def start(exam_id: int, person_id: int, *, now: datetime, password: str | None =
         raise Forbidden("您已用完本场考试的作答次数。")
     if exam.password_hash and not verify_password(exam.password_hash, password or ""):
         raise Forbidden("考试密码不正确。")
-    attempt = _draw_attempt(exam, person_id, used + 1, override, now=now)
     try:
+        attempt = _draw_attempt(exam, person_id, used + 1, override, now=now)
         db.session.commit()
-    except IntegrityError:
+    except IntegrityError:  # another request inserted this (exam, person, number) first
         db.session.rollback()
         winner = _open_attempt(exam_id, person_id)
         if winner is None:
