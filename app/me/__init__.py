@@ -1,4 +1,4 @@
-"""The trainee's own pages: 我的学习, 我的考试, 我的档案."""
+"""The trainee's own pages: 我的档案 (我的学习 lives in study, 我的培训班 in classes)."""
 
 from flask import Blueprint
 

@@ -12,9 +12,3 @@ from app.org import people
 def profile():
     links = people.mentor_links_of(current_user.id)
     return render_template("me/profile.html", person=current_user.person, links=links)
-
-
-@bp.get("/exams")
-@login_required
-def exams():
-    return render_template("me/exams.html")
