@@ -31,7 +31,14 @@ from app.models.jobs import ScheduledRun
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import LoginSession, MentorLink, Person, RoleGrant, RosterImport
 from app.models.quiz import LessonQuizQuestion, QuizAttempt, QuizAttemptItem
-from app.models.study import Assignment, CreditEntry, LessonProgress, StudyClock
+from app.models.study import (
+    Assignment,
+    AssignmentPeopleTally,
+    AssignmentTally,
+    CreditEntry,
+    LessonProgress,
+    StudyClock,
+)
 
 __all__ = [
     "AuditEntry",
@@ -66,6 +73,8 @@ __all__ = [
     "ScheduledRun",
     "Workforce",
     "Assignment",
+    "AssignmentPeopleTally",
+    "AssignmentTally",
     "CreditEntry",
     "LessonProgress",
     "StudyClock",
