@@ -2,10 +2,9 @@
 
 `AssignmentTally` counts the assignments of each unit's people per year, course and due date
 (total, done, started and not done), `AssignmentPeopleTally` the people of each unit with an
-assignment of a year. The overview and the assignment list's totals read them (`sums`,
-`count_expression`) instead of the assignment rows, so they cost the same for 1,000 or 100,000
-people. This module is the only writer of both tables and the only place that writes assignments
-in bulk; three ways in, one of which every write takes:
+assignment of a year. The overview and the assignment list's totals sum them (`count_expression`)
+instead of reading assignment rows, so they cost the same for 1,000 or 100,000 people. This module
+is the only writer of both tables and of assignments in bulk; every write comes in one of three ways:
 
 1. Changes through the ORM session are counted by the session hooks here (`init_app`): a new,
    edited or deleted `Assignment` (its due date, course, person, start or completion), a person
@@ -14,10 +13,9 @@ in bulk; three ways in, one of which every write takes:
    difference: one rule for every change, so services simply use the ORM and commit.
 2. Bulk UPDATEs of assignments go through `mark_started` / `mark_completed`, which UPDATE ...
    RETURNING the rows they changed and count exactly those.
-3. Any other write to assignments through the session (a bulk INSERT/UPDATE/DELETE, a text
-   statement, a bulk change of people's units, a bulk delete of people or courses) raises
-   `UntalliedWrite`, unless it carries the execution option `RECOUNT`: its caller rebuilds the
-   counters with `recount` afterwards (bulk loads such as the bench).
+3. Any other write through the session (a bulk INSERT/UPDATE/DELETE or text statement on
+   assignments, a bulk change of people's units) is refused by `tally_guard.guard`, unless it
+   carries the execution option `RECOUNT` and its caller runs `recount` afterwards (bulk loads).
 
 `recount` (`flask study recount`; the same SQL, frozen, in migration 0012) rebuilds both tables
 from the rows. On PostgreSQL each writer first locks the affected people's rows (FOR UPDATE), so
@@ -27,7 +25,6 @@ write transactions are serial anyway.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from datetime import date, datetime
 
@@ -45,25 +42,21 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.orm import Session
 
 from app.extensions import db, upsertable_insert
 from app.models import Assignment, AssignmentPeopleTally, AssignmentTally, Course, Person
 from app.models.study import AssignmentStatus
+from app.study.tally_guard import RECOUNT, TALLIES, UntalliedWrite, guard
 
-TALLIES = "assignment_tallies"  # the execution option that lets a write to assignments pass `_guard`
-RECOUNT = {TALLIES: "recount"}  # "the caller rebuilds the counters with `recount` afterwards"
+__all__ = ["RECOUNT", "UntalliedWrite", "count_expression", "init_app", "mark_completed", "mark_started",
+           "recount"]
+
 _KEPT = {TALLIES: "kept", "synchronize_session": False}
 _BEFORE = "assignment_tallies_before"  # session.info: what a flush found before it wrote
 _CHUNK = 2000  # ids per IN (...): below SQLite's and PostgreSQL's bound-parameter limits
 _ROW = (Assignment.person_id, Person.unit_id, Assignment.year, Assignment.course_id, Assignment.due_on,
         Assignment.started_at, Assignment.completed_at)
-WRITES_ASSIGNMENTS = re.compile(r"\b(?:insert\s+into|update|delete\s+from)\s+[\"`]?assignment\b(?!_)", re.I)
-
-
-class UntalliedWrite(RuntimeError):
-    """A write to assignments that would leave the 培训完成情况 counters wrong (a programming error)."""
 
 
 class Delta:
@@ -258,38 +251,10 @@ def _mark(person_id: int, course_id: int, column, condition, now: datetime) -> i
     return len(rows)
 
 
-# --- 3. the guard --------------------------------------------------------------------------------
-
-def _sets_unit(state: ORMExecuteState) -> bool:
-    values = getattr(state.statement, "_values", None) or {}
-    keys = {getattr(key, "key", key) for key in values}
-    parameters = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
-    return "unit_id" in keys.union(*parameters)
-
-
-def _guard(state: ORMExecuteState) -> None:
-    """Refuse a statement that would change assignments, or whose they are, behind the counters."""
-    if state.execution_options.get(TALLIES):
-        return
-    statement = state.statement
-    if isinstance(statement, TextClause):
-        wrong = bool(WRITES_ASSIGNMENTS.search(statement.text))
-    elif state.is_insert or state.is_update or state.is_delete:
-        name = getattr(getattr(statement, "table", None), "name", "")
-        wrong = (name == "assignment" or (name in ("person", "course") and state.is_delete)
-                 or (name == "person" and state.is_update and _sets_unit(state)))
-    else:
-        return
-    if wrong:
-        raise UntalliedWrite("Write assignments through the ORM session or app.study.tallies (mark_started, "
-                             "mark_completed), or pass execution_options(**tallies.RECOUNT) and call "
-                             "tallies.recount() afterwards: the 培训完成情况 counters would be wrong.")
-
-
 def init_app(_app: Flask) -> None:
     """Hook the counters into every ORM session (once per process: the hooks keep no app state)."""
     for name, hook in (("before_flush", _before_flush), ("after_flush", _after_flush),
-                       ("do_orm_execute", _guard)):
+                       ("do_orm_execute", guard)):
         if not event.contains(Session, name, hook):
             event.listen(Session, name, hook)
 

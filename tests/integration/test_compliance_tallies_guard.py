@@ -19,7 +19,7 @@ from sqlalchemy import delete, insert, select, text, update
 
 from app.extensions import db
 from app.models import Assignment, AssignmentTally, Course, Person
-from app.study import tallies
+from app.study import tallies, tally_guard
 from tests.factories import make_course, make_person, make_world
 from tests.integration.test_compliance_tallies import expected_tables, stored_tables
 from tests.paths import ROOT
@@ -116,13 +116,13 @@ def _writes_in_strings(path) -> list[int]:
     """Lines of string constants holding SQL that writes the assignment table."""
     return [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
             if isinstance(node, ast.Constant) and isinstance(node.value, str)
-            and tallies.WRITES_ASSIGNMENTS.search(node.value)]
+            and tally_guard.WRITES_ASSIGNMENTS.search(node.value)]
 
 
 def test_nothing_in_app_but_the_tallies_module_writes_assignments_in_bulk():
     offenders = []
     for path in sorted((ROOT / "app").rglob("*.py")):
-        if path == ROOT / "app" / "study" / "tallies.py":
+        if path.parent == ROOT / "app" / "study" and path.name in ("tallies.py", "tally_guard.py"):
             continue
         source = path.read_text(encoding="utf-8")
         offenders += [f"{path.relative_to(ROOT)}:{source[:m.start()].count(chr(10)) + 1}"
