@@ -140,12 +140,12 @@ def _lock_people(connection, person_ids) -> None:
 
 # --- 1. the session hooks -------------------------------------------------------------------------
 
-def _person_of(state) -> int | None:
-    """The person an assignment in the session belongs to now (None: a person not stored yet)."""
+def _people_of(state) -> set:
+    """The people an assignment in the session may belong to: its `person_id` and its loaded
+    `person`, which differ while one of them is being changed (a person not stored yet gives None)."""
     person = state.dict.get("person")
-    if person is not None:
-        return inspect(person).identity[0] if inspect(person).identity else None
-    return state.dict.get("person_id")
+    identity = inspect(person).identity if person is not None else None
+    return {state.dict.get("person_id"), identity[0] if identity else None}
 
 
 def _touched(session: Session) -> tuple[bool, set, set, set]:
@@ -154,11 +154,11 @@ def _touched(session: Session) -> tuple[bool, set, set, set]:
     for obj in session.new:
         if isinstance(obj, Assignment):
             concerned = True
-            people.add(_person_of(inspect(obj)))
+            people |= _people_of(inspect(obj))
     for obj in session.dirty:
         state = inspect(obj)
         if isinstance(obj, Assignment):
-            people.add(_person_of(state))
+            people |= _people_of(state)
             stored.add(state.identity[0])
         elif isinstance(obj, Person) and (state.attrs.unit_id.history.has_changes()
                                           or state.attrs.unit.history.has_changes()):

@@ -197,6 +197,8 @@ class Steps:
             clash = select(Assignment.id).filter_by(**{"person_id": a.person_id, "course_id": a.course_id,
                                                        "year": a.year, field: value})
             if db.session.scalar(clash) is None:
+                if rng.random() < 0.5:
+                    assert a.person and a.course  # loaded: the ids then change under them
                 setattr(a, field, value)
         else:
             setattr(a, field, None if getattr(a, field) else self.now)
