@@ -42,7 +42,14 @@ from app.models.jobs import ScheduledRun
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import ApiToken, LoginSession, MentorLink, Person, RoleGrant, RosterImport
 from app.models.quiz import LessonQuizQuestion, QuizAttempt, QuizAttemptItem
-from app.models.study import Assignment, CreditEntry, LessonProgress, StudyClock
+from app.models.study import (
+    Assignment,
+    AssignmentPeopleTally,
+    AssignmentTally,
+    CreditEntry,
+    LessonProgress,
+    StudyClock,
+)
 
 __all__ = [
     "ApiToken",
@@ -87,6 +94,8 @@ __all__ = [
     "ScheduledRun",
     "Workforce",
     "Assignment",
+    "AssignmentPeopleTally",
+    "AssignmentTally",
     "CreditEntry",
     "LessonProgress",
     "StudyClock",

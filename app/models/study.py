@@ -147,3 +147,30 @@ class Assignment(db.Model):
     @property
     def origin_label(self) -> str:
         return AssignmentOrigin.label_of(self.origin)
+
+
+class AssignmentTally(db.Model):
+    """培训完成情况 counters: the assignments of one unit's people for one year, course and due date.
+
+    Kept in the transaction of every change to assignments by `app/study/tallies.py` (the only
+    writer). `done` counts completed ones, `started` the started and not completed; the status
+    counts of `Assignment.status` follow as of any day: 已逾期 is total − done of the due dates
+    before it, so the counts stay right as days pass without a job.
+    """
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), primary_key=True)
+    due_on: Mapped[date] = mapped_column(primary_key=True)
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    started: Mapped[int] = mapped_column(default=0)
+
+
+class AssignmentPeopleTally(db.Model):
+    """How many people of one unit have at least one assignment of a year (人数 of 培训完成情况);
+    kept by `app/study/tallies.py` with `AssignmentTally`."""
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    people: Mapped[int] = mapped_column(default=0)

@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, case, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.audit import record
 from app.auth.scope import Scope
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.models import Assignment, Course, OrgUnit, Person
+from app.models import Assignment, AssignmentTally, Course, OrgUnit, Person
 from app.models.study import AssignmentStatus
 from app.org.people import select_people
 from app.org.services import get_unit, post_options, unit_options
+from app.study import tallies
 from app.study.cycles import Completions
 from app.study.ledger import syllabus_for
 
@@ -177,25 +178,60 @@ def filter_in_scope(query: Select, scope: Scope, filters: AssignmentFilter, *, t
 
     A unit outside the scope raises NotFound. The query is joined to Person and to OrgUnit (the person's unit).
     """
-    query = scope.over_people(query, Assignment.person_id)
-    if filters.unit_id:
-        unit = get_unit(scope, filters.unit_id)
-        query = query.where(Person.unit_id == unit.id if filters.direct
-                            else OrgUnit.path.startswith(unit.path, autoescape=True))
-    if filters.status in STATUS_FILTERS:
-        query = query.where(STATUS_FILTERS[filters.status](today))
-    if filters.course_id:
-        query = query.where(Assignment.course_id == filters.course_id)
-    if filters.year:
-        query = query.where(Assignment.year == filters.year)
-    return query
+    return _filtered(query, scope, filters, _unit(scope, filters), today)
 
 
 def list_in_scope(scope: Scope, filters: AssignmentFilter, *, today: date, page: int = 1, per_page: int = 20):
-    """Return a page of assignments of people inside the scope, soonest due first."""
-    query = filter_in_scope(select(Assignment), scope, filters, today=today)
-    return db.paginate(query.order_by(Assignment.due_on, Assignment.id), page=page, per_page=per_page,
-                       error_out=False)
+    """Return a page of assignments of people inside the scope, soonest due first.
+
+    The total comes from the counters (`count_in_scope`), not from counting the rows.
+    """
+    unit = _unit(scope, filters)
+    query = _filtered(select(Assignment), scope, filters, unit, today).options(
+        contains_eager(Assignment.person).contains_eager(Person.unit), joinedload(Assignment.course))
+    pagination = db.paginate(query.order_by(Assignment.due_on, Assignment.id), page=page, per_page=per_page,
+                             error_out=False, count=False)
+    pagination.total = _count(scope, filters, unit, today)
+    return pagination
+
+
+def count_in_scope(scope: Scope, filters: AssignmentFilter, *, today: date) -> int:
+    """Return how many assignments `filter_in_scope` selects, summed from the 培训完成情况 counters
+    (one query over units, courses and due dates, whatever the number of people)."""
+    return _count(scope, filters, _unit(scope, filters), today)
+
+
+def _unit(scope: Scope, filters: AssignmentFilter) -> OrgUnit | None:
+    return get_unit(scope, filters.unit_id) if filters.unit_id else None
+
+
+def _narrowed(query: Select, filters: AssignmentFilter, unit: OrgUnit | None, columns) -> Select:
+    """Apply the unit, course and year filters to a query joined to the person's OrgUnit, where
+    `columns` are the query's (unit id, course id, year) columns."""
+    unit_id, course_id, year = columns
+    if unit is not None:
+        query = query.where(unit_id == unit.id if filters.direct else OrgUnit.path.startswith(unit.path, autoescape=True))
+    if filters.course_id:
+        query = query.where(course_id == filters.course_id)
+    if filters.year:
+        query = query.where(year == filters.year)
+    return query
+
+
+def _filtered(query: Select, scope: Scope, filters: AssignmentFilter, unit: OrgUnit | None, today: date) -> Select:
+    query = scope.over_people(query, Assignment.person_id)
+    if filters.status in STATUS_FILTERS:
+        query = query.where(STATUS_FILTERS[filters.status](today))
+    return _narrowed(query, filters, unit, (Person.unit_id, Assignment.course_id, Assignment.year))
+
+
+def _count(scope: Scope, filters: AssignmentFilter, unit: OrgUnit | None, today: date) -> int:
+    status = filters.status if filters.status in STATUS_FILTERS else ""
+    query = (select(func.coalesce(func.sum(tallies.count_expression(status, today)), 0))
+             .select_from(AssignmentTally).join(OrgUnit, OrgUnit.id == AssignmentTally.unit_id)
+             .where(scope.clause(OrgUnit.path)))
+    tally = AssignmentTally
+    return int(db.session.scalar(_narrowed(query, filters, unit, (tally.unit_id, tally.course_id, tally.year))))
 
 
 def of_person(person_id: int, year: int) -> list[Assignment]:

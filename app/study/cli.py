@@ -1,10 +1,10 @@
-"""`flask study assign` and `flask study carry-over`."""
+"""`flask study assign`, `flask study carry-over` and `flask study recount`."""
 
 import click
 from flask.cli import AppGroup
 
 from app import clock
-from app.study import assignments, ledger
+from app.study import assignments, ledger, tallies
 
 study_cli = AppGroup("study", help="培训任务与学时。")
 
@@ -24,3 +24,10 @@ def carry_over(year: int | None):
     year = year or clock.today().year - 1
     written = ledger.carry_over_all(year, now=clock.now())
     click.echo(f"{year} 年学时结转完成：新增 {written} 条结转记录。")
+
+
+@study_cli.command("recount")
+def recount():
+    """Rebuild the 培训完成情况 counters from the assignment rows (idempotent; safe while the app runs)."""
+    counted = tallies.recount()
+    click.echo(f"已按 {counted} 项培训任务重新统计培训完成情况。")

@@ -1,7 +1,9 @@
 """培训完成情况: a year's training assignments counted by status per unit, and the list as xlsx.
 
-The counts come from one aggregate query grouped by the person's unit; the per-unit sums are then
-rolled up in Python to the rows of the page (the child units of the node, and the node's own people).
+The counts come from the counters of `study/tallies.py` (per unit, year, course and due date),
+summed per unit of the node's subtree in one query (and the people per unit in a second), then
+rolled up in Python to the rows of the page (the child units of the node, and the node's own
+people). Their cost depends on the number of units, courses and due dates, not on the people.
 """
 
 from __future__ import annotations
@@ -11,22 +13,24 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import xlsxwriter
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import func, select
 
 from app import clock
 from app.auth.scope import Scope
 from app.errors import DomainError
 from app.extensions import db
-from app.models import Assignment, Course, OrgUnit, Person
+from app.models import Assignment, AssignmentPeopleTally, AssignmentTally, Course, OrgUnit, Person
 from app.models.study import AssignmentOrigin, AssignmentStatus
 from app.org.services import get_unit, units_in_scope
-from app.study.assignments import STATUS_FILTERS, AssignmentFilter, filter_in_scope, status_label
+from app.study import tallies
+from app.study.assignments import AssignmentFilter, count_in_scope, filter_in_scope, status_label
 from app.trees import ancestor_ids, name_path
 
 OWN_SUFFIX = "（本级）"
 EXPORT_COLUMNS = ("工号", "姓名", "单位", "课程", "年度", "截止日期", "来源", "状态", "完成时间")
 EXPORT_WIDTHS = (12, 10, 30, 30, 8, 12, 12, 8, 18)
 MAX_EXPORT = 100_000
+TOO_MANY = "一次最多导出 {:,} 项培训任务，请按单位、课程、年度或状态缩小范围后再导出。"
 
 
 @dataclass
@@ -123,23 +127,29 @@ def _trail(scope: Scope, node: OrgUnit | None, roots: list[OrgUnit]) -> list[Org
 
 
 def _unit_tallies(within, *, year: int, course_id: int | None, today: date) -> list[tuple[str, int, Tally]]:
-    """Return (unit path, unit id, tally) for every unit with assignments of the year, in one query."""
-    sums = [func.sum(case((STATUS_FILTERS[status](today), 1), else_=0)) for status in AssignmentStatus]
-    query = (select(OrgUnit.path, OrgUnit.id, func.count(distinct(Assignment.person_id)), func.count(), *sums)
-             .select_from(Assignment).join(Person, Person.id == Assignment.person_id)
-             .join(OrgUnit, OrgUnit.id == Person.unit_id)
-             .where(Assignment.year == year, within).group_by(OrgUnit.id, OrgUnit.path))
-    if course_id:
-        query = query.where(Assignment.course_id == course_id)
-    return [(path, unit_id, Tally(people, total, dict(zip(AssignmentStatus, counts, strict=True))))
-            for path, unit_id, people, total, *counts in db.session.execute(query)]
+    """Return (unit path, unit id, tally) for every unit with assignments of the year (two queries)."""
+    sums = [func.sum(tallies.count_expression(status, today)) for status in AssignmentStatus]
+    query = (select(OrgUnit.path, OrgUnit.id, func.sum(AssignmentTally.total), *sums).select_from(AssignmentTally)
+             .join(OrgUnit, OrgUnit.id == AssignmentTally.unit_id)
+             .where(AssignmentTally.year == year, within).group_by(OrgUnit.id, OrgUnit.path))
+    people = None
+    if course_id:  # one assignment per person, course and year: the people are the assignments
+        query = query.where(AssignmentTally.course_id == course_id)
+    else:
+        people = dict(db.session.execute(
+            select(AssignmentPeopleTally.unit_id, AssignmentPeopleTally.people)
+            .join(OrgUnit, OrgUnit.id == AssignmentPeopleTally.unit_id)
+            .where(AssignmentPeopleTally.year == year, within)).all())
+    return [(path, unit_id, Tally(total if people is None else people.get(unit_id, 0), total,
+                                  dict(zip(AssignmentStatus, map(int, counts), strict=True))))
+            for path, unit_id, total, *counts in db.session.execute(query) if total]
 
 
-def _roll_up(rows: list[Row], tallies: list[tuple[str, int, Tally]]) -> None:
+def _roll_up(rows: list[Row], found: list[tuple[str, int, Tally]]) -> None:
     """Add each unit's tally to the row of its nearest ancestor-or-self among the rows."""
     own = {row.unit.id: row for row in rows if row.own}
     subtrees = {row.unit.id: row for row in rows if not row.own}
-    for path, unit_id, tally in tallies:
+    for path, unit_id, tally in found:
         row = own.get(unit_id) or next(
             (subtrees[i] for i in reversed(ancestor_ids(path)) if i in subtrees), None)
         if row is not None:
@@ -160,6 +170,8 @@ def filter_options(*, today: date, year: int) -> tuple[list[int], list[tuple[int
 
 def export_xlsx(scope: Scope, filters: AssignmentFilter, *, today: date) -> bytes:
     """Write every assignment in scope matching the filters to an xlsx sheet (completion times in local time)."""
+    if count_in_scope(scope, filters, today=today) > MAX_EXPORT:  # refused before writing a row
+        raise DomainError(TOO_MANY.format(MAX_EXPORT))
     labels = _unit_labels(scope)
     query = filter_in_scope(
         select(Person.staff_no, Person.name, Person.unit_id, Course.title, Assignment.year, Assignment.due_on,
@@ -181,7 +193,7 @@ def export_xlsx(scope: Scope, filters: AssignmentFilter, *, today: date) -> byte
         if number > MAX_EXPORT:
             result.close()  # a server-side cursor on PostgreSQL
             book.close()
-            raise DomainError(f"一次最多导出 {MAX_EXPORT:,} 项培训任务，请按单位、课程、年度或状态缩小范围后再导出。")
+            raise DomainError(TOO_MANY.format(MAX_EXPORT))  # the counters were wrong: never write a partial file
         staff_no, name, unit_id, title, year, due_on, origin, status, completed_at = row
         for column, text in enumerate((staff_no, name, labels.get(unit_id, ""), title)):
             sheet.write_string(number, column, text)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app import clock
 from app.audit import record
 from app.extensions import db
-from app.models import Assignment, Course, CreditEntry, Lesson, LessonProgress, Person
+from app.models import Course, CreditEntry, Lesson, LessonProgress, Person
 from app.models.curriculum import CreditKind
+from app.study import tallies
 from app.study.cycles import counts_for
 from app.study.ledger import add_entry, syllabus_for
 from app.study.settings import setting
@@ -70,13 +71,7 @@ def complete_course(person_id: int, course_id: int, cycle: int = 0, *, now: date
                   tenths=_course_tenths(person_id, course, cycle), source_type="course", source_id=course.id,
                   cycle=cycle, note=note[:200], created_at=now)
     entry = add_entry(**values)
-    db.session.execute(
-        update(Assignment)
-        .where(Assignment.person_id == person_id, Assignment.course_id == course_id,
-               Assignment.completed_at.is_(None), counts_for(cycle))
-        .values(completed_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    tallies.mark_completed(person_id, course_id, counts_for(cycle), now=now)
     if entry is None:
         return None
     record("course_completed", entry, actor_id=person_id, course=course.slug, tenths=entry.tenths, cycle=cycle)

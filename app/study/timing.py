@@ -27,8 +27,8 @@ from sqlalchemy import Boolean, DateTime, Integer, and_, bindparam, case, or_, s
 
 from app.errors import NotFound
 from app.extensions import db, upsertable_insert
-from app.models import Assignment, Course, Lesson, LessonProgress, StudyClock
-from app.study import cycles, progress, quiz
+from app.models import Course, Lesson, LessonProgress, StudyClock
+from app.study import cycles, progress, quiz, tallies
 
 
 @dataclass(frozen=True)
@@ -62,13 +62,7 @@ def start_lesson(person_id: int, lesson_id: int, *, now: datetime) -> str:
     clock.required_seconds = lesson.min_minutes * 60
     clock.quiz_required = bool(quiz.quiz_items(lesson))
     clock.cycle = cycle
-    db.session.execute(
-        update(Assignment)
-        .where(Assignment.person_id == person_id, Assignment.course_id == lesson.course_id,
-               Assignment.started_at.is_(None), cycles.counts_for(cycle))
-        .values(started_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    tallies.mark_started(person_id, lesson.course_id, cycles.counts_for(cycle), now=now)
     db.session.commit()
     return clock.token
 

@@ -11,7 +11,7 @@ from app import clock
 from app.extensions import db
 from app.models import Assignment
 from tests.factories import make_course, make_person, make_unit, make_world
-from tests.sql_budget import count_statements
+from tests.sql_budget import count_statements, statements_for
 
 PAST, FUTURE = date(2000, 1, 1), date(2099, 1, 1)
 
@@ -218,3 +218,32 @@ def test_an_export_over_the_row_limit_is_refused_in_chinese(world, as_user, monk
     monkeypatch.setattr(compliance, "MAX_EXPORT", 5)
     response = as_user("admin-a").get("/study/admin/assignments.xlsx")
     assert response.status_code == 400 and "一次最多导出 5 项" in response.data.decode()
+
+
+BUDGET_URLS = ("/study/admin/compliance", "/study/admin/compliance?unit_id={a}", "/study/admin/compliance?course_id={c}",
+               "/study/admin/assignments", "/study/admin/assignments?unit_id={a}&status=overdue")
+
+
+def test_the_overview_and_the_list_cost_the_same_statements_for_more_people_in_the_same_units(world, as_user):
+    client = as_user("admin-all")
+    urls = [url.format(a=world["a"].id, c=world["course"].id) for url in BUDGET_URLS]
+    small = [statements_for(client, url) for url in urls]
+    for j in range(30):
+        person = make_person(unit=world[("a1", "a", "b1")[j % 3]], staff_no=f"M{j}")
+        for course in (world["course"], world["other"]):
+            _task(person, course, year=world["year"], status=("completed", "in_progress", "not_started", "overdue")[j % 4])
+    db.session.commit()
+    assert "共 67 项" in client.get("/study/admin/assignments").data.decode()  # more than a page (20)
+    assert [statements_for(client, url) for url in urls] == small
+
+
+def test_the_overview_reads_no_assignment_rows_and_the_list_counts_from_the_counters(world, as_user):
+    client = as_user("admin-all")
+    reads_assignments = re.compile(r"\bFROM assignment\b(?!_)|\bJOIN assignment\b(?!_)")
+    for query in ("", f"?unit_id={world['a'].id}", f"?course_id={world['course'].id}"):
+        with count_statements() as seen:
+            _page(client, query)
+        assert seen and not [s for s in seen if reads_assignments.search(s)], query
+    with count_statements() as seen:
+        assert "共 7 项" in client.get("/study/admin/assignments").data.decode()
+    assert [s for s in seen if "count(" in s and reads_assignments.search(s)] == []
