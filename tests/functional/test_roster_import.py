@@ -117,7 +117,7 @@ def test_weak_initial_password_is_refused_and_nothing_is_written(world, as_user)
     ("x.csv", "姓名,单位\n甲,一大队\n".encode("utf-8-sig"), "表头缺少列：工号"),
     ("x.csv", "工号,姓名,单位\n".encode("utf-8-sig"), "没有数据行"),
     ("x.xlsx", b"not a zip", "无法读取该 Excel 文件"),
-    ("x.csv", "工号,姓名,单位\n".encode("utf-8-sig") + b"\x80,\xff,\x80\n", "无法识别文件编码"),
+    ("x.csv", "工号,姓名,单位\n".encode("utf-8-sig") + b"\x80,\xff,\x80\n", "文件编码无法识别"),
 ])
 def test_unreadable_files_get_a_clear_message(world, as_user, name, data, message):
     response = _upload(as_user("admin-a"), data, name)
