@@ -6,6 +6,8 @@ from pathlib import Path
 from app.clock import DEFAULT_TIMEZONE
 
 DEV_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - the factory refuses it in production
+MB = 1024 * 1024
+FORM_ALLOWANCE = MB  # a request carries the form's other fields and the multipart framing too
 
 
 class ConfigError(RuntimeError):
@@ -32,6 +34,7 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
     redis_url = env.get("REDIS_URL", "")
     database_url = _database_url(env.get("DATABASE_URL", "")) or _sqlite_url(instance_path)
     timezone = env.get("TIMEZONE", DEFAULT_TIMEZONE)
+    upload_max = int(env.get("UPLOAD_MAX_MB", 10)) * MB
     return {
         "ENV_NAME": env.get("XL_ENV", "development"),
         # Local dates, due dates, study years and displayed times; Babel's and beat's zone follow it.
@@ -76,7 +79,21 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "REMEMBER_COOKIE_DURATION": 0,
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
-        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        # Werkzeug refuses a longer request (413) from its Content-Length, before reading the body.
+        "MAX_CONTENT_LENGTH": upload_max + FORM_ALLOWANCE,
+        # Roster and question uploads (app/uploads.py): a file past a limit is refused with a message
+        # naming the limit, before anything is stored. Sizes in bytes, text lengths in characters.
+        "UPLOAD_MAX_BYTES": upload_max,
+        "UPLOAD_MAX_UNPACKED_BYTES": int(env.get("UPLOAD_MAX_UNPACKED_MB", 100)) * MB,  # an .xlsx unzipped
+        "UPLOAD_MAX_COLUMNS": int(env.get("UPLOAD_MAX_COLUMNS", 60)),
+        # Files up to this size (an .xlsx: its sheets unzipped) are read whole during the upload, so
+        # every limit refuses them at once; larger ones meet the row and cell limits in the
+        # background task that reads them (its batch then ends 解析失败, keeping only the message).
+        "UPLOAD_QUICK_CHECK_BYTES": MB,
+        "ROSTER_MAX_ROWS": int(env.get("ROSTER_MAX_ROWS", 5000)),
+        "ROSTER_MAX_CELL_CHARS": int(env.get("ROSTER_MAX_CELL_CHARS", 2000)),
+        "BANK_MAX_QUESTIONS": int(env.get("BANK_MAX_QUESTIONS", 20000)),
+        "BANK_MAX_FIELD_CHARS": int(env.get("BANK_MAX_FIELD_CHARS", 10000)),  # a cell or a question field
         "PER_PAGE": 20,
         "PROXY_FIX": env.get("PROXY_FIX", "0") == "1",
         "PASSWORD_MIN_LENGTH": 8,

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Question
 from question_bank import FormatError, QuestionBankError
 from question_bank import Question as BankQuestion
-from question_bank.formats import detect_format, parse
+from question_bank.formats import NO_LIMITS, Limits, detect_format, parse
 
 
 @dataclass
@@ -56,10 +56,11 @@ class Checked:
 
 
 def read_file(filename: str, data: bytes, fmt: str | None = None,
-              progress: Callable[[int, int], None] | None = None):
-    """Parse a file (format from its name unless given); FormatError for an unreadable file."""
+              progress: Callable[[int, int], None] | None = None, limits: Limits = NO_LIMITS):
+    """Parse a file (format from its name unless given); FormatError for an unreadable file or
+    one past the limits."""
     fmt = fmt or detect_format(filename, data)
-    return fmt, parse(fmt, data, filename, progress=progress)
+    return fmt, parse(fmt, data, filename, progress=progress, limits=limits)
 
 
 def check(fmt: str, questions: list[BankQuestion], issues, owner_unit_id: int | None) -> Checked:

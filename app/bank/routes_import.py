@@ -1,10 +1,8 @@
 """The import wizard's pages: upload, parse progress, preview, confirm; and the template download."""
 
 import io
-from pathlib import Path
 
 from flask import (
-    current_app,
     flash,
     make_response,
     redirect,
@@ -14,7 +12,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from app import uploads
 from app.auth.scope import current_scope, role_required
 from app.bank import bp, categories, editor, staging, wizard
 from app.bank.forms import ConfirmImportForm, ImportForm
@@ -32,8 +32,12 @@ def _scope():
     return current_scope(INSTRUCTOR)
 
 
-def _upload_dir() -> Path:
-    return Path(current_app.instance_path) / "uploads"
+bp.register_error_handler(RequestEntityTooLarge, uploads.too_large_page)
+
+
+def _import_page(form: ImportForm, status: int = 200):
+    return render_template("bank/import.html", form=form, limits=staging.limits(),
+                           max_size=uploads.max_size_text()), status
 
 
 def _import_form() -> ImportForm:
@@ -47,7 +51,7 @@ def _import_form() -> ImportForm:
 def import_start():
     form = _import_form()
     form.category_id.data = request.args.get("category_id", type=int)
-    return render_template("bank/import.html", form=form)
+    return _import_page(form)
 
 
 @bp.get("/import/template.xlsx")
@@ -62,15 +66,16 @@ def import_template():
 def import_upload():
     form = _import_form()
     if not form.validate_on_submit():
-        return render_template("bank/import.html", form=form), 400
+        return _import_page(form, 400)
     upload = form.file.data
     try:
         batch_id = staging.stage(current_user.id, _scope(), category_id=form.category_id.data,
-                              filename=upload.filename or "upload", data=upload.read(), upload_dir=_upload_dir())
+                                 filename=upload.filename or "upload", data=uploads.read_upload(upload),
+                                 upload_dir=uploads.upload_dir())
     except DomainError as error:
         form.file.errors = [*form.file.errors, error.message]
-        return render_template("bank/import.html", form=form), error.status_code
-    run_in_background(parse_bank_import_task, batch_id, str(_upload_dir()))  # after the commit
+        return _import_page(form, error.status_code)
+    run_in_background(parse_bank_import_task, batch_id, str(uploads.upload_dir()))  # after the commit
     options = {k: "y" for k in ("skip_invalid", "use_file_categories") if getattr(form, k).data}
     return redirect(url_for("bank.import_show", batch_id=batch_id, **options))
 

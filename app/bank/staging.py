@@ -1,9 +1,15 @@
-"""Web uploads parse in a task: stage the file, report progress on the batch, then preview it."""
+"""Web uploads parse in a task: check and stage the file, report progress on the batch, then preview it.
+
+The upload limits (app/uploads.py) refuse a file at the upload when that is quick to find out,
+storing nothing; the task applies them again as it reads the rest."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from flask import current_app
+
+from app import uploads
 from app.audit import record
 from app.auth.scope import Scope
 from app.bank import imports
@@ -12,13 +18,20 @@ from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.models import BankImport, QuestionCategory
 from app.models.people import ImportStatus
-from question_bank.formats import detect_format
+from question_bank.formats import Limits, check_upload, detect_format
 
-WAITING = (ImportStatus.QUEUED, ImportStatus.PARSING)
+WAITING = uploads.WAITING
+percent = uploads.percent
 
 
 def upload_path(upload_dir: Path, batch_id: int) -> Path:
-    return Path(upload_dir) / f"bank-import-{batch_id}.upload"
+    return uploads.staged_file(upload_dir, "bank", batch_id)
+
+
+def limits() -> Limits:
+    """The upload limits of question files (settings BANK_MAX_QUESTIONS, BANK_MAX_FIELD_CHARS)."""
+    config = current_app.config
+    return uploads.limits(config["BANK_MAX_QUESTIONS"], config["BANK_MAX_FIELD_CHARS"])
 
 
 def stage(actor_id: int, scope: Scope, *, category_id: int | None, filename: str, data: bytes,
@@ -33,6 +46,7 @@ def stage(actor_id: int, scope: Scope, *, category_id: int | None, filename: str
         raise DomainError("上传的文件是空的。")
     try:
         fmt = detect_format(filename, data)
+        check_upload(fmt, data, filename, limits(), read_up_to=uploads.quick_check_bytes())
     except imports.QuestionBankError as error:
         raise DomainError(error.message) from None
     batch = BankImport(created_by_id=actor_id, filename=filename[:200], fmt=fmt, category_id=category.id,
@@ -45,20 +59,6 @@ def stage(actor_id: int, scope: Scope, *, category_id: int | None, filename: str
     upload_path(upload_dir, batch_id).write_bytes(data)
     db.session.commit()
     return batch_id
-
-
-def _reporter(batch: BankImport):
-    """Return a progress callback that commits the batch's progress every 10%."""
-    state = {"shown": -1}
-
-    def report(done: int, total: int) -> None:
-        percent = done * 100 // max(total, 1)
-        if percent // 10 > state["shown"]:
-            state["shown"] = percent // 10
-            batch.status, batch.progress_done, batch.progress_total = ImportStatus.PARSING, done, total
-            db.session.commit()
-
-    return report
 
 
 def _fail(batch: BankImport, message: str, path: Path) -> None:
@@ -77,7 +77,8 @@ def parse_staged(batch_id: int, upload_dir: str) -> None:
     if not path.exists():
         return _fail(batch, "上传的文件已丢失，请重新上传。", path)
     try:
-        _fmt, result = imports.read_file(batch.filename, path.read_bytes(), batch.fmt, progress=_reporter(batch))
+        _fmt, result = imports.read_file(batch.filename, path.read_bytes(), batch.fmt,
+                                         progress=uploads.progress_reporter(batch), limits=limits())
     except imports.QuestionBankError as error:
         return _fail(batch, f"无法读取文件：{error.message}", path)
     if not result.questions and not result.issues:
@@ -100,10 +101,3 @@ def own_batch(actor_id: int, scope: Scope, batch_id: int) -> BankImport:
         raise NotFound("导入批次不存在。")
     get_category(scope, batch.category_id)
     return batch
-
-
-def percent(batch: BankImport) -> int:
-    """Return how much of the file the parse task has read."""
-    if batch.status == ImportStatus.PARSING:
-        return batch.progress_done * 100 // max(batch.progress_total, 1)
-    return 100 if batch.status in (ImportStatus.PREVIEWED, ImportStatus.IMPORTED) else 0

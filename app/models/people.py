@@ -147,11 +147,19 @@ class MentorLink(db.Model):
 
 
 class RosterImport(db.Model):
-    """A previewed roster file waiting for confirmation; rows are validated again on confirm."""
+    """A roster file: queued, checked by a task (progress in its own columns), then previewed and
+    waiting for confirmation. Only a clean file keeps its rows (validated again on confirm); a file
+    with errors keeps the first errors and the preview, a failed one only its message."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     filename: Mapped[str] = mapped_column(String(200))
-    rows: Mapped[list] = mapped_column(JSON, default=list)
+    rows: Mapped[list] = mapped_column(JSON, default=list)  # the file's data rows, while previewed
     status: Mapped[str] = mapped_column(String(20), default=ImportStatus.PREVIEWED)
+    progress_done: Mapped[int] = mapped_column(default=0, server_default="0")  # of progress_total, while checking
+    progress_total: Mapped[int] = mapped_column(default=0, server_default="0")
+    row_count: Mapped[int] = mapped_column(default=0, server_default="0")  # data rows in the file
+    errors: Mapped[list] = mapped_column(JSON, default=list)  # [{row, message}], the first ones
+    error_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    people: Mapped[list] = mapped_column(JSON, default=list)  # the first rows as the preview shows them

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.formkit import choices
 from app.models.people import MentorKind, PersonStatus, Role
+from app.org.fields import NAME_MAX, PHONE_MAX, STAFF_NO_MAX
 
 
 class UnitForm(FlaskForm):
@@ -15,9 +16,12 @@ class UnitForm(FlaskForm):
 
 
 class PersonForm(FlaskForm):
-    staff_no = StringField("工号", validators=[DataRequired("请填写工号。"), Length(max=40)])
-    name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=50)])
-    phone = StringField("手机", validators=[Optional(), Length(max=30)])
+    """The person fields' rules live in app/org/fields.py (shared with the roster import)."""
+
+    staff_no = StringField("工号", validators=[DataRequired("请填写工号。"), Length(max=STAFF_NO_MAX)],
+                           description="字母、数字和 . _ - ，也是登录账号")
+    name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=NAME_MAX)])
+    phone = StringField("手机", validators=[Optional(), Length(max=PHONE_MAX)])
     unit_id = SelectField("单位", coerce=int)
     post_id = SelectField("岗位", coerce=int)
     grade_id = SelectField("岗位等级", coerce=int)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -20,9 +19,8 @@ from app.events import announce, person_joined, person_post_changed, person_upda
 from app.extensions import db
 from app.models import Grade, MentorLink, OrgUnit, Person, Post, RoleGrant
 from app.models.people import MentorKind, PersonStatus, Role
+from app.org.fields import person_field_problems
 from app.org.services import get_unit
-
-PHONE_RE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 
 
 @dataclass(frozen=True)
@@ -105,10 +103,9 @@ def search_people(scope: Scope, filters: PeopleFilter, *, page: int, per_page: i
 
 def _validated(scope: Scope, data: PersonData, person_id: int | None) -> PersonData:
     staff_no, name, phone = data.staff_no.strip(), data.name.strip(), (data.phone or "").strip()
-    if not staff_no or not name:
-        raise DomainError("工号和姓名不能为空。")
-    if phone and not PHONE_RE.match(phone):
-        raise DomainError("手机号码格式不正确（11 位手机号或带区号的固定电话）。")
+    problems = person_field_problems(staff_no=staff_no, name=name, phone=phone)
+    if problems:
+        raise DomainError("；".join(problems) + "。")
     if data.status not in PersonStatus.labels():
         raise DomainError("人员状态只能是在岗或离岗。")
     get_unit(scope, data.unit_id)

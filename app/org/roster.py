@@ -1,8 +1,11 @@
-"""Roster import: preview with row-level errors, then an all-or-nothing confirm."""
+"""Roster import checks: every row against the org data and the person field rules
+(`app/org/fields.py`, shared with the person form), the all-or-nothing confirm, and the
+template's example names. The upload and the background preview are in `roster_batches`."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,29 +19,25 @@ from app.events import announce, person_joined
 from app.extensions import db
 from app.models import Grade, OrgUnit, Person, Post, RoleGrant, RosterImport
 from app.models.people import ImportStatus, PersonStatus, Role
-from app.org.people import PHONE_RE
-from app.org.roster_file import read_roster
+from app.org.fields import person_field_problems, shorten
 from app.org.services import units_in_scope
-from app.trees import name_path, with_ancestors
+from app.trees import full_names, name_path, with_ancestors
 
 ROLE_LABELS = {Role.TRAINEE.label: Role.TRAINEE, Role.INSTRUCTOR.label: Role.INSTRUCTOR}  # a file may grant these
 DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+PROGRESS_EVERY = 200
 
 
 @dataclass(frozen=True)
 class RowError:
-    row: int
+    row: int | None
     message: str
 
     def __str__(self) -> str:
-        return f"第{self.row}行：{self.message}"
+        return f"第{self.row}行：{self.message}" if self.row else self.message
 
-
-@dataclass
-class Preview:
-    batch: RosterImport
-    errors: list[RowError]
-    people: list[dict]
+    def as_json(self) -> dict:
+        return {"row": self.row, "message": self.message}
 
 
 class _Lookup:
@@ -69,7 +68,7 @@ class _Lookup:
             return named[0], None
         if len(named) > 1:
             return None, f"单位名称“{text}”不唯一，请填写完整路径（如“上级单位/{text}”）"
-        return None, f"找不到单位“{text}”（或不在您的管理范围内）"
+        return None, f"找不到单位“{shorten(text)}”（或不在您的管理范围内）"
 
 
 def _parse_date(text: str) -> date | None:
@@ -80,17 +79,15 @@ def _parse_date(text: str) -> date | None:
 
 
 def _check_identity(row: dict, lookup: _Lookup, seen: dict[str, int], existing: set[str], problems: list[str]):
-    """Check staff number, name and unit; return the unit."""
+    """Check staff number, name and phone (the person form's rules), repeats and the unit; return the unit."""
     staff_no = row.get("工号", "")
-    if not staff_no:
-        problems.append("工号不能为空")
-    elif staff_no in seen:
-        problems.append(f"工号“{staff_no}”与第{seen[staff_no]}行重复")
+    problems += person_field_problems(staff_no=staff_no, name=row.get("姓名", ""), phone=row.get("手机", ""))
+    if staff_no in seen:
+        problems.append(f"工号“{shorten(staff_no)}”与第{seen[staff_no]}行重复")
     elif staff_no in existing:
-        problems.append(f"工号“{staff_no}”已存在")
-    seen.setdefault(staff_no, row["_row"])
-    if not row.get("姓名"):
-        problems.append("姓名不能为空")
+        problems.append(f"工号“{shorten(staff_no)}”已存在")
+    if staff_no:
+        seen.setdefault(staff_no, row["_row"])
     unit, unit_problem = lookup.unit(row["单位"]) if row.get("单位") else (None, "单位不能为空")
     if unit_problem:
         problems.append(unit_problem)
@@ -98,38 +95,42 @@ def _check_identity(row: dict, lookup: _Lookup, seen: dict[str, int], existing: 
 
 
 def _check_post(row: dict, lookup: _Lookup, problems: list[str]) -> tuple[Post | None, Grade | None]:
-    post = lookup.posts.get(row.get("岗位", "")) if row.get("岗位") else None
-    if row.get("岗位") and post is None:
-        problems.append(f"未知岗位“{row['岗位']}”")
-    grade = None
-    if row.get("岗位等级"):
-        grade = lookup.grades.get((post.workforce_id, row["岗位等级"])) if post else None
-        if grade is None:
-            problems.append(f"岗位等级“{row['岗位等级']}”不属于该岗位所在队伍" if post else "填写岗位等级时须填写岗位")
+    """Check 岗位 and 岗位等级. An unknown post is the row's one post problem: its grade is not
+    judged against a post that does not exist."""
+    post_text, grade_text = row.get("岗位", ""), row.get("岗位等级", "")
+    post = lookup.posts.get(post_text) if post_text else None
+    if post_text and post is None:
+        problems.append(f"岗位“{shorten(post_text)}”不存在（请填写系统中已有的岗位名称或岗位代码）")
+        return None, None
+    if not grade_text:
+        return post, None
+    if post is None:
+        problems.append("填写岗位等级时须填写岗位")
+        return None, None
+    grade = lookup.grades.get((post.workforce_id, grade_text))
+    if grade is None:
+        problems.append(f"岗位等级“{shorten(grade_text)}”不属于岗位“{post.name}”所在队伍的等级序列")
     return post, grade
 
 
 def _check_details(row: dict, problems: list[str]) -> tuple[date | None, str | None, list[str]]:
-    """Check phone, date joined, status and roles."""
-    phone = row.get("手机", "")
-    if phone and not PHONE_RE.match(phone):
-        problems.append(f"手机号码“{phone}”格式不正确")
+    """Check date joined, status and roles."""
     joined_on = None
     if row.get("入职日期"):
         try:
             joined_on = _parse_date(row["入职日期"])
         except ValueError:
-            problems.append(f"入职日期“{row['入职日期']}”无法识别（应为 2024-03-01）")
+            problems.append(f"入职日期“{shorten(row['入职日期'])}”无法识别（应为 2024-03-01）")
     try:  # the file says 在岗 or 离岗 (empty: 在岗); the database stores the code
         status = PersonStatus.from_label(row.get("状态") or PersonStatus.ACTIVE.label)
     except ValueError:
         status = None
-        problems.append(f"状态“{row['状态']}”只能是在岗或离岗")
+        problems.append(f"状态“{shorten(row['状态'])}”只能是在岗或离岗")
     roles = [r.strip() for r in re.split(r"[、,，;；\s]+", row.get("角色", "")) if r.strip()] or ["学员"]
     unknown = [r for r in roles if r not in ROLE_LABELS]
     if unknown:
-        problems.append(f"角色“{'、'.join(unknown)}”无法导入（只能是学员或教官）")
-    return joined_on, status, [ROLE_LABELS[r] for r in roles if r in ROLE_LABELS]
+        problems.append(f"角色“{shorten('、'.join(unknown))}”无法导入（只能是学员或教官）")
+    return joined_on, status, list(dict.fromkeys(ROLE_LABELS[r] for r in roles if r in ROLE_LABELS))
 
 
 def _check_row(row: dict, lookup: _Lookup, seen: dict[str, int], existing: set[str]) -> tuple[dict, list[str]]:
@@ -151,31 +152,44 @@ def _check_row(row: dict, lookup: _Lookup, seen: dict[str, int], existing: set[s
     return values, problems
 
 
-def _validate(scope: Scope, rows: list[dict]) -> tuple[list[dict], list[RowError]]:
+def validate(scope: Scope, rows: list[dict],
+             progress: Callable[[int, int], None] | None = None) -> tuple[list[dict], list[RowError]]:
+    """Check every row; return the resolved person values and the row errors (writes nothing).
+    `progress(done, total)` follows the rows."""
     lookup = _Lookup(scope)
     staff_nos = [r.get("工号", "") for r in rows if r.get("工号")]
     existing = set(db.session.scalars(select(Person.staff_no).where(Person.staff_no.in_(staff_nos))))
     seen: dict[str, int] = {}
     people, errors = [], []
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         values, problems = _check_row(row, lookup, seen, existing)
         people.append(values | {"row": row["_row"]})
         errors.extend(RowError(row["_row"], p) for p in problems)
+        if progress and number % PROGRESS_EVERY == 0:
+            progress(number, len(rows))
     return people, errors
 
 
-def preview(actor_id: int, scope: Scope, filename: str, data: bytes) -> Preview:
-    """Read and check a roster file; keep it for confirmation. Writes no people."""
-    rows = read_roster(filename, data)
-    people, errors = _validate(scope, rows)
-    batch = RosterImport(created_by_id=actor_id, filename=filename[:200], rows=rows,
-                         status=ImportStatus.INVALID if errors else ImportStatus.PREVIEWED)
-    db.session.add(batch)
-    db.session.commit()
-    return Preview(batch, errors, people)
+def template_example(scope: Scope) -> dict[str, str]:
+    """Return names that exist for the template's example row: the first deepest unit in scope
+    (its full path), a post (of that unit's workforce when it has one) and that post's first grade."""
+    units = units_in_scope(scope)
+    if not units:
+        return {}
+    deepest = max(unit.depth for unit in units)
+    unit = next(u for u in units if u.depth == deepest)
+    example = {"单位": full_names(OrgUnit, [unit])[unit.id], "岗位": "", "岗位等级": ""}
+    own_first = (Post.workforce_id != unit.workforce_id) if unit.workforce_id else Post.workforce_id
+    post = db.session.scalars(select(Post).order_by(own_first, Post.id).limit(1)).first()
+    if post is None:
+        return example
+    grade = db.session.scalars(select(Grade).where(Grade.workforce_id == post.workforce_id)
+                               .order_by(Grade.rank).limit(1)).first()
+    return example | {"岗位": post.name, "岗位等级": grade.name if grade else ""}
 
 
 def get_batch(actor_id: int, batch_id: int) -> RosterImport:
+    """Return the actor's own batch in any state, else NotFound."""
     batch = db.session.get(RosterImport, batch_id)
     if batch is None or batch.created_by_id != actor_id:
         raise NotFound("导入批次不存在。")
@@ -186,11 +200,11 @@ def confirm(actor_id: int, scope: Scope, batch_id: int, *, initial_password: str
     """Create every person of the batch, or nobody if any row is (now) invalid."""
     batch = get_batch(actor_id, batch_id)
     if batch.status != ImportStatus.PREVIEWED:
-        raise DomainError("该批次不能导入（已导入或存在错误）。")
+        raise DomainError("该批次不能导入（已导入、存在错误或尚未检查完）。")
     problems = password_problems(initial_password, min_length)
     if problems:
         raise DomainError("初始密码不符合要求：" + " ".join(problems))
-    people, errors = _validate(scope, batch.rows)
+    people, errors = validate(scope, batch.rows)
     if errors:
         raise DomainError("数据已变化，文件中出现错误，未导入任何人员：" + "；".join(map(str, errors[:5])))
     password_hash = hash_password(initial_password)  # one hash for the batch; all must change it
@@ -204,6 +218,7 @@ def confirm(actor_id: int, scope: Scope, batch_id: int, *, initial_password: str
         )
         db.session.add(person)
     batch.status = ImportStatus.IMPORTED
+    batch.rows = []  # the people rows now hold the content; keep the batch small
     record("roster_import", batch, actor_id=actor_id, filename=batch.filename, count=len(people))
     db.session.commit()
     # One event for the whole batch: its receivers enqueue one task, not one per row.

@@ -2,16 +2,31 @@
 
 import io
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from app import uploads
 from app.auth.scope import current_scope, role_required
+from app.celery_app import run_in_background
 from app.errors import DomainError
-from app.org import bp, people, roster, services
+from app.models.people import ImportStatus, PersonStatus
+from app.org import bp, people, roster, roster_batches, services
 from app.org.forms import ConfirmImportForm, GradeForm, ImportForm, PostForm, UnitForm
 from app.org.roster_file import build_template
+from app.org.tasks import preview_roster_task
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+bp.register_error_handler(RequestEntityTooLarge, uploads.too_large_page)
 
 
 @bp.get("/units")
@@ -93,14 +108,20 @@ def grade_create(workforce_id: int):
 @bp.get("/import")
 @role_required("admin")
 def import_start():
-    return render_template("org/import.html", form=ImportForm())
+    return _import_page(ImportForm())
+
+
+def _import_page(form: ImportForm, status: int = 200):
+    return render_template("org/import.html", form=form, limits=roster_batches.limits(),
+                           max_size=uploads.max_size_text()), status
 
 
 @bp.get("/import/template.xlsx")
 @role_required("admin")
 def import_template():
     posts, grades = people.posts_and_grades()
-    data = build_template([p.name for p in posts], sorted({g.name for g in grades}))
+    data = build_template([p.name for p in posts], sorted({g.name for g in grades}),
+                          roster.template_example(current_scope()))
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
                      download_name="人员名册导入模板.xlsx")
 
@@ -110,14 +131,36 @@ def import_template():
 def import_preview():
     form = ImportForm()
     if not form.validate_on_submit():
-        return render_template("org/import.html", form=form), 400
+        return _import_page(form, 400)
     upload = form.file.data
     try:
-        result = roster.preview(current_user.id, current_scope(), upload.filename, upload.read())
+        batch_id = roster_batches.stage(current_user.id, upload.filename or "upload", uploads.read_upload(upload),
+                                        uploads.upload_dir())
     except DomainError as error:
         form.file.errors.append(error.message)
-        return render_template("org/import.html", form=form), 400
-    return render_template("org/import_preview.html", preview=result, form=ConfirmImportForm())
+        return _import_page(form, error.status_code)
+    run_in_background(preview_roster_task, batch_id, str(uploads.upload_dir()))  # after the commit
+    return redirect(url_for("org.import_show", batch_id=batch_id))
+
+
+@bp.get("/import/<int:batch_id>")
+@role_required("admin")
+def import_show(batch_id: int):
+    batch = roster.get_batch(current_user.id, batch_id)
+    if batch.status in (ImportStatus.QUEUED, ImportStatus.PARSING, ImportStatus.FAILED):
+        return render_template("org/import_progress.html", batch=batch, percent=uploads.percent(batch))
+    return render_template("org/import_preview.html", batch=batch, form=ConfirmImportForm(),
+                           status_labels=PersonStatus.labels())
+
+
+@bp.get("/import/<int:batch_id>/progress")
+@role_required("admin")
+def import_progress(batch_id: int):
+    batch = roster.get_batch(current_user.id, batch_id)
+    response = make_response(render_template("org/_progress.html", batch=batch, percent=uploads.percent(batch)))
+    if batch.status not in uploads.WAITING:
+        response.headers["HX-Redirect"] = url_for("org.import_show", batch_id=batch.id)
+    return response
 
 
 @bp.post("/import/<int:batch_id>/confirm")

@@ -1,7 +1,7 @@
 """exams: blueprints and their rules, exams with audience, overrides and frozen pools, attempts
 
 Revision ID: 0017
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-02 12:25:34
 
 New tables only: no rows to convert. `exam_attempt` has the unique key (exam, person, number)
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0017'
-down_revision = '0011'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

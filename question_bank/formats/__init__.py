@@ -9,20 +9,25 @@ from dataclasses import dataclass
 from question_bank.base import Question
 from question_bank.errors import FormatError, Issue
 from question_bank.formats.aiken import export_aiken, parse_aiken
-from question_bank.formats.common import ParseResult, Progress
+from question_bank.formats.common import ParseResult, Progress, decode_text
 from question_bank.formats.csv_table import export_csv, parse_csv
 from question_bank.formats.gift import parse_gift
 from question_bank.formats.gift_write import export_gift
+from question_bank.formats.limits import NO_LIMITS, Limits
 from question_bank.formats.moodle_xml import parse_moodle_xml
 from question_bank.formats.moodle_xml_write import export_moodle_xml
+from question_bank.formats.sheets import csv_rows, xlsx_package
 from question_bank.formats.xlsx_table import export_xlsx, parse_xlsx
 from question_bank.formats.xlsx_template import build_xlsx_template
 
 __all__ = [
     "FORMATS",
+    "NO_LIMITS",
     "Format",
+    "Limits",
     "ParseResult",
     "build_xlsx_template",
+    "check_upload",
     "detect_format",
     "export",
     "get_format",
@@ -108,13 +113,37 @@ def detect_format(filename: str, data: bytes | str | None = None) -> str:
 
 
 def parse(
-    fmt: str, data: bytes | str, filename: str, progress: Progress | None = None
+    fmt: str,
+    data: bytes | str,
+    filename: str,
+    progress: Progress | None = None,
+    limits: Limits = NO_LIMITS,
 ) -> ParseResult:
-    """Read questions in a named format; `progress(done, total)` is called by table formats."""
+    """Read questions in a named format; `progress(done, total)` is called by table formats.
+
+    A file past `limits` is refused whole (FormatError) as soon as the reader meets the excess."""
     spec = get_format(fmt)
     if spec.reports_progress:
-        return spec.reader(data, filename, progress=progress)
-    return spec.reader(data, filename)
+        return spec.reader(data, filename, progress=progress, limits=limits)
+    return spec.reader(data, filename, limits=limits)
+
+
+def check_upload(fmt: str, data: bytes, filename: str, limits: Limits, *, read_up_to: int) -> None:
+    """Refuse a file the limits (or its format) refuse, as far as that is quick (FormatError).
+
+    A file of at most `read_up_to` bytes (an .xlsx: its sheets unzipped) is parsed whole. A
+    larger one is checked as far as is cheap: an .xlsx's package (no zip bombs), a CSV's every
+    row against the limits, a GIFT or Aiken file's encoding. Row-level problems are not refused
+    here: they are what the preview lists.
+    """
+    get_format(fmt)
+    size = xlsx_package(data, filename, limits) if fmt == "xlsx" else len(data)
+    if size <= read_up_to:
+        parse(fmt, data, filename, limits=limits)
+    elif fmt == "csv":
+        csv_rows(data, filename, limits)
+    elif fmt in ("gift", "aiken"):  # Moodle XML names its own encoding; the parser reads it
+        decode_text(data, filename)
 
 
 def export(fmt: str, questions: Sequence[Question]) -> str | bytes:

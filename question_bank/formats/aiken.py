@@ -18,6 +18,7 @@ from question_bank.formats.common import (
     row_issue,
     split_lines,
 )
+from question_bank.formats.limits import NO_LIMITS, Limits, check_count, check_fields
 from question_bank.types import (
     ChoiceQuestion,
     MultipleChoice,
@@ -47,6 +48,7 @@ class _Reader:
     """The state of one pass over an Aiken file."""
 
     filename: str
+    limits: Limits = NO_LIMITS
     result: ParseResult = field(default_factory=ParseResult)
     draft: _Draft | None = None
     count: int = 0
@@ -62,6 +64,7 @@ class _Reader:
         if draft is not None:
             self.fail(draft, _MISSING_ANSWER if draft.options else "缺少选项和答案行")
         self.count += 1
+        check_count(self.count, self.limits, self.filename)
         self.draft = _Draft(self.count, number, [line])
 
     def option(self, number: int, key: str, text: str) -> None:
@@ -84,18 +87,23 @@ class _Reader:
             self.orphan = False
             return
         try:
-            self.result.questions.append(_build(draft, value))
+            question = _build(draft, value)
         except InvalidQuestion as exc:
             self.fail(draft, exc.message)
+            return
+        check_fields(question, draft.number, self.limits, self.filename)
+        self.result.questions.append(question)
 
     def fail(self, draft: _Draft, message: str) -> None:
         """Record one issue for a broken question."""
         self.result.issues.append(question_issue(self.filename, draft.number, draft.start, message))
 
 
-def parse_aiken(data: bytes | str, filename: str) -> ParseResult:
-    """Read Aiken text; each broken block gives one message and the good questions still import."""
-    reader = _Reader(filename)
+def parse_aiken(data: bytes | str, filename: str, limits: Limits = NO_LIMITS) -> ParseResult:
+    """Read Aiken text; each broken block gives one message and the good questions still import.
+
+    A file with more questions, or a longer field, than `limits` allow is refused whole."""
+    reader = _Reader(filename, limits)
     for number, raw in enumerate(split_lines(decode_text(data, filename)), start=1):
         line = raw.strip()
         if not line:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -63,20 +64,74 @@ def unsupported_message(label: str) -> str:
     return f"暂不支持的题型：{label}"
 
 
-def decode_text(data: bytes | str, filename: str) -> str:
-    """Decode uploaded bytes: UTF-8 (with or without BOM), else GB18030; strip a BOM from text."""
+_SEPARATORS = b"\n\r\t, "
+TEXT_ENCODING = "文件编码无法识别：请另存为 UTF-8 或 GB18030 编码的文本文件后重新上传"
+_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode_text(data: bytes | str, filename: str, unreadable: str = TEXT_ENCODING) -> str:
+    """Decode uploaded bytes: by their byte-order mark, as UTF-16 when every other byte is NUL
+    (Notepad's "Unicode" without a mark), else UTF-8, else GB18030; refuse with `unreadable`.
+
+    Text holding a NUL character is refused too: no table cell or question contains one.
+    """
     if isinstance(data, str):
-        return data.removeprefix("\ufeff")
+        text: str | None = data.removeprefix("\ufeff")
+    else:
+        text = _decode(data)
+    if text is None:
+        raise FormatError([Issue(filename, None, unreadable)])
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        message = f"第 {line} 行含有空字符（NUL）：请删除后重新上传，或将文件另存为 UTF-8 编码"
+        raise FormatError([Issue(filename, line, message)])
+    return text
+
+
+def _decode(data: bytes) -> str | None:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return _try(data, codec)
+    codec = _utf16_without_mark(data)
+    if codec:
+        return _try(data, codec)
+    for codec in ("utf-8", "gb18030"):
+        text = _try(data, codec)
+        if text is not None:
+            return text
+    return None
+
+
+def _try(data: bytes, codec: str) -> str | None:
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(codec).removeprefix("\ufeff")
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise FormatError(
-            [Issue(filename, None, "无法识别文件编码，请另存为 UTF-8 后重试")]
-        ) from None
+        return None
+
+
+def _utf16_without_mark(data: bytes) -> str | None:
+    """Name the byte order of UTF-16 without a byte-order mark (Notepad's "Unicode"), if it is that.
+
+    Line breaks, tabs, commas and spaces are one byte and a NUL in UTF-16: (0A 00) little-endian,
+    (00 0A) big-endian. No character of Chinese text is written as such a pair (U+0A00, U+2C00, …
+    are other scripts), and UTF-8 or GB18030 text has no NUL bytes at all.
+    """
+    sample = data[:8192]
+    pairs = list(zip(sample[0::2], sample[1::2], strict=False))
+    little = sum(1 for low, high in pairs if high == 0 and low in _SEPARATORS)
+    big = sum(1 for high, low in pairs if high == 0 and low in _SEPARATORS)
+    if little > 10 * big:
+        return "utf-16-le"
+    if big > 10 * little:
+        return "utf-16-be"
+    return None
 
 
 def split_lines(text: str) -> list[str]:

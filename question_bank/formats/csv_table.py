@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from question_bank.base import Question
 from question_bank.formats.common import ParseResult, Progress, collect_export_issues
+from question_bank.formats.limits import NO_LIMITS, Limits
 from question_bank.formats.sheets import csv_rows
 from question_bank.formats.table import HEADERS, parse_rows, question_to_row, table_unsupported
 
@@ -16,9 +17,13 @@ from question_bank.formats.table import HEADERS, parse_rows, question_to_row, ta
 _NEEDS_GUARD = re.compile(r"'*[=+\-@]")
 
 
-def parse_csv(data: bytes | str, filename: str, progress: Progress | None = None) -> ParseResult:
-    """Read a CSV question table; each bad row gives one 第N行 issue (N counts records, header = 1)."""
-    rows = [[_unguard(cell) for cell in row] for row in csv_rows(data, filename)]
+def parse_csv(
+    data: bytes | str, filename: str, progress: Progress | None = None, limits: Limits = NO_LIMITS
+) -> ParseResult:
+    """Read a CSV question table; each bad row gives one 第N行 issue (N counts records, header = 1).
+
+    A file past `limits` (rows, columns, characters per cell) is refused whole."""
+    rows = [[_unguard(cell) for cell in row] for row in csv_rows(data, filename, limits)]
     return parse_rows(rows, filename, progress, total=len(rows))
 
 

@@ -20,6 +20,7 @@ from question_bank.formats.common import (
     split_lines,
     unsupported_message,
 )
+from question_bank.formats.limits import NO_LIMITS, Limits, check_count, check_fields
 from question_bank.formats.values import parse_difficulty, parse_points, split_words
 from question_bank.types import (
     BLANK_MARKER,
@@ -87,8 +88,10 @@ def restore(text: str) -> str:
     return text.translate(_RESTORE)
 
 
-def parse_gift(data: bytes | str, filename: str) -> ParseResult:
-    """Read GIFT text; unsupported or broken questions become issues and the rest still import."""
+def parse_gift(data: bytes | str, filename: str, limits: Limits = NO_LIMITS) -> ParseResult:
+    """Read GIFT text; unsupported or broken questions become issues and the rest still import.
+
+    A file with more questions, or a longer field, than `limits` allow is refused whole."""
     result = ParseResult()
     category: tuple[str, ...] = ()
     number = 0
@@ -97,14 +100,18 @@ def parse_gift(data: bytes | str, filename: str) -> ParseResult:
             category = category_from_moodle(restore(protect(item.path)))
             continue
         number += 1
+        check_count(number, limits, filename)
         try:
-            result.questions.append(_parse_block(item, category))
+            question = _parse_block(item, category)
         except Unsupported as exc:
             result.issues.append(
                 question_issue(filename, number, item.start, unsupported_message(exc.label))
             )
         except InvalidQuestion as exc:
             result.issues.append(question_issue(filename, number, item.start, exc.message))
+        else:
+            check_fields(question, number, limits, filename)
+            result.questions.append(question)
     return result
 
 

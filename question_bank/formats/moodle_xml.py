@@ -27,6 +27,7 @@ from question_bank.formats.common import (
     row_issue,
     unsupported_message,
 )
+from question_bank.formats.limits import NO_LIMITS, Limits, check_count, check_fields
 from question_bank.formats.values import parse_difficulty
 from question_bank.scoring import points_to_units
 from question_bank.types import (
@@ -137,8 +138,10 @@ def read_quiz(data: bytes | str, filename: str) -> Node:
     return quiz
 
 
-def parse_moodle_xml(data: bytes | str, filename: str) -> ParseResult:
-    """Read Moodle XML; categories become paths, unsupported or broken questions become issues."""
+def parse_moodle_xml(data: bytes | str, filename: str, limits: Limits = NO_LIMITS) -> ParseResult:
+    """Read Moodle XML; categories become paths, unsupported or broken questions become issues.
+
+    A file with more questions, or a longer field, than `limits` allow is refused whole."""
     result = ParseResult()
     category: tuple[str, ...] = ()
     number = 0
@@ -148,14 +151,18 @@ def parse_moodle_xml(data: bytes | str, filename: str) -> ParseResult:
             category = category_from_moodle(node.find_text("category/text"))
             continue
         number += 1
+        check_count(number, limits, filename)
         try:
-            result.questions.append(_read_question(node, kind, category))
+            question = _read_question(node, kind, category)
         except Unsupported as exc:
             result.issues.append(
                 question_issue(filename, number, node.line, unsupported_message(exc.label))
             )
         except InvalidQuestion as exc:
             result.issues.append(question_issue(filename, number, node.line, exc.message))
+        else:
+            check_fields(question, number, limits, filename)
+            result.questions.append(question)
     return result
 
 

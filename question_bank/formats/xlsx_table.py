@@ -13,6 +13,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from question_bank.base import Question
 from question_bank.formats.common import ParseResult, Progress, collect_export_issues
+from question_bank.formats.limits import NO_LIMITS, Limits
 from question_bank.formats.sheets import xlsx_rows
 from question_bank.formats.table import HEADERS, parse_rows, question_to_row, table_unsupported
 
@@ -20,9 +21,13 @@ SHEET_NAME = "试题"
 COLUMN_WIDTHS = {"题干": 48, "解析": 30, "法规依据": 24, "评分要点": 24, "分类": 20}
 
 
-def parse_xlsx(data: bytes, filename: str, progress: Progress | None = None) -> ParseResult:
-    """Read the 试题 sheet (or the first sheet); each bad row gives one 第N行 issue."""
-    rows, total = xlsx_rows(data, filename, SHEET_NAME)
+def parse_xlsx(
+    data: bytes, filename: str, progress: Progress | None = None, limits: Limits = NO_LIMITS
+) -> ParseResult:
+    """Read the 试题 sheet (or the first sheet); each bad row gives one 第N行 issue.
+
+    A file past `limits` (rows, columns, characters per cell, unzipped size) is refused whole."""
+    rows, total = xlsx_rows(data, filename, SHEET_NAME, limits)
     try:
         return parse_rows(rows, filename, progress, total=total)
     finally:

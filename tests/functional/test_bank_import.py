@@ -181,11 +181,27 @@ def test_a_waiting_batch_shows_progress_and_the_task_fills_it(app, as_user, tmp_
     assert "可导入 <strong>2</strong> 题" in client.get(f"/bank/import/{batch_id}").data.decode()
 
 
-def test_a_file_that_cannot_be_parsed_shows_the_reason(app, as_user):
+def test_a_file_that_cannot_be_parsed_is_refused_at_the_upload_and_nothing_is_stored(app, as_user):
     w = make_world(instructors=True, bank=True)
-    page = _upload(as_user("inst-a"), w["cat_a"].id, b"not a zip", filename="题目.xlsx").data.decode()
-    assert "无法读取文件" in page and "重新上传" in page
-    assert _batch().status == "failed" and _count() == 0
+    response = _upload(as_user("inst-a"), w["cat_a"].id, b"not a zip", filename="题目.xlsx")
+    assert response.status_code == 400 and "无法读取该 Excel 文件" in response.data.decode()
+    assert _batch() is None and _count() == 0
+
+
+def test_a_file_that_fails_in_the_parse_task_shows_the_reason(app, as_user, tmp_path):
+    from app.auth.scope import Scope
+    from app.bank.staging import stage, upload_path
+    from app.bank.tasks import parse_bank_import_task
+
+    w = make_world(instructors=True, bank=True)
+    app.config["UPLOAD_QUICK_CHECK_BYTES"] = 0  # a "large" file: only the task reads it whole
+    batch_id = stage(w["inst_a"].id, Scope(None), category_id=w["cat_a"].id, filename="题目.xml",
+                     data=b"<quiz><question", upload_dir=tmp_path)
+    parse_bank_import_task(batch_id, str(tmp_path))
+    page = as_user("inst-a").get(f"/bank/import/{batch_id}").data.decode()
+    assert "无法读取文件" in page and "XML 格式错误" in page and "重新上传" in page
+    assert _batch().status == "failed" and _batch().questions == [] and _count() == 0
+    assert not upload_path(tmp_path, batch_id).exists()
 
 
 def test_another_instructors_batch_is_404(app, as_user):

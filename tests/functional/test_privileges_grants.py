@@ -103,7 +103,7 @@ def test_scoped_admin_grant_form_offers_no_unlimited_scope(world, as_user):
 
 def _upload(client, rows):
     return client.post("/org/import", data={"file": (io.BytesIO(roster_xlsx(rows)), "名册.xlsx")},
-                       content_type="multipart/form-data")
+                       content_type="multipart/form-data", follow_redirects=True)
 
 
 ROWS = [

@@ -81,7 +81,7 @@ def test_admin_cannot_import_people_into_another_brigade(world, as_user):
     client = as_user("admin-a")
     csv = "工号,姓名,单位\nX1,甲一,交警支队/二大队/一中队\nX2,甲二,二大队\n".encode("utf-8-sig")
     response = client.post("/org/import", data={"file": (io.BytesIO(csv), "r.csv")},
-                           content_type="multipart/form-data")
+                           content_type="multipart/form-data", follow_redirects=True)
     page = response.data.decode()
     assert "第2行" in page and "第3行" in page and "不在您的管理范围内" in page
     assert db.session.scalar(select(Person).where(Person.staff_no.in_(["X1", "X2"]))) is None

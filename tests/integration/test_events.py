@@ -17,8 +17,8 @@ from app.events import (
     subscribe,
 )
 from app.extensions import db
-from app.models import Assignment, Person
-from app.org import people, roster
+from app.models import Assignment, Person, RosterImport
+from app.org import people, roster, roster_batches
 from app.study import receivers
 from tests.factories import (
     make_course,
@@ -164,11 +164,13 @@ def test_coming_back_to_post_resyncs_assignments_through_the_update_event(app, w
     assert _assigned(person.id) == ["newcomer"]
 
 
-def test_a_roster_import_announces_one_event_for_the_whole_batch(app, world, heard):
+def test_a_roster_import_announces_one_event_for_the_whole_batch(app, world, heard, tmp_path):
     csv = "工号,姓名,单位,岗位\nR-1,甲,一大队,路面执勤\nR-2,乙,一大队,路面执勤\n".encode()
-    preview = roster.preview(1, EVERYWHERE, "roster.csv", csv)
-    assert preview.errors == []
-    assert roster.confirm(1, EVERYWHERE, preview.batch.id, initial_password="Start2026") == 2
+    batch_id = roster_batches.stage(1, "roster.csv", csv, tmp_path)  # person 1 is admin-a
+    roster_batches.preview_staged(batch_id, str(tmp_path))
+    assert db.session.get(RosterImport, batch_id).errors == []
+    assert heard == []  # the preview announces nothing
+    assert roster.confirm(1, EVERYWHERE, batch_id, initial_password="Start2026") == 2
     ids = sorted(db.session.scalars(select(Person.id).where(Person.staff_no.in_(["R-1", "R-2"]))))
     assert [(kind, sorted(payload["person_ids"])) for _, kind, payload in heard] == [("joined", ids)]
     assert [_assigned(i) for i in ids] == [["newcomer"], ["newcomer"]]

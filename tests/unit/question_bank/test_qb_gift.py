@@ -194,7 +194,7 @@ def test_multi_line_questions_crlf_bom_and_gb18030_bytes():
 
 
 def test_undecodable_bytes_raise_format_error():
-    with pytest.raises(FormatError, match="无法识别文件编码"):
+    with pytest.raises(FormatError, match="文件编码无法识别"):
         parse_gift(b"\xff\xfe\xfa\x80\x81", "t.gift")
 
 
