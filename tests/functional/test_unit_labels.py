@@ -4,8 +4,10 @@ never look alike; unit filters offer the admin's own subtree in tree order."""
 import re
 from datetime import date
 
+from app.auth.scope import Scope
 from app.extensions import db
 from app.models import Assignment
+from app.org.labels import label_root
 from tests.factories import make_course, make_person, make_unit, make_world
 from tests.sql_budget import statements_for
 
@@ -80,3 +82,10 @@ def test_the_people_list_costs_no_more_statements_with_more_units(app, as_user):
         squadron = make_unit(f"{i}中队", parent=world["b"])
         make_person(unit=squadron, staff_no=f"S-{i}")
     assert statements_for(client, "/org/people") == small
+
+
+def test_only_a_scope_with_one_top_unit_shortens_labels():
+    assert label_root(Scope(("/1/4/",))) == 4
+    assert label_root(Scope(("/1/", "/1/4/"))) == 1  # a grant inside another adds no second top
+    assert label_root(Scope(("/1/2/", "/1/3/"))) is None  # two subtrees: whole paths, never ambiguous
+    assert label_root(Scope(None)) is None and label_root(Scope(())) is None
