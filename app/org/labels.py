@@ -1,9 +1,10 @@
 """How a unit is named on a page: by its name path, so 一大队/一中队 and 二大队/一中队 never look alike.
 
-The one rule: a viewer whose admin scope has a single root unit reads the paths below that root
-(一大队/一中队 for the 支队's admin; the root itself keeps its own name), because every unit they
-manage lies under it. Anyone else (a global admin, an admin of several subtrees, a trainee) reads
-the whole path from the top of the tree, which no two units share.
+The one rule: an admin whose scope lies in one tree reads the paths below that tree's top unit
+(一大队/一中队 for the 支队's admin and for the 一大队's admin alike; the top unit itself, the whole
+organisation, keeps its own name): the top's long name would start every label and tells them
+nothing. Anyone else (a global admin, an admin over several trees, a trainee) reads the whole path
+from the top, which no two units share.
 
 Python code labels units with `unit_labels(scope, units)`; templates with the `unit_label` filter,
 which reads the current viewer's admin scope and looks every unit's name up once per request.
@@ -23,11 +24,9 @@ from app.trees import ancestor_ids, name_path, shown_ids, with_ancestors
 
 
 def label_root(scope: Scope) -> int | None:
-    """Return the id of the scope's root unit when it has exactly one (None: whole paths)."""
-    if not scope.paths:
-        return None
-    tops = {p for p in scope.paths if not any(p != other and p.startswith(other) for other in scope.paths)}
-    return ancestor_ids(tops.pop())[-1] if len(tops) == 1 else None
+    """Return the id of the top unit of the one tree the scope lies in (None: whole paths)."""
+    tops = {ancestor_ids(path)[0] for path in scope.paths or ()}
+    return tops.pop() if len(tops) == 1 else None
 
 
 def unit_labels(scope: Scope, units: Iterable[OrgUnit]) -> dict[int, str]:

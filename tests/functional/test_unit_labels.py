@@ -1,4 +1,4 @@
-"""Units are shown by their name path (relative to the admin's one scope root), so the two 一中队
+"""Units are shown by their name path (below the top unit of the admin's tree), so the two 一中队
 never look alike; unit filters offer the admin's own subtree in tree order."""
 
 import re
@@ -54,9 +54,10 @@ def test_a_brigade_admin_filters_only_their_subtree_in_tree_order(app, as_user):
     make_unit("一分队", parent=world["a1"])
     db.session.commit()
     page = as_user("admin-a").get("/org/people").get_data(as_text=True)
-    assert _options(page, "unit_id") == ["一大队", "一中队", "一中队/一分队", "二中队", "三中队"]
+    subtree = ["一大队", "一大队/一中队", "一大队/一中队/一分队", "一大队/二中队", "一大队/三中队"]
+    assert _options(page, "unit_id") == subtree
     form = as_user("admin-a").get("/org/people/new").get_data(as_text=True)
-    assert _options(form, "unit_id") == ["一大队", "一中队", "一中队/一分队", "二中队", "三中队"]
+    assert _options(form, "unit_id") == subtree
     root_page = as_user("admin-root").get("/org/people").get_data(as_text=True)
     assert _options(root_page, "unit_id")[:4] == ["交警支队", "一大队", "一大队/一中队", "一大队/一中队/一分队"]
     assert _options(root_page, "unit_id")[-2:] == ["二大队", "二大队/一中队"]
@@ -84,8 +85,9 @@ def test_the_people_list_costs_no_more_statements_with_more_units(app, as_user):
     assert statements_for(client, "/org/people") == small
 
 
-def test_only_a_scope_with_one_top_unit_shortens_labels():
-    assert label_root(Scope(("/1/4/",))) == 4
-    assert label_root(Scope(("/1/", "/1/4/"))) == 1  # a grant inside another adds no second top
-    assert label_root(Scope(("/1/2/", "/1/3/"))) is None  # two subtrees: whole paths, never ambiguous
+def test_labels_start_below_the_top_of_the_one_tree_a_scope_lies_in():
+    assert label_root(Scope(("/1/4/",))) == 1
+    assert label_root(Scope(("/1/", "/1/4/"))) == 1
+    assert label_root(Scope(("/1/2/", "/1/3/"))) == 1  # two brigades of one 支队: still distinct
+    assert label_root(Scope(("/1/2/", "/5/6/"))) is None  # two trees: whole paths, never ambiguous
     assert label_root(Scope(None)) is None and label_root(Scope(())) is None
