@@ -1,4 +1,9 @@
-"""Markdown rendering (markdown-it-py js-default + nh3) and display filters."""
+"""Markdown rendering (markdown-it-py js-default + nh3) and display filters.
+
+Written HTML is never rendered (js-default escapes it); plugins add what Markdown cannot say:
+heading anchors for a lesson's contents, and task lists (`- [ ] 检查反光背心`) as disabled check
+boxes. The nh3 allow-list then keeps only the tags, attributes and classes listed here.
+"""
 
 import re
 from collections.abc import Callable
@@ -9,6 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
 
 from app.hours import format_hours
 
@@ -22,13 +28,13 @@ def _slug(title: str) -> str:
     return ANCHOR_PREFIX + ("-".join(words) or "0")
 
 
-_md = MarkdownIt("js-default").enable("table")
-_md_anchored = (MarkdownIt("js-default").enable("table")
+_md = MarkdownIt("js-default").enable("table").use(tasklists_plugin)
+_md_anchored = (MarkdownIt("js-default").enable("table").use(tasklists_plugin)
                 .use(anchors_plugin, min_level=2, max_level=3, slug_func=_slug))
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table",
+    "h6", "hr", "i", "img", "input", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table",
     "tbody", "td", "th", "thead", "tr", "u", "ul",
 }
 ALLOWED_ATTRIBUTES = {
@@ -39,6 +45,13 @@ ALLOWED_ATTRIBUTES = {
     "td": {"style"},
     "th": {"style"},
     "code": {"class"},
+}
+# Task lists: an <input> keeps only `checked`, and is always a disabled check box whatever was written.
+INPUT_VALUES = {"input": {"checked": {"checked", ""}}}
+INPUT_FORCED = {"input": {"type": "checkbox", "disabled": ""}}
+ALLOWED_CLASSES = {
+    "ul": {"contains-task-list"}, "ol": {"contains-task-list"}, "li": {"task-list-item"},
+    "input": {"task-list-item-checkbox"},
 }
 
 
@@ -80,15 +93,21 @@ def _render(md: MarkdownIt, tokens: list[Token], image_url: ImageUrl | None) -> 
             url = image_url(str(image.attrGet("src") or ""))
             if url is not None:
                 image.attrSet("src", url)
-    html = md.renderer.render(tokens, md.options, {})
-    clean = nh3.clean(
+    return Markup(sanitise(md.renderer.render(tokens, md.options, {})))  # noqa: S704 - sanitised
+
+
+def sanitise(html: str) -> str:
+    """Keep only the allow-listed tags, attributes and classes of rendered HTML."""
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        tag_attribute_values=INPUT_VALUES,
+        set_tag_attribute_values=INPUT_FORCED,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
-    return Markup(clean)  # noqa: S704 - sanitised by nh3 above
 
 
 def init_app(app: Flask) -> None:

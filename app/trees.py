@@ -52,18 +52,41 @@ def place(node: Any, parent: Any | None) -> None:
         node.depth = parent.depth + 1 if parent else 0
 
 
-def name_path(node: Any, by_id: Mapping[int, Any]) -> str:
+def in_tree_order(items: Iterable) -> list:
+    """Return the items (with `id` and `parent_id`) each followed by its subtree; siblings keep their order."""
+    ordered: list = []
+
+    def visit(nodes: list[TreeNode]) -> None:
+        for node in nodes:
+            ordered.append(node.item)
+            visit(node.children)
+
+    visit(build_forest(items))
+    return ordered
+
+
+def shown_ids(node: Any, below: int | None = None) -> list[int]:
+    """Return the ids of the names `name_path(node, …, below=below)` shows, top first."""
+    ids = ancestor_ids(node)
+    if below is not None and below in ids:
+        return ids[ids.index(below) + 1:] or ids[-1:]
+    return ids
+
+
+def name_path(node: Any, by_id: Mapping[int, Any], *, below: int | None = None) -> str:
     """Return the names from the root down to the node, e.g. 交警支队/一大队.
 
-    Ancestors missing from `by_id` are left out: a label inside an admin's scope starts at its top.
+    Ancestors missing from `by_id` are left out. With `below` (an ancestor's id) the names start
+    under that ancestor: 一大队/一中队 below 交警支队 (the ancestor itself keeps its own name).
     """
-    return SEPARATOR.join(by_id[i].name for i in ancestor_ids(node) if i in by_id)
+    return SEPARATOR.join(by_id[i].name for i in shown_ids(node, below) if i in by_id)
 
 
-def with_ancestors(model: type, nodes: Iterable) -> dict[int, Any]:
-    """Return the nodes by id, plus every ancestor of theirs (those not given, in one query)."""
+def with_ancestors(model: type, nodes: Iterable, *, below: int | None = None) -> dict[int, Any]:
+    """Return the nodes by id, plus every ancestor of theirs (those not given, in one query);
+    with `below`, only the ancestors `name_path(…, below=below)` shows."""
     by_id = {node.id: node for node in nodes}
-    missing = {i for node in by_id.values() for i in ancestor_ids(node)} - by_id.keys()
+    missing = {i for node in by_id.values() for i in shown_ids(node, below)} - by_id.keys()
     if missing:
         by_id |= {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(missing)))}
     return by_id

@@ -27,8 +27,7 @@ def people_list():
     pagination = people.search_people(scope, _filters(), page=request.args.get("page", 1, type=int),
                                       per_page=current_app.config["PER_PAGE"])
     posts, _grades = people.posts_and_grades()
-    units = services.unit_options(scope)
-    return render_template("org/people.html", pagination=pagination, units=units, unit_labels=dict(units), posts=posts,
+    return render_template("org/people.html", pagination=pagination, units=services.unit_options(scope), posts=posts,
                            workforces=services.workforces(), statuses=PersonStatus.labels(), roles=Role.labels(), args=request.args)
 
 

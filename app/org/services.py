@@ -9,7 +9,8 @@ from app.auth.scope import Scope, scope_of
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.models import Grade, OrgUnit, Person, Post, Workforce
-from app.trees import TreeNode, build_forest, name_path, place
+from app.org.labels import unit_labels
+from app.trees import TreeNode, build_forest, in_tree_order, place
 
 
 def get_unit(scope: Scope, unit_id: int | None) -> OrgUnit:
@@ -21,16 +22,16 @@ def get_unit(scope: Scope, unit_id: int | None) -> OrgUnit:
 
 
 def units_in_scope(scope: Scope) -> list[OrgUnit]:
-    """Return every unit inside the scope, in tree order."""
+    """Return every unit inside the scope, level by level, siblings in their order (see `in_tree_order`)."""
     query = select(OrgUnit).where(scope.clause(OrgUnit.path))
     return list(db.session.scalars(query.order_by(OrgUnit.depth, OrgUnit.sort_order, OrgUnit.name)))
 
 
 def unit_options(scope: Scope) -> list[tuple[int, str]]:
-    """Return (id, path label) for every unit in scope, sorted by label, for select boxes."""
-    units = units_in_scope(scope)
-    by_id = {u.id: u for u in units}
-    return sorted(((u.id, name_path(u, by_id)) for u in units), key=lambda pair: pair[1])
+    """Return (id, label) for every unit in scope, in tree order, for select boxes (labels: org/labels.py)."""
+    units = in_tree_order(units_in_scope(scope))
+    labels = unit_labels(scope, units)
+    return [(unit.id, labels[unit.id]) for unit in units]
 
 
 def post_options() -> list[tuple[int, str]]:

@@ -1,6 +1,7 @@
 """Instructor lesson pages: edit, preview, reorder, images, export; lesson assets and render_lesson."""
 
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -73,6 +74,20 @@ def test_preview_renders_sanitised_markdown_with_asset_urls(client):
     assert response.status_code == 200 and "<h1>标题</h1>" in html and "<script>" not in html
     assert 'src="/curriculum/assets/fj-traffic-law/images/a.png"' in html
     assert _course().source == "content"
+
+
+def test_preview_shows_task_lists_as_disabled_check_boxes_and_no_written_inputs(client):
+    course = _course()
+    response = client.post(f"/curriculum/courses/{course.id}/preview",
+                           data={"body": "- [ ] 检查反光背心\n- [x] 领取执法记录仪\n\n<input type=\"text\" name=\"x\">"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and '<ul class="contains-task-list">' in html
+    boxes = re.findall(r'<li class="task-list-item"><input ([^>]*)> (\S+)</li>', html)
+    assert [text for _attrs, text in boxes] == ["检查反光背心", "领取执法记录仪"]
+    assert all('type="checkbox"' in attrs and "disabled" in attrs for attrs, _text in boxes)
+    assert ["checked" in attrs for attrs, _text in boxes] == [False, True]
+    assert '<input type="text"' not in html and html.count("<input") == 2
+    assert _course().source == "content"  # a preview saves nothing
 
 
 def test_adding_a_lesson_appends_it_with_a_numbered_file(client):

@@ -1,5 +1,6 @@
 """The trainee's pages: 我的学习, a course and a lesson (responses and database state)."""
 
+import re
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -72,6 +73,17 @@ def test_the_lesson_page_shows_contents_neighbours_and_required_time(app, as_use
     assert "本课时要求：15 分钟" in page and 'src="/static/study-clock.js"' in page
     with client.get("/static/study-clock.js") as script:  # the clock's script, a file for the CSP
         assert "visibilityState" in script.text and "csrfFetch" in script.text
+
+
+def test_the_lesson_page_shows_task_lists_as_disabled_check_boxes(app, as_user):
+    make_person(unit=make_unit(), staff_no="T1")
+    lesson = make_course(bodies=["## 出勤前\n\n- [ ] 检查反光背心\n- [x] 领取执法记录仪\n"]).lessons[0]
+    page = as_user("T1").get(f"/study/lessons/{lesson.id}").data.decode()
+    body = page.split('class="lesson-body"')[1].split("</article>")[0]
+    items = re.findall(r'<li class="task-list-item"><input ([^>]*)> (\S+)</li>', body)
+    assert [text for _attrs, text in items] == ["检查反光背心", "领取执法记录仪"] and "[x]" not in body
+    assert all('type="checkbox"' in attrs and "disabled" in attrs for attrs, _text in items)
+    assert ["checked" in attrs for attrs, _text in items] == [False, True]
 
 
 def test_opening_a_lesson_page_writes_nothing(app, as_user):

@@ -1,5 +1,7 @@
 """Markdown rendering: sanitised HTML, heading anchors (Chinese kept) and image URLs from tokens."""
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -46,3 +48,36 @@ def test_plain_question_texts_take_the_shortcut():
     assert not _is_plain_line("2026年12月2日起施行（第3条）")  # a leading digit may start a list
     assert not _is_plain_line("使用**加粗**的题干")
     assert not _is_plain_line("a < b")
+
+
+TASKS = "- [ ] 检查反光背心\n- [x] 核对执勤记录仪\n- 普通事项\n"
+
+
+def test_task_lists_render_as_disabled_check_boxes_in_both_renderers():
+    for html in (str(render_markdown(TASKS)), str(render_with_contents("## 出勤前\n\n" + TASKS)[0])):
+        assert '<ul class="contains-task-list">' in html
+        assert html.count('<li class="task-list-item">') == 2 and "<li>普通事项</li>" in html
+        boxes = re.findall(r"<input[^>]*>", html)
+        assert len(boxes) == 2 and all('type="checkbox"' in b and "disabled" in b for b in boxes)
+        assert "checked" not in boxes[0] and "checked" in boxes[1]
+        assert "检查反光背心" in html and "[ ]" not in html and "[x]" not in html
+
+
+def test_inputs_written_in_markdown_stay_text():
+    html = str(render_markdown('- [ ] 真的任务\n\n<input type="text" name="x"> <input onfocus="alert(1)" autofocus>\n'))
+    assert len(re.findall(r"<input[^>]*>", html)) == 1  # the task's box; the written ones are shown as text
+    assert '&lt;input type="text"' in html and "&lt;input onfocus=" in html
+
+
+def test_the_sanitiser_keeps_only_disabled_check_boxes_even_from_raw_html():
+    # Markdown escapes written HTML; the allow-list must still hold if a plugin ever emits raw HTML.
+    from app.rendering import sanitise
+
+    clean = sanitise('<input type="text" value="x" onfocus="alert(1)" autofocus name="n">'
+                     '<input type="checkbox" checked class="task-list-item-checkbox other">'
+                     '<li class="task-list-item evil">x</li><ul class="contains-task-list x"></ul>')
+    inputs = re.findall(r"<input[^>]*>", clean)
+    assert all('type="checkbox"' in i and "disabled" in i for i in inputs), inputs
+    assert "onfocus" not in clean and "autofocus" not in clean and "value=" not in clean and "name=" not in clean
+    assert 'type="text"' not in clean and "evil" not in clean and "other" not in clean and ' x"' not in clean
+    assert 'class="task-list-item"' in clean and 'class="contains-task-list"' in clean
