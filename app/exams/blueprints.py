@@ -154,12 +154,9 @@ def _fixed(number: int, rule: RuleData, scope, problems: list[str]) -> list[int]
     return ids
 
 
-def check_rule(number: int, rule: RuleData, scope) -> tuple[dict, list[str]]:
-    """The rule's column values and its problems (empty when it can be saved)."""
+def check_draw(number: int, rule: RuleData, scope) -> tuple[dict, list[str]]:
+    """What a rule draws (type, difficulty band, source, count): its column values and problems."""
     problems: list[str] = []
-    section = (rule.section or "").strip()
-    if not section or len(section) > 100:
-        problems.append(f"第{number}条规则：请填写大题名称（如“一、单选题”，不超过 100 个字）")
     if rule.qtype not in type_labels():
         problems.append(f"第{number}条规则：请选择题型")
     low, high = (_number(rule.difficulty_min, 1, 5), _number(rule.difficulty_max, 1, 5))
@@ -171,14 +168,23 @@ def check_rule(number: int, rule: RuleData, scope) -> tuple[dict, list[str]]:
     count = len(values["question_ids"]) if rule.source_kind == SourceKind.FIXED else _number(rule.count, 1, MAX_COUNT)
     if count is None:
         problems.append(f"第{number}条规则：题目数量应为 1 到 {MAX_COUNT} 的整数")
+    values.update(position=number, qtype=rule.qtype, difficulty_min=low, difficulty_max=high, count=count or 0)
+    return values, problems
+
+
+def check_rule(number: int, rule: RuleData, scope) -> tuple[dict, list[str]]:
+    """The rule's column values and its problems (empty when it can be saved)."""
+    values, problems = check_draw(number, rule, scope)
+    section = (rule.section or "").strip()
+    if not section or len(section) > 100:
+        problems.insert(0, f"第{number}条规则：请填写大题名称（如“一、单选题”，不超过 100 个字）")
     try:
         points = points_to_units(rule.points or "")
     except (QuestionBankError, ValueError, ArithmeticError):
         points = None
     if points is None or not 0 < points <= MAX_POINTS_UNITS:
         problems.append(f"第{number}条规则：每题分值应大于 0、不超过 100 分，最多两位小数")
-    values.update(position=number, section=section, qtype=rule.qtype, difficulty_min=low, difficulty_max=high,
-                  count=count or 0, points=points or 0)
+    values.update(section=section, points=points or 0)
     return values, problems
 
 

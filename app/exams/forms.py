@@ -45,7 +45,7 @@ class RuleForm(Form):
 class BlueprintForm(FlaskForm):
     title = StringField("组卷规则名称", validators=[Optional(), Length(max=200)])  # the service says what is missing
     owner_unit_id = SelectField("所属单位", coerce=optional_int, validate_choice=False)
-    rules = FieldList(FormField(RuleForm), min_entries=1, max_entries=50)
+    rules = FieldList(FormField(RuleForm), min_entries=1, max_entries=51)  # one more than allowed: the service refuses
 
 
 class ExamForm(FlaskForm):

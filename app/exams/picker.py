@@ -10,7 +10,7 @@ from app.bank.questions import usable
 from app.errors import NotFound
 from app.exams import pools
 from app.exams.access import Viewer, owner_scope
-from app.exams.blueprints import RuleData, check_rule
+from app.exams.blueprints import RuleData, check_draw
 from app.extensions import db
 from app.models import Blueprint, BlueprintRule, OrgUnit, Question, QuestionCategory
 
@@ -27,11 +27,10 @@ def usable_owner(viewer: Viewer, owner_unit_id: int | None) -> int | None:
 def pool_size(viewer: Viewer, owner_unit_id: int | None, rule: RuleData) -> dict:
     """How many usable questions one rule row would draw from now, or why it cannot be counted."""
     owner = usable_owner(viewer, owner_unit_id)
-    values, problems = check_rule(1, rule, owner_scope(owner))
-    problems = [p.removeprefix("第1条规则：") for p in problems if "分值" not in p and "大题" not in p]
+    values, problems = check_draw(1, rule, owner_scope(owner))
     if problems:
-        return {"count": None, "needed": values["count"], "problem": problems[0]}
-    row = BlueprintRule(**values)
+        return {"count": None, "needed": values["count"], "problem": problems[0].removeprefix("第1条规则：")}
+    row = BlueprintRule(**values, section="", points=0)
     pool = pools.rule_pool(row, pools.owner_path(owner))
     return {"count": len(pool), "needed": values["count"], "source": pools.source_label(row), "problem": ""}
 

@@ -18,8 +18,7 @@ def live_page(exam_id: int):
     now = clock.now()
     exam, rows, counts = live.live_rows(viewer(), exam_id, now=now)
     return render_template("exams/live.html", exam=exam, rows=rows, counts=counts, states=live.STATES,
-                           now_text=clock.format_local_dt(now, "HH:mm:ss"), time_form=AddTimeForm(),
-                           close_form=CloseForm())
+                           now_text=clock.format_local_dt(now, "HH:mm:ss"))
 
 
 @bp.get("/manage/<int:exam_id>/live.json")
