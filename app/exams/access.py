@@ -105,6 +105,10 @@ def may_change(viewer: Viewer, exam: Exam) -> bool:
     return _owns(viewer, exam)
 
 
+def may_change_blueprint(viewer: Viewer, blueprint: Blueprint) -> bool:
+    return _owns(viewer, blueprint)
+
+
 def _watches(viewer: Viewer, exam: Exam) -> bool:
     return bool(db.session.scalar(select(exists().where(Exam.id == exam.id, overlaps(viewer.watch)))))
 

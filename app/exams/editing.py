@@ -78,13 +78,15 @@ def _between(value, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-def _settings(viewer: Viewer, data: ExamData, problems: list[str]) -> dict:
+def _settings(viewer: Viewer, data: ExamData, problems: list[str], kept_blueprint: int | None = None) -> dict:
+    """The exam's column values from the form; `kept_blueprint` (the exam's own) needs no access check."""
     say = problems.append
     title = (data.title or "").strip()
     if not title or len(title) > 200:
         say("请填写考试名称（不超过 200 个字）")
     try:
-        blueprint = blueprint_to_change(viewer, data.blueprint_id)
+        blueprint = db.session.get(Blueprint, kept_blueprint) if data.blueprint_id == kept_blueprint else \
+            blueprint_to_change(viewer, data.blueprint_id)
         if not blueprint.rules:
             say("所选组卷规则还没有规则")
     except DomainError:
@@ -154,7 +156,7 @@ def update_exam(viewer: Viewer, exam_id: int, data: ExamData, *, now: datetime) 
     """Change an exam's settings and audience; (exam, republished)."""
     exam = exam_to_change(viewer, exam_id)
     problems: list[str] = []
-    values = _settings(viewer, data, problems)
+    values = _settings(viewer, data, problems, kept_blueprint=exam.blueprint_id)
     rows = audience_rows(owner_scope(exam.owner_unit_id), exam.owner_unit_id, data.unit_ids, data.post_ids,
                          data.staff_nos, problems)
     if problems:

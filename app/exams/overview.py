@@ -16,6 +16,7 @@ from app.exams.access import (
     exam_to_watch,
     exams_clause,
     may_change,
+    may_change_blueprint,
 )
 from app.exams.blueprints import owner_labels, rule_count
 from app.exams.overrides import overrides_of
@@ -44,6 +45,7 @@ def exam_page(viewer: Viewer, exam_id: int) -> dict:
         Attempt.exam_id == exam.id, Attempt.state != AttemptState.ABANDONED))
     rules = exam.blueprint.rules
     return {"exam": exam, "may_change": may_change(viewer, exam), "audience": audience_rows.labels(exam),
+            "blueprint_link": may_change_blueprint(viewer, exam.blueprint),
             "overrides": overrides_of(viewer, exam), "started": publishing.has_attempts(exam.id),
             "spread": assembly.spread([SimpleNamespace(expected_facility=f) for f in facilities]),
             "questions": sum(rule_count(r) for r in rules), "points_total": sum(rule_count(r) * r.points for r in rules),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app import clock
 from app.bank.categories import choices_for
@@ -112,7 +112,9 @@ def exam_form(viewer_: Viewer, exam: Exam | None = None) -> ExamForm:
             form.blueprint_id.data = request.args.get("blueprint_id", type=int)
     scope = owner_scope(exam.owner_unit_id) if exam else viewer_.build
     form.owner_unit_id.choices = choices(owner_options(viewer_))
-    blueprints = db.session.execute(select(Blueprint.id, Blueprint.title).where(blueprints_clause(viewer_))
+    reachable = blueprints_clause(viewer_) if exam is None else or_(blueprints_clause(viewer_),
+                                                                     Blueprint.id == exam.blueprint_id)
+    blueprints = db.session.execute(select(Blueprint.id, Blueprint.title).where(reachable)
                                     .order_by(Blueprint.title)).all()
     form.blueprint_id.choices = choices([(0, "请选择组卷规则")] + [tuple(row) for row in blueprints])
     form.unit_ids.choices = choices(unit_options(scope))

@@ -282,3 +282,16 @@ def test_the_exam_list_and_nav_show_exams_in_reach(app, as_user, world):
     assert "考试管理" not in as_user("T2").get("/").data.decode()
     sample = as_user("inst-a").get(f"/exams/manage/{exam.id}/preview").data.decode()
     assert sample.count("测试题干") == 10
+
+
+def test_an_exam_keeps_a_blueprint_its_editor_may_not_change(app, as_user, world):
+    client = as_user("inst-a")
+    exam = create(client, world)
+    world["blueprint"].owner_unit_id, world["blueprint"].created_by_id = world["root"].id, world["inst_all"].id
+    db.session.commit()
+    form = client.get(f"/exams/manage/{exam.id}/edit").data.decode()
+    assert f'<option selected value="{world["blueprint"].id}">一大队组卷</option>' in form
+    assert client.post(f"/exams/manage/{exam.id}/edit", data=exam_form(world, title="新名字")).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Exam, exam.id).title == "新名字"
+    assert client.get(f"/exams/blueprints/{world['blueprint'].id}").status_code == 404
