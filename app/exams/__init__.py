@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
+
+from app.exams import routes_build, routes_live, routes_manage  # noqa: E402,F401

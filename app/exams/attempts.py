@@ -289,3 +289,18 @@ def record_events(attempt_id: int, person_id: int, events: Iterable[dict], *, no
         return attempt
     db.session.commit()
     return attempt
+
+
+def finish_now(attempt_id: int, *, now: datetime, by: str) -> bool:
+    """Finish and grade an attempt in progress on someone else's word (a proctor's "close now").
+
+    Commits (with whatever the caller added, e.g. its audit entry) and announces; False when the
+    attempt had already finished. Past the deadline it finishes at the deadline, as a timeout does.
+    """
+    attempt = db.session.get(Attempt, attempt_id)
+    exam = db.session.get(Exam, attempt.exam_id)
+    finished = _finish(attempt, exam, now=min(now, attempt.deadline), by=by)
+    db.session.commit()
+    if finished:
+        announce(attempt_finished, attempt_id=attempt.id)
+    return finished

@@ -1,9 +1,16 @@
-"""Who may take an exam: units with their subtrees, posts, named people."""
+"""Who may take an exam: units with their subtrees, posts, named people.
+
+One audience row names one of: a unit (with its subtree), a post (anyone holding it), a post within
+a unit's subtree (both set: how a post chosen by an author with a unit scope stays in that scope),
+or a person.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, literal, or_, select
+from sqlalchemy.orm import aliased
 
+from app.auth.scope import Scope
 from app.extensions import db
 from app.models import Exam, ExamAudience, OrgUnit, Person
 from app.models.exams import ExamStatus
@@ -12,10 +19,11 @@ from app.models.exams import ExamStatus
 def _matches(person: Person):
     """SQL condition: an audience row that includes the person."""
     unit_path = select(OrgUnit.path).where(OrgUnit.id == person.unit_id).scalar_subquery()
+    post = person.post_id if person.post_id is not None else -1
     return or_(ExamAudience.person_id == person.id,
-               ExamAudience.post_id == (person.post_id if person.post_id is not None else -1),
-               ExamAudience.unit_id.in_(
-                   select(OrgUnit.id).where(unit_path.startswith(OrgUnit.path))))
+               and_(ExamAudience.unit_id.is_(None), ExamAudience.post_id == post),
+               and_(ExamAudience.unit_id.in_(select(OrgUnit.id).where(unit_path.startswith(OrgUnit.path))),
+                    or_(ExamAudience.post_id.is_(None), ExamAudience.post_id == post)))
 
 
 def in_audience(exam: Exam, person: Person) -> bool:
@@ -28,3 +36,42 @@ def exams_for(person: Person) -> list[Exam]:
     ids = select(ExamAudience.exam_id).where(_matches(person))
     return list(db.session.scalars(select(Exam).where(Exam.status == ExamStatus.PUBLISHED, Exam.id.in_(ids))
                                    .order_by(Exam.opens_at.desc(), Exam.id)))
+
+
+def members(exam_id: int):
+    """A select of (Person, OrgUnit) for every person in the exam's audience (one correlated query).
+
+    The caller adds its own conditions (a scope on `OrgUnit.path`, an order).
+    """
+    row_unit = aliased(OrgUnit)
+    matching = (select(ExamAudience.id).outerjoin(row_unit, row_unit.id == ExamAudience.unit_id)
+                .where(ExamAudience.exam_id == exam_id,
+                       or_(ExamAudience.person_id == Person.id,
+                           and_(ExamAudience.unit_id.is_(None), ExamAudience.post_id == Person.post_id),
+                           and_(OrgUnit.path.startswith(row_unit.path),
+                                or_(ExamAudience.post_id.is_(None), ExamAudience.post_id == Person.post_id)))))
+    return select(Person, OrgUnit).join(OrgUnit, OrgUnit.id == Person.unit_id).where(exists(matching))
+
+
+def overlaps(scope: Scope):
+    """SQL condition on `Exam`: some audience row reaches into the scope (an admin's exams to watch).
+
+    A unit row overlaps when it lies inside the scope or the scope inside it; a person row when the
+    person's unit is inside; a post row when someone in the scope holds the post.
+    """
+    if scope.is_global:
+        return exists().where(ExamAudience.exam_id == Exam.id)
+    if not scope.paths:
+        return literal(False)
+    row_unit, person_unit = aliased(OrgUnit), aliased(OrgUnit)
+    unit_overlap = or_(scope.clause(row_unit.path),
+                       *(literal(path).startswith(row_unit.path) for path in scope.paths))
+    post_held = exists().where(Person.post_id == ExamAudience.post_id, Person.unit_id == person_unit.id,
+                               scope.clause(person_unit.path))
+    person_inside = exists().where(Person.id == ExamAudience.person_id, Person.unit_id == person_unit.id,
+                                   scope.clause(person_unit.path))
+    return exists(select(ExamAudience.id).outerjoin(row_unit, row_unit.id == ExamAudience.unit_id)
+                  .where(ExamAudience.exam_id == Exam.id,
+                         or_(and_(ExamAudience.unit_id.is_not(None), unit_overlap),
+                             and_(ExamAudience.unit_id.is_(None), ExamAudience.post_id.is_not(None), post_held),
+                             and_(ExamAudience.person_id.is_not(None), person_inside))))

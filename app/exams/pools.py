@@ -1,9 +1,12 @@
 """A blueprint's rules as pools of usable questions: resolved from the bank, frozen at publishing.
 
-`resolve(blueprint)` searches the bank (the preview and the publishing dry run); `freeze(exam)`
+`resolve(exam)` searches the bank (the preview and the publishing dry run); `freeze(exam)`
 stores the pools as `ExamPoolEntry` rows; `frozen_blueprint(exam)` reads them back as the engine's
 `assembly.Blueprint`, cached in memory per frozen pool (`Exam.pool_key`), so a start costs no
 search of the bank whatever its size.
+
+A blueprint owned by a unit draws only from bank categories owned by that unit or below it (the
+bank's own scope rule); a blueprint without an owner (a global author's) draws from the whole bank.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from sqlalchemy import and_, delete, select
 from app.bank.questions import usable
 from app.extensions import db
 from app.models import (
+    Blueprint,
     BlueprintRule,
     Competency,
     Exam,
     ExamPoolEntry,
+    OrgUnit,
     Question,
     QuestionCategory,
     QuestionTag,
@@ -49,11 +54,21 @@ def source_label(rule: BlueprintRule) -> str:
     return "指定题目"
 
 
-def _rule_query(rule: BlueprintRule):
+def owner_path(owner_unit_id: int | None) -> str | None:
+    """The path of a blueprint's owner unit (None: no owner, the whole bank)."""
+    unit = db.session.get(OrgUnit, owner_unit_id) if owner_unit_id else None
+    return unit.path if unit else None
+
+
+def _rule_query(rule: BlueprintRule, within: str | None = None):
     query = (select(Question.id, QuestionVersion.id, Question.difficulty, QuestionVersion.data)
              .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
                                          QuestionVersion.number == Question.current_number))
              .where(usable(), Question.qtype == rule.qtype))
+    if within is not None:
+        query = query.where(Question.category_id.in_(
+            select(QuestionCategory.id).join(OrgUnit, OrgUnit.id == QuestionCategory.owner_unit_id)
+            .where(OrgUnit.path.startswith(within, autoescape=True))))
     if rule.difficulty_min is not None:
         query = query.where(Question.difficulty >= rule.difficulty_min)
     if rule.difficulty_max is not None:
@@ -78,8 +93,9 @@ def _rule_query(rule: BlueprintRule):
     return query.order_by(Question.id)
 
 
-def _pool(rule: BlueprintRule) -> tuple[assembly.PoolQuestion, ...]:
-    query = _rule_query(rule)
+def rule_pool(rule: BlueprintRule, within: str | None = None) -> tuple[assembly.PoolQuestion, ...]:
+    """The usable questions a rule draws from now, inside the owner path `within` (None: anywhere)."""
+    query = _rule_query(rule, within)
     if query is None:
         return ()
     found = {}
@@ -98,10 +114,15 @@ def _engine_rule(rule: BlueprintRule, pool) -> assembly.Rule:
     return assembly.Rule(rule.section, source_label(rule), rule.qtype, count, rule.points, tuple(pool), fixed)
 
 
+def resolve_rules(blueprint: Blueprint) -> tuple[assembly.Rule, ...]:
+    """The blueprint's rules with pools searched in the bank now."""
+    within = owner_path(blueprint.owner_unit_id)
+    return tuple(_engine_rule(rule, rule_pool(rule, within)) for rule in blueprint.rules)
+
+
 def resolve(exam: Exam) -> assembly.Blueprint:
     """The exam's blueprint with pools searched in the bank now (preview, dry run, publishing)."""
-    rules = tuple(_engine_rule(rule, _pool(rule)) for rule in exam.blueprint.rules)
-    return _with_settings(exam, rules)
+    return _with_settings(exam, resolve_rules(exam.blueprint))
 
 
 def _with_settings(exam: Exam, rules) -> assembly.Blueprint:

@@ -46,6 +46,14 @@ def publish(exam_id: int, *, actor_id: int | None, now: datetime) -> Exam:
     Refused once someone has started: the paper of an exam with attempts never changes.
     """
     exam = _exam(exam_id)
+    freeze_and_publish(exam, actor_id=actor_id, now=now)
+    db.session.commit()
+    return exam
+
+
+def freeze_and_publish(exam: Exam, *, actor_id: int | None, now: datetime) -> None:
+    """`publish` without the commit (flushes), for services that publish inside their own change
+    (an edit of a published exam's paper before anyone started republishes it)."""
     if has_attempts(exam.id):
         raise Conflict("已有人开始作答，不能重新发布；如需修改试卷，请复制为新考试。")
     if exam.closes_at <= exam.opens_at:
@@ -62,8 +70,6 @@ def publish(exam_id: int, *, actor_id: int | None, now: datetime) -> Exam:
     exam.published_at = now
     record("exam_publish", exam, actor_id=actor_id, version=exam.version,
            questions=sum(rule.count for rule in blueprint.rules))
-    db.session.commit()
-    return exam
 
 
 def _exam(exam_id: int) -> Exam:

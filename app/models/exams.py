@@ -36,6 +36,14 @@ class CountingRule(LabeledStrEnum):
     LATEST = "latest", "取最后一次"
 
 
+class MultiPolicy(LabeledStrEnum):
+    """How a multiple-choice answer earns points (question_bank.scoring's policies)."""
+
+    ALL_OR_NOTHING = "all_or_nothing", "全部选对才得分"
+    PARTIAL = "partial", "漏选得部分分，错选不得分"
+    WEIGHTED = "weighted", "按选项权重计分"
+
+
 class ReviewTiming(LabeledStrEnum):
     """When a trainee may see what the review policy shows."""
 
@@ -123,7 +131,7 @@ class Exam(db.Model):
     attempts_allowed: Mapped[int] = mapped_column(default=1)
     counting: Mapped[str] = mapped_column(String(10), default=CountingRule.HIGHEST)
     pass_percent: Mapped[int] = mapped_column(default=60)
-    multi_policy: Mapped[str] = mapped_column(String(20), default="all_or_nothing")
+    multi_policy: Mapped[str] = mapped_column(String(20), default=MultiPolicy.ALL_OR_NOTHING)
     shuffle_questions: Mapped[bool] = mapped_column(default=True)
     shuffle_options: Mapped[bool] = mapped_column(default=True)
     one_per_page: Mapped[bool] = mapped_column(default=False)
@@ -149,6 +157,18 @@ class Exam(db.Model):
     @property
     def status_label(self) -> str:
         return ExamStatus.label_of(self.status)
+
+    @property
+    def counting_label(self) -> str:
+        return CountingRule.label_of(self.counting)
+
+    @property
+    def multi_policy_label(self) -> str:
+        return MultiPolicy.label_of(self.multi_policy)
+
+    @property
+    def review_timing_label(self) -> str:
+        return ReviewTiming.label_of(self.review_timing)
 
 
 class ExamPoolEntry(db.Model):

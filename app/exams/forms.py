@@ -1,0 +1,99 @@
+"""Forms of the exams area (field shape only; the services check the rules)."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.formkit import choices, optional_int
+from app.models.exams import CountingRule, ExamKind, MultiPolicy, ReviewTiming, SourceKind
+
+DIFFICULTIES = choices([("", "不限")] + [(str(d), str(d)) for d in range(1, 6)])
+LAYOUTS = choices([("all", "所有题目在一页"), ("one", "每页一题，带答题卡导航")])
+
+
+class RuleForm(Form):
+    """One rule row of a blueprint (nested: no CSRF field of its own)."""
+
+    section = StringField("大题名称", validators=[Optional(), Length(max=100)])
+    source_kind = SelectField("题目来源", choices=choices(SourceKind.labels().items()))
+    category_id = SelectField("分类", coerce=optional_int, validate_choice=False)
+    include_subcategories = BooleanField("含下级分类", default=True)
+    competency_id = SelectField("知识点", coerce=optional_int, validate_choice=False)
+    tag = StringField("标签", validators=[Optional(), Length(max=100)])
+    question_ids = HiddenField("指定题目")
+    qtype = SelectField("题型", validate_choice=False)
+    difficulty_min = SelectField("难度从", choices=DIFFICULTIES, coerce=optional_int, validate_choice=False)
+    difficulty_max = SelectField("难度到", choices=DIFFICULTIES, coerce=optional_int, validate_choice=False)
+    count = IntegerField("题数", validators=[Optional()])
+    points = StringField("每题分值", validators=[Optional(), Length(max=10)])
+
+
+class BlueprintForm(FlaskForm):
+    title = StringField("组卷规则名称", validators=[Optional(), Length(max=200)])  # the service says what is missing
+    owner_unit_id = SelectField("所属单位", coerce=optional_int, validate_choice=False)
+    rules = FieldList(FormField(RuleForm), min_entries=1, max_entries=51)  # one more than allowed: the service refuses
+
+
+class ExamForm(FlaskForm):
+    # Required values and ranges are the service's checks, so one answer lists every problem.
+    title = StringField("考试名称", validators=[Optional(), Length(max=200)])
+    kind = SelectField("考试类型", choices=choices(ExamKind.labels().items()))
+    owner_unit_id = SelectField("所属单位", coerce=optional_int, validate_choice=False)
+    blueprint_id = SelectField("组卷规则", coerce=optional_int, validate_choice=False)
+    opens_at = DateTimeLocalField("开始时间", validators=[Optional()])
+    closes_at = DateTimeLocalField("结束时间", validators=[Optional()])
+    duration_minutes = IntegerField("考试时长（分钟）", default=60, validators=[Optional()])
+    attempts_allowed = IntegerField("可作答次数", default=1, validators=[Optional()])
+    counting = SelectField("多次作答时的计分", choices=choices(CountingRule.labels().items()))
+    pass_percent = IntegerField("及格线（满分的百分比）", default=60, validators=[Optional()])
+    multi_policy = SelectField("多选题评分", choices=choices(MultiPolicy.labels().items()))
+    shuffle_questions = BooleanField("同一大题内题目乱序", default=True)
+    shuffle_options = BooleanField("选项乱序", default=True)
+    layout = RadioField("答题页面", choices=LAYOUTS, default="all")
+    review_timing = SelectField("何时公布", choices=choices(ReviewTiming.labels().items()))
+    review_score = BooleanField("总分", default=True)
+    review_correctness = BooleanField("每题对错", default=True)
+    review_answers = BooleanField("正确答案")
+    review_explanations = BooleanField("解析")
+    password = PasswordField("考试密码", validators=[Optional(), Length(max=100)],
+                             description="留空则不设密码（或保持原密码）。")
+    clear_password = BooleanField("取消考试密码")
+    switch_limit = IntegerField("切屏次数上限", validators=[Optional()],
+                                description="超过后自动交卷并标记；留空表示不限制。")
+    unit_ids = SelectMultipleField("单位（含下级单位）", coerce=int, validate_choice=False)
+    post_ids = SelectMultipleField("岗位", coerce=int, validate_choice=False)
+    staff_nos = TextAreaField("指定人员（工号）", validators=[Optional(), Length(max=40000)],
+                              description="每行一个工号，也可以用逗号或空格分隔。")
+
+
+class OverrideForm(FlaskForm):
+    staff_no = StringField("工号", validators=[DataRequired("请填写工号。"), Length(max=40)])
+    extra_minutes = IntegerField("延长时间（分钟）", default=0, validators=[Optional(), NumberRange(0, 1440)])
+    closes_at = DateTimeLocalField("个人结束时间", validators=[Optional()],
+                                   description="晚于考试结束时间才有意义；留空则不变。")
+    extra_attempts = IntegerField("增加作答次数", default=0, validators=[Optional(), NumberRange(0, 20)])
+    reason = StringField("原因", validators=[DataRequired("请填写原因。"), Length(max=300)])
+
+
+class AddTimeForm(FlaskForm):
+    minutes = IntegerField("加时（分钟）", default=10, validators=[InputRequired("请填写加时分钟数。"),
+                                                            NumberRange(1, 600)])
+    reason = StringField("原因", validators=[DataRequired("请填写原因。"), Length(max=300)])
+
+
+class CloseForm(FlaskForm):
+    reason = StringField("原因", validators=[DataRequired("请填写原因。"), Length(max=300)])
