@@ -25,3 +25,12 @@ def test_image_sources_are_rewritten_on_the_tokens_and_others_kept():
                                image_url=image_url))
     assert 'src="/assets/images/a.png"' in html and 'src="https://example.com/b.png"' in html
     assert '<code>&lt;img src="c.png"&gt;</code>' in html  # code is not an image
+
+
+def test_fill_in_blanks_stay_blanks_and_emphasis_still_works():
+    """`____和____` is two blanks of a 填空 stem, not bold 和; two underscores still make emphasis."""
+    assert str(render_markdown("遇____时停车，____和____")) == "<p>遇____时停车，____和____</p>\n"
+    assert "<strong>和</strong>" in str(render_markdown("__和__"))
+    assert "<hr>" in str(render_markdown("___\n\n下一段"))  # a rule on its own line is still a rule
+    html, _contents = render_with_contents("## 练习\n\n____和____")
+    assert "<p>____和____</p>" in html
