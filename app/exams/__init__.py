@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
+
+from app.exams import routes_trainee  # noqa: E402,F401 - registers the views

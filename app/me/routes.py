@@ -1,6 +1,6 @@
 """A person's own pages; each shows only the logged-in person's data."""
 
-from flask import render_template
+from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.me import bp
@@ -17,4 +17,5 @@ def profile():
 @bp.get("/exams")
 @login_required
 def exams():
-    return render_template("me/exams.html")
+    """The old address of 我的考试, which now lives with the exams."""
+    return redirect(url_for("exams.mine"), 301)
