@@ -334,8 +334,8 @@
     if (slot === null) { allSent(); return Promise.resolve(true); }
     var entry = store.pending[slot];
     if (entry.seq === null) {
-      var stored = saved[slot] ? saved[slot].seq : 0;
-      entry.seq = Math.max(store.seq[slot] || 0, stored) + 1;
+      var stored = saved[slot] ? saved[slot].seq : 0, disk = loadStore().seq[slot] || 0;  // another tab's, too
+      entry.seq = Math.max(store.seq[slot] || 0, disk, stored) + 1;
       store.seq[slot] = entry.seq;
       persist();  // before sending: a reload never reuses this number
     }
