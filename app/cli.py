@@ -10,6 +10,7 @@ from app.auth.scope import Scope
 from app.bank.cli import bank_cli
 from app.curriculum.cli import content_cli
 from app.errors import DomainError
+from app.exams.cli import exams_cli
 from app.extensions import db
 from app.org import people
 from app.org import services as org_services
@@ -117,6 +118,7 @@ def jobs_run(name: str):
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(exams_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(bank_cli)

@@ -62,8 +62,22 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+# One line in which Markdown gives no character a meaning renders as one paragraph, as it is: the
+# parser and the sanitiser are skipped (question texts are mostly such lines; an exam page shows a
+# hundred of them). tests/integration/test_rendering.py checks the shortcut against the full path.
+_PLAIN_LINE = re.compile(r"[^\\`*_\[\]!<>&~\"|]*")
+_SPECIAL_START = tuple("0123456789-+#=")
+
+
+def _is_plain_line(text: str) -> bool:
+    return (text.isprintable() and not text[0].isspace() and not text[-1].isspace()
+            and not text.startswith(_SPECIAL_START) and _PLAIN_LINE.fullmatch(text) is not None)
+
+
 def render_markdown(text: str | None, *, image_url: ImageUrl | None = None) -> Markup:
     """Render untrusted Markdown to sanitised HTML."""
+    if text and _is_plain_line(text):
+        return Markup(f"<p>{text}</p>\n")  # noqa: S704 - no character in it has a meaning in HTML
     return _render(_md, _md.parse(text or ""), image_url)
 
 

@@ -44,6 +44,8 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("year-turn", "app.study.tasks.year_turn_task",
                 crontab(minute=10, hour=0, day_of_month=1, month_of_year=1),
                 "每年 1 月 1 日 0:10：结转上一年超出的学时，按新年度下达培训任务。"),
+    PeriodicJob("exam-sweep", "app.exams.tasks.close_overdue_task", crontab(minute="*/5"),
+                "每 5 分钟：为浏览器已离开、时间已到的考试作答收卷并评分。", grace=timedelta(minutes=5)),
 )
 
 

@@ -18,7 +18,8 @@ import bisect
 import random
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from question_bank.errors import UnknownQuestionType
 from question_bank.registry import get_type
@@ -63,6 +64,18 @@ class Rule:
     points: int  # units (1 point = 100)
     pool: tuple[PoolQuestion, ...]
     fixed: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pool", tuple(_unique(self.pool)))  # a question once per pool
+
+    @cached_property
+    def by_facility(self) -> tuple[tuple[float, int, PoolQuestion], ...]:
+        """The pool sorted by facility (then id), for the balancing swaps' binary searches."""
+        return tuple(sorted((q.facility, q.question_id, q) for q in self.pool))
+
+    @cached_property
+    def mean_facility(self) -> float:
+        return statistics.fmean(q.facility for q in self.pool) if self.pool else UNKNOWN_FACILITY
 
 
 @dataclass(frozen=True)
@@ -128,7 +141,7 @@ def dry_run(blueprint: Blueprint) -> list[str]:
     if not blueprint.rules:
         return ["组卷规则中还没有任何题目"]
     for number, rule in enumerate(blueprint.rules, start=1):
-        have = len({q.question_id for q in rule.pool})
+        have = len(rule.pool)
         if rule.count <= 0:
             problems.append(f"第{number}条规则：题目数量应大于 0")
         elif have < rule.count:
@@ -138,7 +151,7 @@ def dry_run(blueprint: Blueprint) -> list[str]:
         return problems
     taken: set[int] = set()
     for number, rule in _draw_order(blueprint.rules):
-        free = [q for q in _unique(rule.pool) if q.question_id not in taken]
+        free = [q for q in rule.pool if q.question_id not in taken] if taken else rule.pool
         if len(free) < rule.count:
             problems.append(f"第{number}条规则：{rule.source}的{_type_label(rule.qtype)}与其他规则共用题目，"
                             f"去掉已被抽走的题后仅剩 {len(free)} 道，需要 {rule.count} 道")
@@ -151,8 +164,7 @@ def pool_target(blueprint: Blueprint) -> float:
     """The exam's target facility: as set, or the mean over every rule's pool (what chance gives)."""
     if blueprint.target is not None:
         return blueprint.target
-    weighted = [(rule.count, statistics.fmean(q.facility for q in rule.pool))
-                for rule in blueprint.rules if rule.pool and rule.count > 0]
+    weighted = [(rule.count, rule.mean_facility) for rule in blueprint.rules if rule.pool and rule.count > 0]
     total = sum(count for count, _ in weighted)
     return sum(count * mean for count, mean in weighted) / total if total else UNKNOWN_FACILITY
 
@@ -191,7 +203,6 @@ def spread(papers: Sequence[Paper]) -> dict[str, float]:
 class _RulePick:
     rule: Rule
     chosen: list[PoolQuestion]
-    tiers: list[list[PoolQuestion]] = field(default_factory=list)  # unchosen, by seen count
     cutoff: int = 0  # the seen count of the tier the draw stopped in
 
 
@@ -212,30 +223,25 @@ def _draw_order(rules: Sequence[Rule]) -> list[tuple[int, Rule]]:
 
 
 def _pick(rule: Rule, rng: random.Random, seen: Mapping[int, int], taken: set[int]) -> _RulePick:
-    free = [q for q in _unique(rule.pool) if q.question_id not in taken]
+    """Take `count` questions, the least seen first; within the tier the draw stops in, at random."""
+    free = [q for q in rule.pool if q.question_id not in taken] if taken else rule.pool
     if rule.fixed:
-        return _RulePick(rule, free[: rule.count])
+        return _RulePick(rule, list(free[: rule.count]))
+    if not seen:
+        return _RulePick(rule, rng.sample(free, rule.count))
     by_seen: dict[int, list[PoolQuestion]] = {}
-    for question in sorted(free, key=lambda q: q.question_id):
+    for question in free:
         by_seen.setdefault(seen.get(question.question_id, 0), []).append(question)
     chosen: list[PoolQuestion] = []
-    tiers: list[list[PoolQuestion]] = []
     cutoff = 0
     for count in sorted(by_seen):
-        tier = by_seen[count]
-        rng.shuffle(tier)
         need = rule.count - len(chosen)
-        if need > 0:
-            chosen.extend(tier[:need])
-            cutoff = count
-            tier = tier[need:]
-        tiers.append(tier)
-    return _RulePick(rule, chosen, tiers, cutoff)
-
-
-def _mean(picks: Mapping[int, _RulePick]) -> float:
-    facilities = [q.facility for pick in picks.values() for q in pick.chosen]
-    return statistics.fmean(facilities) if facilities else UNKNOWN_FACILITY
+        if need <= 0:
+            break
+        tier = by_seen[count]
+        chosen.extend(tier if need >= len(tier) else rng.sample(tier, need))
+        cutoff = count
+    return _RulePick(rule, chosen, cutoff)
 
 
 def _balance(picks: dict[int, _RulePick], target: float, tolerance: float,
@@ -243,49 +249,55 @@ def _balance(picks: dict[int, _RulePick], target: float, tolerance: float,
     """Swap questions within their rules until the paper's mean is within tolerance of the target.
 
     A swap keeps least-seen-first as long as it can: first only questions of the tier the draw
-    stopped in replace each other, then any unchosen question of the rule.
+    stopped in replace each other, then any unchosen question of the rule. Each step takes the one
+    swap that brings the mean nearest the target (a binary search per chosen question).
     """
     size = sum(len(pick.chosen) for pick in picks.values())
+    total = sum(q.facility for pick in picks.values() for q in pick.chosen)
     swaps = 0
-    for strict in (True, False):
-        while size and abs(_mean(picks) - target) > tolerance and swaps < 4 * size:
-            best = _best_swap(picks, target, size, seen, taken, strict)
+    if not size or abs(total / size - target) <= tolerance:
+        return 0
+    for strict in ((True, False) if seen else (False,)):  # unseen pools have one tier: one pass
+        pools = {number: _candidates(pick, seen, taken, strict) for number, pick in picks.items()
+                 if not pick.rule.fixed}
+        while abs(total / size - target) > tolerance and swaps < 4 * size:
+            best = _best_swap(picks, pools, target, total, size, seen, strict)
             if best is None:
                 break
             number, out, into = best
-            pick = picks[number]
+            pick, candidates = picks[number], pools[number]
             pick.chosen[pick.chosen.index(out)] = into
             taken.discard(out.question_id)
             taken.add(into.question_id)
-            for tier in pick.tiers:
-                if into in tier:
-                    tier[tier.index(into)] = out
+            candidates.remove((into.facility, into.question_id, into))
+            bisect.insort(candidates, (out.facility, out.question_id, out))
+            total += into.facility - out.facility
             swaps += 1
     return swaps
 
 
-def _best_swap(picks, target, size, seen, taken, strict):
+def _candidates(pick: _RulePick, seen, taken: set[int], strict: bool) -> list[tuple[float, int, PoolQuestion]]:
+    """The rule's unchosen questions a swap may bring in, sorted by facility."""
+    if not strict or not seen:
+        return [entry for entry in pick.rule.by_facility if entry[1] not in taken]
+    return [entry for entry in pick.rule.by_facility
+            if entry[1] not in taken and seen.get(entry[1], 0) == pick.cutoff]
+
+
+def _best_swap(picks, pools, target, total, size, seen, strict):
     """The one swap that brings the mean nearest the target, or None when none improves it."""
-    current = _mean(picks)
-    wanted = (target - current) * size  # the facility a swap should add to the paper's sum
-    best, best_gap = None, abs(target - current)
-    for number in sorted(picks):
-        pick = picks[number]
-        if pick.rule.fixed:
-            continue
-        candidates = sorted((q for tier in pick.tiers for q in tier
-                             if q.question_id not in taken
-                             and (not strict or seen.get(q.question_id, 0) == pick.cutoff)),
-                            key=lambda q: (q.facility, q.question_id))
+    wanted = target * size - total  # the facility a swap should add to the paper's sum
+    best, best_gap = None, abs(target - total / size)
+    for number in sorted(pools):
+        candidates = pools[number]
         if not candidates:
             continue
-        keys = [q.facility for q in candidates]
-        for out in pick.chosen:
-            if strict and seen.get(out.question_id, 0) != pick.cutoff:
+        for out in picks[number].chosen:
+            if strict and seen.get(out.question_id, 0) != picks[number].cutoff:
                 continue
-            at = bisect.bisect_left(keys, out.facility + wanted)
-            for into in candidates[max(at - 1, 0): at + 1]:
-                gap = abs(target - (current + (into.facility - out.facility) / size))
+            at = bisect.bisect_left(candidates, (out.facility + wanted,))
+            for _f, _id, into in candidates[max(at - 1, 0): at + 1]:
+                gap = abs(target - (total + into.facility - out.facility) / size)
                 if gap < best_gap - 1e-12:
                     best, best_gap = (number, out, into), gap
     return best
@@ -311,7 +323,8 @@ def _lay_out(blueprint: Blueprint, picks: Mapping[int, _RulePick], rng: random.R
                 rng.shuffle(order)
             items.append(PaperItem(len(items) + 1, section, number, question.question_id,
                                    question.version_id, blueprint.rules[number - 1].points, tuple(order)))
-    mean = _mean(picks)
+    facilities = [q.facility for pick in picks.values() for q in pick.chosen]
+    mean = statistics.fmean(facilities) if facilities else UNKNOWN_FACILITY
     return Paper(tuple(items), mean, target, abs(mean - target) <= blueprint.tolerance + 1e-12, swaps)
 
 
@@ -322,15 +335,16 @@ def to_own_keys(response: object, option_order: Sequence[str]) -> object:
     """Turn a response in displayed letters (A, B… in this paper's order) into the question's keys.
 
     Only choice questions have an option order; other responses pass unchanged. An unknown letter
-    becomes `None` inside the response, which the question's `response_problem` then refuses.
+    becomes "" (no question has that key), which the question's `response_problem` then refuses;
+    `None` stays `None` (no answer).
     """
     if not option_order:
         return response
     own = dict(zip(OPTION_LETTERS, option_order, strict=False))
     if isinstance(response, str):
-        return own.get(response)
+        return own.get(response, "")
     if isinstance(response, list | tuple):
-        return [own.get(letter) if isinstance(letter, str) else None for letter in response]
+        return [own.get(letter, "") if isinstance(letter, str) else letter for letter in response]
     return response
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -104,8 +104,9 @@ class ChoiceQuestion(Question):
         """Return the option with a key, or None."""
         return next((option for option in self.options if option.key == key), None)
 
-    def _public_extra(self) -> dict[str, Any]:
-        return {"options": [{"key": option.key, "text": option.text} for option in self.options]}
+    @classmethod
+    def _public_extra(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"options": [{"key": option["key"], "text": option["text"]} for option in data["options"]]}
 
     def _fingerprint_texts(self) -> Iterable[str]:
         return (option.text for option in self.options)

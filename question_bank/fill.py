@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -109,8 +110,9 @@ class FillBlank(Question):
         )
         return Score.of(self.points, Fraction(earned, 100 * len(self.blanks)))
 
-    def _public_extra(self) -> dict[str, Any]:
-        return {"blank_count": len(self.blanks)}
+    @classmethod
+    def _public_extra(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"blank_count": len(data["blanks"])}
 
 
 def _blank_credit(blank: tuple[BlankAnswer, ...], given: str) -> int:

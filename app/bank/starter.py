@@ -51,9 +51,9 @@ def _load_one(path: Path) -> int:
             continue
         category = choose(q.category)
         if row.data != q.to_dict() | {"category": list(q.category or (path.stem,))} or row.category_id != category.id:
-            add_version(row, q, category, known, actor_id=None, note=f"同步自 {path.name}")
+            add_version(row, q, category, known, actor_id=None, note="随初始题库更新")
             changed += 1
-    imports.store([prepare(q) for q in new], choose, actor_id=None, status="ready", note=f"初始题库 {path.name}")
+    imports.store([prepare(q) for q in new], choose, actor_id=None, status="ready", note="初始题库")
     if new or changed:
         record("bank_starter_load", None, actor_id=None, file=path.name, created=len(new), updated=changed)
     return len(new) + changed

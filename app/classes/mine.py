@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.classes.evaluation import blocker
 from app.extensions import db
@@ -34,3 +34,13 @@ def my_classes(person_id: int, *, now: datetime) -> list[MyClass]:
         Attendance.person_id == person_id, ClassSession.class_id.in_([c.id for c in classes])))) if classes else set()
     return [MyClass(klass=c, attended={s.id for s in c.sessions if s.id in attended},
                     evaluation_blocker=blocker(person_id, c, now=now)) for c in classes]
+
+
+def upcoming_sessions(person_id: int, *, now: datetime, limit: int = 5) -> list[ClassSession]:
+    """Return the sessions not yet over of the published classes the person is enrolled in, soonest first."""
+    return list(db.session.scalars(
+        select(ClassSession).join(TrainingClass).join(Enrollment, Enrollment.class_id == TrainingClass.id)
+        .where(Enrollment.person_id == person_id, TrainingClass.status == ClassStatus.PUBLISHED,
+               ClassSession.ends_at >= now)
+        .options(joinedload(ClassSession.training_class))
+        .order_by(ClassSession.starts_at, ClassSession.id).limit(limit)))

@@ -30,7 +30,7 @@ def courses():
     counts = services.lesson_counts([course.id for course in pagination.items])
     editable = services.editable_course_ids(scope, pagination.items)
     return render_template("curriculum/courses.html", pagination=pagination, counts=counts,
-                           editable=editable,
+                           editable=editable, names=services.workforce_names(),
                            workforces=services.workforce_options(scope), kinds=CreditKind,
                            args=request.args)
 
@@ -82,7 +82,7 @@ def course_new():
 def course_detail(course_id: int):
     detail = services.course_detail(_scope(), course_id)
     return render_template("curriculum/course_detail.html", detail=detail, course=detail.course,
-                           read_only_reason=services.SHARED_BEYOND_SCOPE)
+                           read_only_reason=services.SHARED_BEYOND_SCOPE, names=services.workforce_names())
 
 
 @bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
@@ -100,4 +100,5 @@ def course_edit(course_id: int):
 @bp.get("/competencies")
 @role_required("instructor")
 def competencies():
-    return render_template("curriculum/competencies.html", tree=services.competency_tree())
+    return render_template("curriculum/competencies.html", tree=services.competency_tree(),
+                           names=services.workforce_names())

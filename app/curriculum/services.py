@@ -94,6 +94,11 @@ def workforce_options(scope: Scope) -> list[tuple[str, str]]:
     return [(code, name) for code, name in rows if codes is None or code in codes]
 
 
+def workforce_names() -> dict[str, str]:
+    """Return {code: name} of every workforce: pages show a course's workforces by name, never by code."""
+    return dict(db.session.execute(select(Workforce.code, Workforce.name)).all())
+
+
 @dataclass
 class CourseFilter:
     workforce: str = ""
@@ -120,6 +125,22 @@ def editable_course_ids(scope: Scope, courses) -> set[int]:
     """Return the ids of the courses the scope may edit (`may_edit_course`), in one look-up."""
     codes = allowed_workforces(scope)
     return {course.id for course in courses if codes is None or set(course.workforces) <= codes}
+
+
+def editable_courses(scope: Scope, *, limit: int = 6) -> tuple[list[Course], int]:
+    """Return the first active courses the scope may edit (by title) and how many there are.
+
+    Whether a course is editable is decided in Python (`may_edit_course`'s rule) over the scope's
+    active courses: two statements, and a catalogue holds tens of courses, not thousands.
+    """
+    codes = allowed_workforces(scope)
+    if codes is not None and not codes:
+        return [], 0
+    query = select(Course).where(Course.active).order_by(Course.title, Course.id)
+    if codes is not None:
+        query = query.where(_workforce_clause(codes))
+    courses = [c for c in db.session.scalars(query) if codes is None or set(c.workforces) <= codes]
+    return courses[:limit], len(courses)
 
 
 def lesson_counts(course_ids: list[int]) -> dict[int, int]:

@@ -19,10 +19,10 @@ from app.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.events import announce, attempt_finished
 from app.exams import pools
 from app.exams.audience import in_audience
+from app.exams.questions import question_of, version_text
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Exam, ExamOverride, Person, QuestionVersion
 from app.models.exams import AttemptState, ExamStatus
-from question_bank import question_from_dict
 from question_bank.assembly import PoolTooSmall, draw, to_own_keys
 from question_bank.marking import mark_paper
 from question_bank.scoring import GradingPolicy
@@ -83,10 +83,10 @@ def start(exam_id: int, person_id: int, *, now: datetime, password: str | None =
         raise Forbidden("您已用完本场考试的作答次数。")
     if exam.password_hash and not verify_password(exam.password_hash, password or ""):
         raise Forbidden("考试密码不正确。")
-    attempt = _draw_attempt(exam, person_id, used + 1, override, now=now)
     try:
+        attempt = _draw_attempt(exam, person_id, used + 1, override, now=now)
         db.session.commit()
-    except IntegrityError:
+    except IntegrityError:  # another request inserted this (exam, person, number) first
         db.session.rollback()
         winner = _open_attempt(exam_id, person_id)
         if winner is None:
@@ -148,7 +148,7 @@ def save_answer(attempt_id: int, person_id: int, slot: int, seq: object, respons
     if isinstance(seq, bool) or not isinstance(seq, int) or not 0 < seq < 2**31:
         raise Unprocessable("序号（seq）应为正整数。")
     row = db.session.execute(
-        select(AttemptItem.id, AttemptItem.seq, AttemptItem.option_order, QuestionVersion.data,
+        select(AttemptItem.id, AttemptItem.seq, AttemptItem.option_order, version_text,
                Attempt.person_id, Attempt.state, Attempt.deadline, Exam.grace_seconds)
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
         .join(Exam, Exam.id == Attempt.exam_id)
@@ -159,7 +159,7 @@ def save_answer(attempt_id: int, person_id: int, slot: int, seq: object, respons
     if row.state != AttemptState.IN_PROGRESS or now > row.deadline + timedelta(seconds=row.grace_seconds):
         raise Conflict(CLOSED)
     own = to_own_keys(response, row.option_order)
-    problem = question_from_dict(row.data).response_problem(own)
+    problem = question_of(row[3]).response_problem(own)
     if problem:
         raise Unprocessable(problem)
     changed = db.session.execute(
@@ -197,11 +197,11 @@ def _finish(attempt: Attempt, exam: Exam, *, now: datetime, by: str) -> bool:
         db.session.refresh(attempt)
         return False
     items = db.session.execute(
-        select(AttemptItem, QuestionVersion.data)
+        select(AttemptItem, version_text)
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.slot)).all()
     policy = GradingPolicy(multi=exam.multi_policy)
-    result = mark_paper(((question_from_dict(data), item.response, item.points) for item, data in items),
+    result = mark_paper(((question_of(text), item.response, item.points) for item, text in items),
                         exam.pass_percent, policy)
     db.session.execute(update(AttemptItem), [
         {"id": item.id, "score": score.earned, "status": score.status}

@@ -8,17 +8,18 @@ ids, weights, answers, explanations or feedback. Results follow the exam's revie
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import select
 
 from app import clock
 from app.exams.attempts import attempts_allowed, closes_at, override_for
 from app.exams.audience import exams_for
+from app.exams.questions import public_of, question_of, version_text
 from app.extensions import db
 from app.models import Attempt, AttemptItem, Exam, Person, QuestionVersion
 from app.models.exams import AttemptState, ReviewTiming
 from app.rendering import render_markdown
-from question_bank import question_from_dict
 from question_bank.assembly import OPTION_LETTERS, to_display_letters
 
 
@@ -70,23 +71,29 @@ def review_flags(exam: Exam, attempt: Attempt, *, now: datetime) -> dict[str, bo
     return flags if any(flags.values()) else None
 
 
-def _slot(item: AttemptItem, data: dict) -> dict:
-    question = question_from_dict(data)
-    public = question.public_dict()
-    slot = {"slot": item.slot, "section": item.section, "type": question.code,
-            "stem_html": str(render_markdown(public["stem"])), "points": item.points / 100}
+@lru_cache(maxsize=20_000)
+def _html(text: str) -> str:
+    """A question text as sanitised HTML; cached, since every paper shows the same texts again."""
+    return str(render_markdown(text))
+
+
+def _slot(item: AttemptItem, text: str) -> dict:
+    public = public_of(text)
+    slot = {"slot": item.slot, "section": item.section, "type": public["type"],
+            "stem_html": _html(public["stem"]), "points": item.points / 100}
     if item.option_order:
         texts = {option["key"]: option["text"] for option in public.get("options", ())}
-        slot["options"] = [{"key": OPTION_LETTERS[i], "text_html": str(render_markdown(texts.get(key, "")))}
+        slot["options"] = [{"key": OPTION_LETTERS[i], "text_html": _html(texts.get(key, ""))}
                            for i, key in enumerate(item.option_order)]
     if "blank_count" in public:
         slot["blanks"] = public["blank_count"]
     return slot
 
 
-def _items_with_data(attempt_id: int) -> list[tuple[AttemptItem, dict]]:
+def _items_with_data(attempt_id: int) -> list[tuple[AttemptItem, str]]:
+    """The attempt's slots with their versions' stored JSON text (parsed through the cache)."""
     return list(db.session.execute(
-        select(AttemptItem, QuestionVersion.data)
+        select(AttemptItem, version_text)
         .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
         .where(AttemptItem.attempt_id == attempt_id).order_by(AttemptItem.slot)))
 
@@ -119,17 +126,17 @@ def _result(exam: Exam, attempt: Attempt, items, *, now: datetime) -> dict | Non
     return result
 
 
-def _question_result(item: AttemptItem, data: dict, flags: dict[str, bool]) -> dict:
+def _question_result(item: AttemptItem, text: str, flags: dict[str, bool]) -> dict:
     entry: dict = {"slot": item.slot}
     if flags["score"]:
         entry |= {"score": (item.score or 0) / 100, "max": item.points / 100}
     if flags["correctness"]:
         entry["correct"] = None if item.status in ("pending", "") else item.status == "correct"
-    question = question_from_dict(data)
+    question = question_of(text)
     if flags["answers"]:
         correct = question.correct_response()
         correct = list(correct) if isinstance(correct, tuple) else correct
         entry["correct_response"] = to_display_letters(correct, item.option_order)
     if flags["explanations"] and question.explanation:
-        entry["explanation_html"] = str(render_markdown(question.explanation))
+        entry["explanation_html"] = _html(question.explanation)
     return entry

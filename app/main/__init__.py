@@ -1,4 +1,4 @@
-"""The home page per role and the entry pages of areas still to come."""
+"""The home page per role: what each person should do now."""
 
 from flask import Blueprint
 

@@ -4,7 +4,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("study", __name__, url_prefix="/study")
 
-from app.study import routes, routes_admin  # noqa: E402,F401
+from app.study import routes, routes_admin, routes_generate  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:

@@ -103,11 +103,8 @@ def test_an_outsider_sees_the_empty_state_that_says_what_to_do(app, world, as_us
     assert "一大队的考试" not in html and "目前没有面向您的考试" in html and "开始考试" in html
 
 
-def test_the_nav_and_the_old_address_lead_to_my_exams(app, world, as_user):
-    client = as_user("T1")
-    assert 'href="/exams/mine">我的考试' in client.get("/").get_data(as_text=True)
-    moved = client.get("/me/exams")
-    assert moved.status_code == 301 and moved.headers["Location"].endswith("/exams/mine")
+def test_the_trainee_menu_leads_to_my_exams(app, world, as_user):
+    assert 'href="/exams/mine">我的考试' in as_user("T1").get("/").get_data(as_text=True)
 
 
 def test_starting_from_the_page_is_idempotent_and_refusals_change_nothing(app, world, as_user):

@@ -326,3 +326,50 @@ def test_start_and_save_cost_a_constant_number_of_statements(app, world, bank_si
     assert len(saved) <= 3, saved
     assert db.session.scalar(select(func.count()).select_from(AttemptItem)
                              .filter_by(attempt_id=attempt.id)) == 20
+
+
+def test_flask_exams_close_overdue(app, world, runner):
+    exam = exam_for(world, duration_minutes=5)
+    attempt, _ = attempts.start(exam.id, world["t1"].id, now=clock.now() - timedelta(minutes=20))
+    result = runner.invoke(args=["exams", "close-overdue"])
+    assert result.exit_code == 0 and "已收卷 1 份" in result.output
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).submitted_by == "timeout"
+
+
+def _in_threads(app, count, work):
+    """Run `work()` in `count` threads at once, each in its own app context and session."""
+    import threading
+
+    barrier, results, errors = threading.Barrier(count), [], []
+    db.session.commit()  # the test's own session must not hold SQLite's write lock meanwhile
+
+    def run():
+        with app.app_context():
+            try:
+                barrier.wait()
+                results.append(work())
+            except Exception as error:  # noqa: BLE001 - collected for the assertion
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+def test_simultaneous_starts_give_one_attempt_and_simultaneous_submits_grade_once(app, world):
+    announced = finished_ids(app)
+    exam = exam_for(world)
+    exam_id, person_id = exam.id, world["t1"].id
+    results, errors = _in_threads(app, 4, lambda: attempts.start(exam_id, person_id, now=clock.now())[0].id)
+    assert errors == [] and len(set(results)) == 1
+    attempt_id = results[0]
+    results, errors = _in_threads(app, 4, lambda: attempts.submit(attempt_id, person_id, now=clock.now()).state)
+    assert errors == [] and results == ["finished"] * 4
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
+    assert announced == [attempt_id]

@@ -1,5 +1,8 @@
 """Markdown rendering: sanitised HTML, heading anchors (Chinese kept) and image URLs from tokens."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from app.rendering import render_markdown, render_with_contents
 
 
@@ -34,3 +37,21 @@ def test_fill_in_blanks_stay_blanks_and_emphasis_still_works():
     assert "<hr>" in str(render_markdown("___\n\n下一段"))  # a rule on its own line is still a rule
     html, _contents = render_with_contents("## 练习\n\n____和____")
     assert "<p>____和____</p>" in html
+
+
+@given(st.text(alphabet=st.sampled_from(list("执勤时应当如何处置？，。、（）()ab Z09-+#=:;'{}$%@/.?《》“”\u3000\u00a0*_[]!<>&~\"|`\\\n\t")),
+               min_size=1, max_size=30))
+@settings(max_examples=400, deadline=None, derandomize=True)
+def test_the_plain_line_shortcut_renders_exactly_what_the_parser_does(text):
+    from app.rendering import _md, _render, render_markdown
+
+    assert str(render_markdown(text)) == str(_render(_md, _md.parse(text), None))
+
+
+def test_plain_question_texts_take_the_shortcut():
+    from app.rendering import _is_plain_line
+
+    assert _is_plain_line("驾驶人在高速公路上遇到浓雾天气时，应当如何处置？")
+    assert not _is_plain_line("2026年12月2日起施行（第3条）")  # a leading digit may start a list
+    assert not _is_plain_line("使用**加粗**的题干")
+    assert not _is_plain_line("a < b")

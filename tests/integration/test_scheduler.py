@@ -28,6 +28,7 @@ def _utc(*args) -> datetime:
 
 
 YEAR_TURN_DUE = _utc(2027, 1, 1, 0, 10)
+YEAR_TURN_ONLY = (scheduler.find_job("year-turn"),)  # the frequent exam sweep is tested on its own
 
 
 @pytest.fixture
@@ -66,9 +67,9 @@ def test_a_frequent_job_is_due_at_its_latest_slot_only():
 
 
 def test_the_tick_runs_a_due_job_once_and_not_twice_for_the_same_due_time(app, ran):
-    assert tick(now=YEAR_TURN_DUE + timedelta(minutes=1)) == ["year-turn"]
-    assert tick(now=YEAR_TURN_DUE + timedelta(minutes=2)) == []  # another worker, or the next tick
-    assert tick(now=YEAR_TURN_DUE + timedelta(hours=5)) == []
+    assert tick(jobs=YEAR_TURN_ONLY, now=YEAR_TURN_DUE + timedelta(minutes=1)) == ["year-turn"]
+    assert tick(jobs=YEAR_TURN_ONLY, now=YEAR_TURN_DUE + timedelta(minutes=2)) == []  # another worker, or the next tick
+    assert tick(jobs=YEAR_TURN_ONLY, now=YEAR_TURN_DUE + timedelta(hours=5)) == []
     assert ran == ["year-turn"]
     run = db.session.scalar(select(ScheduledRun))
     assert (run.job, run.due_at, run.error) == ("year-turn", YEAR_TURN_DUE, None)
@@ -76,19 +77,19 @@ def test_the_tick_runs_a_due_job_once_and_not_twice_for_the_same_due_time(app, r
 
 
 def test_the_tick_runs_nothing_when_nothing_is_due(app, ran):
-    assert tick(now=_utc(2027, 6, 1, 12, 0)) == []
+    assert tick(jobs=YEAR_TURN_ONLY, now=_utc(2027, 6, 1, 12, 0)) == []
     assert ran == [] and db.session.scalar(select(ScheduledRun)) is None
 
 
 def test_a_worker_that_loses_the_claim_does_not_run_the_job(app, ran):
     db.session.add(ScheduledRun(job="year-turn", due_at=YEAR_TURN_DUE, started_at=YEAR_TURN_DUE))
     db.session.commit()
-    assert tick(now=YEAR_TURN_DUE) == [] and ran == []
+    assert tick(jobs=YEAR_TURN_ONLY, now=YEAR_TURN_DUE) == [] and ran == []
 
 
 def test_the_next_year_is_a_new_due_time(app, ran):
-    tick(now=YEAR_TURN_DUE)
-    tick(now=YEAR_TURN_DUE.replace(year=2028))
+    tick(jobs=YEAR_TURN_ONLY, now=YEAR_TURN_DUE)
+    tick(jobs=YEAR_TURN_ONLY, now=YEAR_TURN_DUE.replace(year=2028))
     assert ran == ["year-turn", "year-turn"]
 
 
@@ -97,8 +98,8 @@ def test_a_failing_job_is_recorded_and_not_retried_for_the_same_due_time(app, mo
         raise RuntimeError("boom")
 
     monkeypatch.setattr(scheduler, "run_job", fail)
-    assert tick(now=YEAR_TURN_DUE) == ["year-turn"]
-    assert tick(now=YEAR_TURN_DUE + timedelta(minutes=1)) == []
+    assert tick(jobs=YEAR_TURN_ONLY, now=YEAR_TURN_DUE) == ["year-turn"]
+    assert tick(jobs=YEAR_TURN_ONLY, now=YEAR_TURN_DUE + timedelta(minutes=1)) == []
     assert "boom" in db.session.scalar(select(ScheduledRun.error))
 
 
@@ -112,7 +113,7 @@ def newcomer(app):
 
 
 def test_the_tick_runs_the_real_year_turn_task(app, newcomer):
-    assert tick(now=YEAR_TURN_DUE) == ["year-turn"]  # the task itself works on the real current year
+    assert tick(jobs=YEAR_TURN_ONLY, now=YEAR_TURN_DUE) == ["year-turn"]  # the task itself works on the real current year
     assert db.session.scalar(select(Assignment.person_id)) == newcomer.id
     assert db.session.scalar(select(ScheduledRun.error)) is None
 
@@ -131,7 +132,7 @@ def test_flask_jobs_run_refuses_an_unknown_job(app, runner):
 
 def test_flask_jobs_list_shows_each_job_and_its_last_run(app, runner, ran):
     assert "尚未由应用内调度运行" in runner.invoke(args=["jobs", "list"]).output
-    tick(now=YEAR_TURN_DUE)
+    tick(jobs=YEAR_TURN_ONLY, now=YEAR_TURN_DUE)
     output = runner.invoke(args=["jobs", "list"]).output
     assert "year-turn" in output and "10 0 1 1 *" in output and "2026-12-31 16:10 UTC，完成" in output
 
@@ -152,3 +153,21 @@ def test_the_scheduler_thread_is_off_in_tests_and_starts_with_the_first_request_
     finally:
         state["stop"].set()
         state["thread"].join(5)
+
+
+def test_the_exam_sweep_runs_every_five_minutes_and_closes_vanished_attempts(app):
+    from app import clock
+    from app.exams import attempts
+    from app.models import Attempt
+    from tests.factories import make_exam, make_exam_questions
+
+    world = make_world(bank=True, people={"t": {"unit": "a1", "staff_no": "T"}})
+    make_exam_questions(world["cat_a"], single=5)
+    exam = make_exam(category=world["cat_a"], audience_units=[world["a"]], duration_minutes=10)
+    started = clock.now() - timedelta(minutes=30)
+    attempt, _ = attempts.start(exam.id, world["t"].id, now=started)
+    sweep = (scheduler.find_job("exam-sweep"),)
+    assert tick(jobs=sweep, now=clock.now()) == ["exam-sweep"]
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).state == "finished"
+    assert tick(jobs=sweep, now=clock.now()) == []  # the same five-minute slot runs once

@@ -192,3 +192,21 @@ def test_public_dict_keeps_what_the_trainee_needs():
 )
 def test_correct_response_is_what_earns_full_marks(factory, response):
     assert factory().correct_response() == response
+
+
+def test_the_public_view_of_a_stored_version_equals_the_built_questions():
+    """`public_from_stored` (the exam pages' shortcut) and `public_dict` never disagree."""
+    from pathlib import Path
+
+    from question_bank.formats import parse
+    from question_bank.registry import get_type
+
+    banks = Path(__file__).resolve().parents[3] / "course_content" / "banks"
+    questions = [q for path in sorted(banks.glob("*.csv")) for q in parse("csv", path.read_bytes(), path.name).questions]
+    questions += [make_single(), make_fill()]
+    assert len(questions) > 50 and {q.code for q in questions} >= {"single", "multiple", "truefalse", "fill", "essay"}
+    for question in questions:
+        stored = json.loads(json.dumps(question.to_dict(), ensure_ascii=False))
+        assert get_type(stored["type"]).public_from_stored(stored) == question.public_dict()
+    partial = {"type": "truefalse", "stem": "旧数据", "answer": True}
+    assert get_type("truefalse").public_from_stored(partial)["points"] == 100

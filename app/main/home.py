@@ -1,0 +1,77 @@
+"""The home page: for each role a person holds, what they should do now.
+
+Each section comes from the services of the area that owns the data (study, classes, curriculum,
+bank, org); this module only chooses which sections a person sees and the year they are about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from app import clock
+from app.auth.scope import scope_of
+from app.bank.overview import BankWork, instructor_work
+from app.classes.mine import upcoming_sessions
+from app.curriculum.services import editable_courses
+from app.models import ClassSession, Course, Person
+from app.models.people import Role
+from app.org.services import home_summary
+from app.study.home import AdminStudy, TraineeStudy, admin_study, trainee_study
+
+
+def _training_year(today: date) -> int:
+    """The year the home page's tasks, 学时 and completion figures are about (the one place that decides)."""
+    return today.year
+
+
+@dataclass(frozen=True)
+class AdminSection:
+    study: AdminStudy
+    people: int
+    units: int
+
+
+@dataclass(frozen=True)
+class InstructorSection:
+    courses: list[Course]  # the first ones they may edit
+    course_count: int
+    bank: BankWork
+
+
+@dataclass(frozen=True)
+class TraineeSection:
+    study: TraineeStudy
+    sessions: list[ClassSession]  # coming class sessions they are enrolled in
+
+
+@dataclass(frozen=True)
+class Home:
+    today: date
+    year: int
+    admin: AdminSection | None
+    instructor: InstructorSection | None
+    trainee: TraineeSection | None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.admin or self.instructor or self.trainee)
+
+
+def home_page(person: Person, *, now: datetime) -> Home:
+    """Return the sections of the home page for the person's roles."""
+    today = clock.local_date(now)
+    year = _training_year(today)
+    roles = person.role_names
+    admin = instructor = trainee = None
+    if Role.ADMIN in roles:
+        counts = home_summary(person)["admin"]
+        admin = AdminSection(admin_study(scope_of(person.roles, Role.ADMIN), today=today, year=year),
+                             people=counts["people"], units=counts["units"])
+    if Role.INSTRUCTOR in roles:
+        scope = scope_of(person.roles, Role.INSTRUCTOR)
+        courses, count = editable_courses(scope)
+        instructor = InstructorSection(courses, count, instructor_work(person.id, scope))
+    if Role.TRAINEE in roles:
+        trainee = TraineeSection(trainee_study(person, today=today, year=year), upcoming_sessions(person.id, now=now))
+    return Home(today, year, admin, instructor, trainee)
