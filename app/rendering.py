@@ -11,6 +11,7 @@ from collections.abc import Callable
 import nh3
 from flask import Flask
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markupsafe import Markup
 from mdit_py_plugins.anchors import anchors_plugin
@@ -28,9 +29,28 @@ def _slug(title: str) -> str:
     return ANCHOR_PREFIX + ("-".join(words) or "0")
 
 
-_md = MarkdownIt("js-default").enable("table").use(tasklists_plugin)
-_md_anchored = (MarkdownIt("js-default").enable("table").use(tasklists_plugin)
-                .use(anchors_plugin, min_level=2, max_level=3, slug_func=_slug))
+def _blank_run(state: StateInline, silent: bool) -> bool:
+    """Keep a run of three or more underscores as text: it is a fill-in blank (question_bank's
+    "____"), never emphasis — `____和____` would otherwise lose both blanks and bold the word."""
+    start = end = state.pos
+    while end < state.posMax and state.src[end] == "_":
+        end += 1
+    if end - start < 3:
+        return False
+    if not silent:
+        state.pending += state.src[start:end]
+    state.pos = end
+    return True
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("js-default").enable("table").use(tasklists_plugin)
+    md.inline.ruler.before("emphasis", "blank_run", _blank_run)
+    return md
+
+
+_md = _markdown()
+_md_anchored = _markdown().use(anchors_plugin, min_level=2, max_level=3, slug_func=_slug)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",

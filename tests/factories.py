@@ -269,7 +269,7 @@ def roster_xlsx(rows, header=ROSTER_HEADER) -> bytes:
 
 
 def make_exam_questions(category, *, single: int = 0, truefalse: int = 0, multiple: int = 0, essay: int = 0,
-                        difficulty: int | None = None) -> list[int]:
+                        fill: int = 0, difficulty: int | None = None) -> list[int]:
     """Ready questions of several types in a category (stored through the bank); returns their ids."""
     from app.bank.storing import prepare, store
     from question_bank import question_from_dict
@@ -282,6 +282,8 @@ def make_exam_questions(category, *, single: int = 0, truefalse: int = 0, multip
                            for k, w in (("A", 50), ("B", 50), ("C", -100), ("D", -100))]}
               for _ in range(multiple)]
     datas += [{"type": "essay", "stem": f"简答题干{next(_seq)}", "reference_answer": "要点"} for _ in range(essay)]
+    datas += [{"type": "fill", "stem": f"填空题干{next(_seq)}：____和____", "difficulty": difficulty,
+               "blanks": [[{"text": "甲", "weight": 100}], [{"text": "乙", "weight": 100}]]} for _ in range(fill)]
     ids = store([prepare(question_from_dict({k: v for k, v in d.items() if v is not None})) for d in datas],
                 lambda _path: category, actor_id=None, status="ready")
     db.session.commit()

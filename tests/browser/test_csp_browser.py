@@ -26,7 +26,7 @@ MAIN_PAGES = {
               "/classes/", "/classes/new", "/study/admin/assignments", "/study/admin/compliance"],
     "jiaoguan": ["/", "/curriculum/courses", "/curriculum/competencies", "/bank/", "/bank/import",
                  "/bank/review", "/bank/categories"],
-    "fj001": ["/", "/study/", "/me/profile", "/classes/mine", "/auth/password"],
+    "fj001": ["/", "/study/", "/me/profile", "/exams/mine", "/classes/mine", "/auth/password"],
 }
 
 

@@ -32,6 +32,15 @@ def test_image_sources_are_rewritten_on_the_tokens_and_others_kept():
     assert '<code>&lt;img src="c.png"&gt;</code>' in html  # code is not an image
 
 
+def test_fill_in_blanks_stay_blanks_and_emphasis_still_works():
+    """`____和____` is two blanks of a 填空 stem, not bold 和; two underscores still make emphasis."""
+    assert str(render_markdown("遇____时停车，____和____")) == "<p>遇____时停车，____和____</p>\n"
+    assert "<strong>和</strong>" in str(render_markdown("__和__"))
+    assert "<hr>" in str(render_markdown("___\n\n下一段"))  # a rule on its own line is still a rule
+    html, _contents = render_with_contents("## 练习\n\n____和____")
+    assert "<p>____和____</p>" in html
+
+
 @given(st.text(alphabet=st.sampled_from(list("执勤时应当如何处置？，。、（）()ab Z09-+#=:;'{}$%@/.?《》“”\u3000\u00a0*_[]!<>&~\"|`\\\n\t")),
                min_size=1, max_size=30))
 @settings(max_examples=400, deadline=None, derandomize=True)
