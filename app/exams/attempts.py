@@ -178,6 +178,8 @@ def submit(attempt_id: int, person_id: int, *, now: datetime, by: str = "trainee
     if attempt.state != AttemptState.IN_PROGRESS:
         return attempt
     exam = db.session.get(Exam, attempt.exam_id)
+    if by == "trainee" and now >= attempt.deadline:
+        by = "timeout"  # the page submits itself at zero: recorded as time running out, at the deadline
     finished = _finish(attempt, exam, now=min(now, attempt.deadline) if by == "timeout" else now, by=by)
     db.session.commit()
     if finished:
