@@ -14,6 +14,7 @@ from question_bank import QuestionBankError, points_to_units, units_to_points
 from question_bank.types import all_types
 
 _WORDS = re.compile(r"[,，、\s]+")
+_DIFFICULTY = re.compile(r"[1-5]")
 
 
 def type_labels() -> dict[str, str]:
@@ -35,9 +36,17 @@ def _points(text: str) -> int | None:
         raise DomainError(f"分值“{text}”不是有效的数字。") from error
 
 
-def _difficulty(text: str) -> int | None:
+def _difficulty(text: str | None) -> int | None:
+    """Read the 难度 menu: blank → None, else 1–5 (the engine's range) in ASCII digits only.
+
+    Never int() or str.isdigit() on typed text: they take "²", "٣" or "５".
+    """
     text = (text or "").strip()
-    return int(text) if text.isdigit() else None
+    if not text:
+        return None
+    if not _DIFFICULTY.fullmatch(text):
+        raise DomainError("难度须为 1 到 5 之间的整数，也可以不设。")
+    return int(text)
 
 
 def data_from_form(qtype: str, form: Mapping, previous: dict | None = None) -> dict:

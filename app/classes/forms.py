@@ -3,14 +3,13 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
-    DecimalField,
     HiddenField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.formkit import choices
 from app.models.curriculum import CreditKind
@@ -24,8 +23,9 @@ class ClassForm(FlaskForm):
     # Scope is the service's check (out of scope → 404), not the form's.
     unit_id = SelectField("主办单位", coerce=int, validate_choice=False)
     kind = SelectField("学时类别", choices=choices(CreditKind.labels().items()))
-    credit_hours = DecimalField("每次课学时", places=1, validators=[InputRequired("请填写每次课的学时。"),
-                                                              NumberRange(0, 100)])
+    # Read by app.hours.parse_hours in the service (one parser of typed hours), not by a DecimalField.
+    credit_hours = StringField("每次课学时", validators=[InputRequired("请填写每次课的学时。")],
+                               render_kw={"inputmode": "decimal"})
     competencies = StringField("能力项编码", validators=[Optional(), Length(max=500)],
                                description="多个编码用逗号分隔，例如 FJ-LAW, FJ-SERVICE。")
     description = TextAreaField("培训内容简介", validators=[Optional(), Length(max=5000)],

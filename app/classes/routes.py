@@ -10,7 +10,7 @@ from app.classes.forms import AttendanceForm, ClassForm, EnrolForm, SessionForm
 from app.classes.qr import checkin_qr_svg
 from app.errors import DomainError
 from app.formkit import choices
-from app.hours import hours_value
+from app.hours import format_hours
 from app.models.classes import ClassStatus
 
 
@@ -21,7 +21,7 @@ def _errors(form) -> str:
 def _class_form(scope, klass=None) -> ClassForm:
     form = ClassForm(obj=klass) if klass is not None and request.method == "GET" else ClassForm()
     if klass is not None and request.method == "GET":
-        form.credit_hours.data = hours_value(klass.credit_tenths)
+        form.credit_hours.data = format_hours(klass.credit_tenths)
         form.competencies.data = ", ".join(c.code for c in klass.competencies)
     form.unit_id.choices = choices(enrolment.form_options(scope)[0])
     return form

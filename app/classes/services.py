@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -15,9 +14,12 @@ from app.audit import record
 from app.auth.scope import Scope
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
+from app.hours import parse_hours
 from app.models import Attendance, ClassSession, Competency, OrgUnit, TrainingClass
 from app.models.classes import ClassStatus
 from app.models.curriculum import CreditKind
+
+MAX_SESSION_HOURS = 100  # 学时 of one session of a class
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class ClassData:
     title: str
     unit_id: int
     kind: str
-    credit_hours: Decimal | float | int | None
+    credit_hours: str  # as typed, e.g. "1.5"
     description: str = ""
     competencies: str = ""
 
@@ -71,9 +73,7 @@ def _validated(scope: Scope, data: ClassData, cited: list[str] | tuple = ()) -> 
     unit = db.session.get(OrgUnit, data.unit_id) if data.unit_id else None
     if not scope.covers(unit):
         raise NotFound("主办单位不存在或不在您的管理范围内。")
-    hours = Decimal(str(data.credit_hours)) if data.credit_hours is not None else Decimal(-1)
-    if hours < 0 or hours > 100 or (hours * 10) != (hours * 10).to_integral_value():
-        raise DomainError("每次课学时应在 0 到 100 之间，最多一位小数。")
+    credit_tenths = parse_hours(data.credit_hours, maximum=MAX_SESSION_HOURS)
     codes = sorted({c.strip() for c in (data.competencies or "").replace("，", ",").split(",") if c.strip()})
     # A competency removed from the content may stay where the class cited it, but not be added.
     usable = or_(Competency.active, Competency.code.in_(cited)) if cited else Competency.active
@@ -82,7 +82,7 @@ def _validated(scope: Scope, data: ClassData, cited: list[str] | tuple = ()) -> 
     if set(codes) - {c.code for c in known}:
         missing = sorted(set(codes) - {c.code for c in known})
         raise DomainError(f"以下能力项编码不存在或已停用：{'、'.join(missing)}")
-    return dict(title=title, unit_id=unit.id, kind=data.kind, credit_tenths=int(hours * 10),
+    return dict(title=title, unit_id=unit.id, kind=data.kind, credit_tenths=credit_tenths,
                 description=(data.description or "").strip(), competencies=known)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
@@ -18,10 +17,12 @@ from app.curriculum.assets import SLUG, image_problem, stored_name, upload_dir
 from app.curriculum.services import allowed_workforces, course_to_edit, lesson_to_edit
 from app.errors import Conflict, DomainError
 from app.extensions import db
+from app.hours import parse_hours
 from app.models import Course, Lesson
 from app.models.curriculum import CreditKind
 
 MAX_LESSONS = 99  # lesson files are numbered with two digits
+MAX_COURSE_HOURS = 1000  # 学时 of a course
 
 
 @dataclass
@@ -45,16 +46,6 @@ def _mark_web(course: Course) -> None:
     course.source, course.content_hash = "web", ""
 
 
-def _credit_tenths(text: str) -> int:
-    try:
-        tenths = Decimal((text or "").strip()) * 10
-    except InvalidOperation:
-        tenths = Decimal(-1)
-    if tenths <= 0 or tenths != tenths.to_integral_value() or tenths > 10000:
-        raise DomainError("学时须为大于 0 的数字，最多一位小数（如 2 或 1.5）。")
-    return int(tenths)
-
-
 def _course_values(scope: Scope, fields: CourseFields) -> dict:
     title, summary = (fields.title or "").strip(), (fields.summary or "").strip()
     if not title or len(title) > 200:
@@ -68,7 +59,7 @@ def _course_values(scope: Scope, fields: CourseFields) -> dict:
     if not workforces or len(workforces) != len(fields.workforces):
         raise DomainError("请至少选择一个您管理范围内的队伍。")
     return {"title": title, "summary": summary, "kind": fields.kind, "workforces": workforces,
-            "credit_tenths": _credit_tenths(fields.credit_hours)}
+            "credit_tenths": parse_hours(fields.credit_hours, maximum=MAX_COURSE_HOURS, allow_zero=False)}
 
 
 def create_course(actor_id: int, scope: Scope, fields: CourseFields) -> Course:

@@ -17,7 +17,7 @@ class CourseForm(FlaskForm):
                                      validators=[DataRequired("请至少选择一个队伍。")])
     kind = SelectField("课程类型", choices=choices(CreditKind.labels().items()))
     credit_hours = StringField("学时", validators=[DataRequired("请填写学时。"), Length(max=10)],
-                               description="完成课程可得学时，最多一位小数")
+                               description="完成课程可得学时，最多一位小数", render_kw={"inputmode": "decimal"})
     summary = TextAreaField("课程简介", validators=[DataRequired("请填写课程简介。")])
 
 

@@ -1,5 +1,6 @@
 """Instructor pages of the question bank: browser, categories, editor, versions, bulk status."""
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -166,6 +167,21 @@ def test_editor_rejects_invalid_input_with_a_chinese_message_and_writes_nothing(
     response = client.post("/bank/questions/new", data=base | {"correct": "A", "points": "abc"})
     assert response.status_code == 400 and "分值" in response.data.decode()
     assert _count(Question) == 0
+
+
+@pytest.mark.parametrize("difficulty", ["²", "٣", "５", "3.0", "-1", "0", "6", "abc", "9" * 30, "9" * 5000])
+def test_a_bad_difficulty_is_refused_with_a_chinese_message_and_writes_nothing(app, as_user, difficulty):
+    w = make_world(instructors=True, bank=True)
+    question = make_question(w["cat_a"], stem="旧题干")
+    client = as_user("inst-a")
+    data = {"qtype": "single", "category_id": w["cat_a"].id, "stem": "题干", "option_A": "甲", "option_B": "乙",
+            "correct": "A", "difficulty": difficulty}
+    response = client.post("/bank/questions/new", data=data)
+    assert response.status_code == 400 and "难度" in response.get_data(as_text=True)
+    response = client.post(f"/bank/questions/{question.id}/edit", data=data)
+    assert response.status_code == 400 and "难度" in response.get_data(as_text=True)
+    assert _count(Question) == 1 and _count(QuestionVersion) == 1
+    assert _audit("bank_question_create") is None and _audit("bank_question_edit") is None
 
 
 def test_saving_a_duplicate_warns_unless_confirmed(app, as_user):

@@ -103,6 +103,26 @@ def test_creating_a_class_with_bad_hours_rerenders_with_an_error(app, as_user):
     assert _count(TrainingClass) == 0
 
 
+BAD_HOURS = ["sNaN", "NaN", "-NaN", "Infinity", "-Infinity", "-0", "-1", "1e9", "1e1", "１．５", "٣", "²", "1,5",
+             " ", "", "0x10", "1_0", "100.1", "9" * 400]
+
+
+@pytest.mark.parametrize("hours", BAD_HOURS)
+def test_bad_hours_on_the_class_form_rerender_with_a_chinese_error_and_save_nothing(app, as_user, hours):
+    w = make_world()
+    client = as_user("admin-a")
+    data = {"title": "班", "unit_id": w["a"].id, "kind": "required", "credit_hours": hours}
+    response = client.post("/classes/new", data=data)
+    assert response.status_code == 400 and "学时" in response.get_data(as_text=True)
+    assert _count(TrainingClass) == 0
+    klass = make_training_class(w["a"], status="draft")
+    response = client.post(f"/classes/{klass.id}", data=data | {"title": "改名"})
+    assert response.status_code == 400 and "学时" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(TrainingClass, klass.id).title == "路面执勤实训班"
+    assert _count(AuditEntry, AuditEntry.action.startswith("class")) == 0
+
+
 def test_creating_a_class_for_a_unit_outside_scope_is_404(app, as_user):
     w = make_world()
     response = as_user("admin-a").post("/classes/new", data={"title": "班", "unit_id": w["b"].id, "kind": "required",

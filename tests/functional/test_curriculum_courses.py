@@ -76,7 +76,7 @@ def test_creating_a_course_in_the_browser_marks_it_web_and_audits(curriculum, as
 @pytest.mark.parametrize(("data", "message"), [
     ({"slug": "Bad Slug"}, "课程代码只能用小写字母"),
     ({"slug": "fj-traffic-law"}, "已被使用"),
-    ({"credit_hours": "abc"}, "学时须为大于 0 的数字"),
+    ({"credit_hours": "abc"}, "学时须为大于 0、不超过 1000 的数"),
     ({"workforces": ["zg"]}, "管理范围内的队伍"),
 ])
 def test_a_bad_new_course_is_refused_with_a_chinese_error(curriculum, as_user, data, message):
@@ -86,6 +86,25 @@ def test_a_bad_new_course_is_refused_with_a_chinese_error(curriculum, as_user, d
     response = as_user("jiaoguan").post("/curriculum/courses/new", data=form)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert _course("fj-new") is None
+
+
+@pytest.mark.parametrize("hours", ["sNaN", "NaN", "-NaN", "Infinity", "-0", "0", "-1", "1e9", "1e1", "１．５", "٣",
+                                   "²", "1,5", " ", "0.05", "1000.1", "9" * 10])
+def test_bad_hours_on_the_course_form_rerender_with_a_chinese_error_and_save_nothing(curriculum, as_user, hours):
+    make_instructor(workforce=curriculum["fj"])
+    client = as_user("jiaoguan")
+    form = {"slug": "fj-new", "title": "新课", "workforces": ["fj"], "kind": "required", "credit_hours": hours,
+            "summary": "简介"}
+    response = client.post("/curriculum/courses/new", data=form)
+    assert response.status_code == 400 and "学时" in response.get_data(as_text=True)
+    assert _course("fj-new") is None
+    course = _course("fj-traffic-law")
+    before = (course.title, course.credit_tenths, course.source)
+    response = client.post(f"/curriculum/courses/{course.id}/edit", data=form | {"title": "改名"})
+    assert response.status_code == 400 and "学时" in response.get_data(as_text=True)
+    course = _course("fj-traffic-law")
+    assert (course.title, course.credit_tenths, course.source) == before
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action.startswith("course"))) is None
 
 
 def test_editing_a_synced_course_keeps_lesson_ids_and_marks_it_web(curriculum, as_user):

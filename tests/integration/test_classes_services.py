@@ -214,11 +214,11 @@ def test_evaluation_summary_averages_each_rating_and_lists_comments(app):
 def test_class_credit_is_frozen_once_someone_attended(app):
     w = _world()
     attendance.check_in(w["trainee"].id, "123456", now=START)
-    data = services.ClassData(title="新名称", unit_id=w["a"].id, kind="elective", credit_hours=2)
+    data = services.ClassData(title="新名称", unit_id=w["a"].id, kind="elective", credit_hours="2")
     with pytest.raises(Conflict):
         services.update_class(w["admin_a"].id, w["scope_a"], w["klass"].id, data)
     renamed = services.update_class(w["admin_a"].id, w["scope_a"], w["klass"].id,
-                                    services.ClassData(title="新名称", unit_id=w["a"].id, kind="required", credit_hours=2))
+                                    services.ClassData(title="新名称", unit_id=w["a"].id, kind="required", credit_hours="2"))
     assert renamed.title == "新名称"
 
 
@@ -227,7 +227,7 @@ def test_a_retired_competency_stays_on_a_class_citing_it_but_cannot_be_added(app
     make_competency("FJ-LAW")
     old = make_competency("OLD-CODE")
     scope = Scope((w["a"].path,))
-    data = dict(title="班", unit_id=w["a"].id, kind="required", credit_hours=1, competencies="FJ-LAW,OLD-CODE")
+    data = dict(title="班", unit_id=w["a"].id, kind="required", credit_hours="1", competencies="FJ-LAW,OLD-CODE")
     klass = services.create_class(w["admin_a"].id, scope, services.ClassData(**data))
     old.active = False
     db.session.commit()
@@ -244,7 +244,7 @@ def test_editing_a_class_replaces_its_competency_rows_and_audits_the_codes(app):
     w = make_world()
     law, sec = make_competency("FJ-LAW"), make_competency("GEN-SEC")
     scope = Scope((w["a"].path,))
-    data = dict(title="班", unit_id=w["a"].id, kind="required", credit_hours=1, competencies="FJ-LAW，GEN-SEC")
+    data = dict(title="班", unit_id=w["a"].id, kind="required", credit_hours="1", competencies="FJ-LAW，GEN-SEC")
     klass = services.create_class(w["admin_a"].id, scope, services.ClassData(**data))
     services.update_class(w["admin_a"].id, scope, klass.id, services.ClassData(**data | {"competencies": "GEN-SEC"}))
     rows = db.session.execute(select(class_competency.c.class_id, class_competency.c.competency_id)).all()
@@ -259,9 +259,9 @@ def test_creating_a_class_validates_competency_codes_and_half_hours(app):
     scope = Scope((w["a"].path,))
     with pytest.raises(DomainError, match="能力项编码不存在"):
         services.create_class(w["admin_a"].id, scope, services.ClassData(
-            title="班", unit_id=w["a"].id, kind="required", credit_hours=1, competencies="FJ-LAW, NOPE"))
+            title="班", unit_id=w["a"].id, kind="required", credit_hours="1", competencies="FJ-LAW, NOPE"))
     klass = services.create_class(w["admin_a"].id, scope, services.ClassData(
-        title="班", unit_id=w["a"].id, kind="required", credit_hours=1.5, competencies="FJ-LAW"))
+        title="班", unit_id=w["a"].id, kind="required", credit_hours="1.5", competencies="FJ-LAW"))
     assert (klass.credit_tenths, [c.code for c in klass.competencies], klass.status) == (15, ["FJ-LAW"], "draft")
 
 
