@@ -13,15 +13,6 @@ from app.trees import place
 
 DEMO_PASSWORD = "Demo2026"  # noqa: S105 - published demo credential
 
-WORKFORCES = {
-    "fj": ("辅警", [("fj-road", "路面执勤"), ("fj-window", "窗口服务"), ("fj-accident", "事故处理辅助")],
-           ["见习辅警", "四级辅警", "三级辅警", "二级辅警", "一级辅警"]),
-    "sq": ("社区工作者", [("sq-secretary", "社区党组织书记"), ("sq-grid", "网格员"), ("sq-service", "综合服务岗")],
-           ["见习社区工作者", "三级社区工作者", "二级社区工作者", "一级社区工作者", "高级社区工作者"]),
-    "zg": ("组工干部", [("zg-cadre", "干部选拔任用岗"), ("zg-supervision", "干部监督岗"), ("zg-org", "组织建设岗")],
-           ["一级科员", "四级主任科员", "三级主任科员", "二级主任科员", "一级主任科员"]),
-}
-
 # (name, kind, children); each tree belongs to one workforce.
 TREES = {
     "fj": ("示范市公安局交通警察支队", "支队", [
@@ -81,12 +72,8 @@ def _tree(spec, parent, workforce, units: dict, prefix: tuple, order: int = 0) -
 
 
 def _workforce(code: str) -> tuple[Workforce, dict[str, Post], list[Grade]]:
-    name, posts, grades = WORKFORCES[code]
-    workforce = _get_or_create(Workforce, {"name": name}, code=code)
-    post_map = {pc: _get_or_create(Post, {"workforce_id": workforce.id, "name": pn}, code=pc) for pc, pn in posts}
-    grade_list = [_get_or_create(Grade, {"name": gn}, workforce_id=workforce.id, rank=i + 1)
-                  for i, gn in enumerate(grades)]
-    return workforce, post_map, grade_list
+    workforce = db.session.scalar(select(Workforce).where(Workforce.code == code))
+    return workforce, {post.code: post for post in workforce.posts}, list(workforce.grades)
 
 
 def _person(staff_no, name, unit, post, grade, joined, password_hash) -> Person:
@@ -108,10 +95,14 @@ def _grant(person: Person, role: str, unit: OrgUnit | None) -> None:
 
 def load_demo() -> list[tuple[str, str, str]]:
     """Create or complete the demo data; returns the demo logins (staff_no, name, roles)."""
+    from app.curriculum.assets import content_root
+    from app.curriculum.sync import sync_workforces
+
+    sync_workforces(content_root())  # workforces, posts and grades are content (workforces.toml)
     password_hash = hash_password(DEMO_PASSWORD)
     units: dict[tuple, OrgUnit] = {}
     ladders = {}
-    for code in WORKFORCES:
+    for code in TREES:
         workforce, posts, grades = _workforce(code)
         ladders[code] = (posts, grades)
         tree_units: dict[tuple, OrgUnit] = {}
