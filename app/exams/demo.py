@@ -171,6 +171,9 @@ def _take(exam: Exam, person: Person, rng: random.Random, started: datetime, *, 
         response = _response(question_of(text), rng.random() < ability, rng)
         at = started + timedelta(seconds=30 + index * minutes * 60 // max(len(items), 1))
         attempts.save_answer(attempt_id, person_id, slot, 1, to_display_letters(response, order), now=at)
+        if rng.random() < 0.01:  # left the page for a while (切屏): the live view and the timeline show it
+            attempts.record_events(attempt_id, person_id, [{"type": "hidden"}], now=at + timedelta(seconds=5))
+            attempts.record_events(attempt_id, person_id, [{"type": "visible"}], now=at + timedelta(seconds=40))
     if timeout:
         attempts.submit(attempt_id, person_id, now=deadline + timedelta(seconds=1))
     elif finish:

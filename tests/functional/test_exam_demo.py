@@ -13,7 +13,7 @@ from app.curriculum.sync import sync_content
 from app.demo import DEMO_PASSWORD, load_demo
 from app.exams.demo import LOGINS, load_exams
 from app.extensions import db
-from app.models import Attempt, AttemptItem, AuditEntry, Exam, Person
+from app.models import Attempt, AttemptEvent, AttemptItem, AuditEntry, Exam, Person
 from app.models.exams import AttemptState, ExamKind, ExamStatus
 from tests.factories import login
 
@@ -98,6 +98,9 @@ def _check_every_paper_is_whole_and_has_no_question_twice(demo_exams):
         select(Attempt.id, Attempt.exam_id, func.count(AttemptItem.id), func.count(AttemptItem.question_id.distinct()))
         .join(AttemptItem, AttemptItem.attempt_id == Attempt.id).group_by(Attempt.id, Attempt.exam_id)).all()
     assert len(rows) > 50
+    switched = db.session.scalars(select(Attempt).where(Attempt.switches > 0)).all()
+    assert switched and all(a.switches == db.session.scalar(select(func.count(AttemptEvent.id)).where(
+        AttemptEvent.attempt_id == a.id, AttemptEvent.kind == "hidden")) for a in switched)
     assert all(count == distinct == sizes[exam_id] for _id, exam_id, count, distinct in rows)
 
 
