@@ -53,10 +53,10 @@ class Loaded:
 
 
 def _moment(today: date | None) -> datetime:
-    """The moment of loading: now, or 10:00 local time on the day a test passes."""
+    """The moment of loading: now, or 10:30 local time on the day a test passes."""
     if today is None or today == clock.today():
         return clock.now()
-    return clock.to_utc(datetime.combine(today, time(10, 0)))
+    return clock.to_utc(datetime.combine(today, time(10, 30)))
 
 
 def _earlier_load() -> Loaded | None:

@@ -83,8 +83,8 @@ class _Plan:
         for session in sessions:
             for member in people:
                 rng = self.tl.rng("attend", session.starts_at, member.staff_no)
-                if rng.random() < 0.08:
-                    continue  # on duty that day
+                if rng.random() < 0.08 and member.profile != "showcase":
+                    continue  # on duty that day (fj001 never misses: their 学时 carry over)
                 moment = session.starts_at + timedelta(minutes=rng.randint(-14, 20))
                 self.tl.at(moment, lambda when, p=member.person_id, c=session.code: attendance.check_in(p, c, now=when))
         last = sessions[-1].ends_at
