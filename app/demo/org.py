@@ -52,9 +52,9 @@ ACCOUNTS = [
 ]
 
 # How many people each workforce has besides the accounts, and how their posts are drawn.
-STAFF = {"fj": (24, ["fj-road"] * 3 + ["fj-window", "fj-accident"]),
-         "sq": (12, ["sq-grid", "sq-grid", "sq-service"]),
-         "zg": (8, ["zg-cadre", "zg-supervision", "zg-org"])}
+STAFF = {"fj": (20, ["fj-road"] * 3 + ["fj-window", "fj-accident"]),
+         "sq": (10, ["sq-grid", "sq-grid", "sq-service"]),
+         "zg": (6, ["zg-cadre", "zg-supervision", "zg-org"])}
 # Grade ranks a post's holders are placed in (社区工作者 三岗十八级: 正职 7–18, others 1–12).
 GRADE_RANKS = {"sq-secretary": (7, 12), "sq-grid": (1, 8), "sq-service": (1, 8)}
 # How people study: on time, early, late, or one task left undone (share of people, in order).

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Assignment, Course, Lesson, Person
+from app.models.study import AssignmentOrigin
 from app.study import assignments, ledger, quiz, timing
 
 SITTING_BREAK = timedelta(minutes=40)  # at least this between two lessons' sittings
@@ -60,7 +61,7 @@ class Study:
             self._plan(begin + gap * i, person_id, lesson_id, seconds, has_quiz, rng)
 
     def _plan(self, when: datetime, person_id: int, lesson_id: int, seconds: int, has_quiz: bool, rng) -> None:
-        wrong_first = has_quiz and rng.random() < 0.08
+        wrong_first = has_quiz and rng.random() < 0.05
         length = timedelta(seconds=seconds + (420 if has_quiz else 60))
         if when + length > self.tl.now:  # a sitting still going on at the moment of loading has not ended
             return
@@ -96,9 +97,11 @@ class Study:
     # --- a year's tasks -------------------------------------------------------------------------------
 
     def open_tasks(self, person_id: int, year: int | None = None) -> list[Assignment]:
+        """The person's open tasks (of a year: only the syllabus's; admins' tasks are planned when
+        they are handed out, see `handed_out`)."""
         query = select(Assignment).where(Assignment.person_id == person_id, Assignment.completed_at.is_(None))
         if year is not None:
-            query = query.where(Assignment.year == year)
+            query = query.where(Assignment.year == year, Assignment.origin == AssignmentOrigin.SYLLABUS)
         return list(db.session.scalars(query.order_by(Assignment.due_on, Assignment.id)))
 
     def plan_year(self, member, year: int, at: datetime) -> None:
