@@ -51,10 +51,11 @@ ACCOUNTS = [
     ("zg001", "组工学员", ("zg", ("干部科",)), "zg-cadre", [("trainee", None)]),
 ]
 
-# How many people each workforce has besides the accounts, and how their posts are drawn.
-STAFF = {"fj": (20, ["fj-road"] * 3 + ["fj-window", "fj-accident"]),
+# How many people each workforce has besides the accounts, and how their posts are drawn (the exam
+# demo wants at least ten people of each workforce to have sat last month's exam).
+STAFF = {"fj": (18, ["fj-road"] * 3 + ["fj-window", "fj-accident"]),
          "sq": (10, ["sq-grid", "sq-grid", "sq-service"]),
-         "zg": (6, ["zg-cadre", "zg-supervision", "zg-org"])}
+         "zg": (11, ["zg-cadre", "zg-supervision", "zg-org"])}
 # Grade ranks a post's holders are placed in (社区工作者 三岗十八级: 正职 7–18, others 1–12).
 GRADE_RANKS = {"sq-secretary": (7, 12), "sq-grid": (1, 8), "sq-service": (1, 8)}
 # How people study: on time, early, late, or one task left undone (share of people, in order).
