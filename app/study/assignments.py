@@ -67,12 +67,12 @@ def rule_cycle(rule: dict, due: date) -> int:
 def sync_assignments(person_id: int, *, today: date, year: int | None = None,
                      actor_id: int | None = None) -> int:
     """Create the person's missing required-course assignments from their post's syllabus, and commit."""
-    created = _sync_person(person_id, today=today, year=year, actor_id=actor_id)
+    created = add_missing(person_id, today=today, year=year, actor_id=actor_id)
     db.session.commit()
     return created
 
 
-def _sync_person(person_id: int, *, today: date, year: int | None, actor_id: int | None) -> int:
+def add_missing(person_id: int, *, today: date, year: int | None = None, actor_id: int | None = None) -> int:
     """Add the person's missing syllabus assignments to the session (the caller commits)."""
     person = db.session.get(Person, person_id)
     syllabus = syllabus_for(person) if person and person.status == "active" else None
