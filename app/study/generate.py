@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -22,10 +22,9 @@ from app.audit import record
 from app.auth.scope import Scope
 from app.errors import NotFound
 from app.extensions import db
-from app.models import AssignmentGenerateJob, Course, OrgUnit, Person
+from app.models import AssignmentGenerateJob, OrgUnit, Person
 from app.models.study import GenerateStatus, SkipReason
-from app.study.assignments import add_missing
-from app.study.ledger import syllabus_for
+from app.study.assignments import add_missing_or_why
 
 WAITING = (GenerateStatus.QUEUED, GenerateStatus.RUNNING)
 STALLED_AFTER = timedelta(minutes=10)  # a running job reports every person (~0.1 s); this long silent is dead
@@ -104,31 +103,32 @@ def start(actor_id: int, scope: Scope, *, now: datetime) -> tuple[AssignmentGene
     return job, True
 
 
-def _skip_reason(person_id: int) -> SkipReason | None:
-    """Why a person got no new task, or None when they already have every task their syllabus asks."""
-    person = db.session.get(Person, person_id)
-    if person is None or person.status != "active" or person.post_id is None:
-        return SkipReason.NOT_ACTIVE
-    syllabus = syllabus_for(person)
-    if syllabus is None:
-        return SkipReason.NO_SYLLABUS
-    slugs = [item.get("course") for item in syllabus.required]
-    if not db.session.scalar(select(Course.id).where(Course.slug.in_(slugs), Course.active).limit(1)):
-        return SkipReason.NO_COURSES
-    return None
+@dataclass
+class _Counts:
+    """A running job's counters, kept in memory and written with each person's commit."""
 
+    done: int
+    created: int
+    people_with_tasks: int
+    last_person_id: int
+    skipped: dict
+    skipped_people: list
 
-def _check_person(job: AssignmentGenerateJob, person_id: int, *, today: date) -> None:
-    created = add_missing(person_id, today=today, actor_id=job.created_by_id)
-    if created:
-        job.created += created
-        job.people_with_tasks += 1
-    elif reason := _skip_reason(person_id):
-        job.skipped = {**job.skipped, reason.value: job.skipped.get(reason.value, 0) + 1}
-        if len(job.skipped_people) < SKIPPED_SHOWN:
-            job.skipped_people = [*job.skipped_people, [person_id, reason.value]]
-    job.done += 1
-    job.last_person_id = person_id
+    @classmethod
+    def of(cls, job: AssignmentGenerateJob) -> _Counts:
+        return cls(job.done, job.created, job.people_with_tasks, job.last_person_id, dict(job.skipped),
+                   [list(item) for item in job.skipped_people])
+
+    def count(self, person_id: int, created: int, reason: SkipReason | None) -> None:
+        if created:
+            self.created += created
+            self.people_with_tasks += 1
+        elif reason is not None:
+            self.skipped[reason.value] = self.skipped.get(reason.value, 0) + 1
+            if len(self.skipped_people) < SKIPPED_SHOWN:
+                self.skipped_people.append([person_id, reason.value])
+        self.done += 1
+        self.last_person_id = person_id
 
 
 def run(job_id: int, *, today: date, now: Callable[[], datetime]) -> None:
@@ -144,22 +144,25 @@ def run(job_id: int, *, today: date, now: Callable[[], datetime]) -> None:
         return
     ids = list(db.session.scalars(_people(_job_scope(job), after=job.last_person_id).order_by(Person.id)))
     job.status, job.total, job.updated_at = GenerateStatus.RUNNING, job.done + len(ids), now()
+    counts, actor_id = _Counts.of(job), job.created_by_id
     db.session.commit()  # seen by the page before the first person is done
     try:
         for person_id in ids:
-            _check_person(job, person_id, today=today)
-            job.updated_at = now()
+            counts.count(person_id, *add_missing_or_why(person_id, today=today, actor_id=actor_id))
+            db.session.execute(update(AssignmentGenerateJob).where(AssignmentGenerateJob.id == job_id)
+                               .values(**vars(counts), updated_at=now()))
             db.session.commit()  # one person: their tasks, their audit entry and the job's counters
     except OperationalError:  # transient (locked, connection lost): the task retries and resumes
         db.session.rollback()
         raise
     except Exception:
         db.session.rollback()
-        _stop(job, FAILED, now=now(), actor_id=job.created_by_id)
+        _stop(job, FAILED, now=now(), actor_id=actor_id)
         db.session.commit()
         raise
+    db.session.refresh(job)
     job.status, job.running_key, job.finished_at = GenerateStatus.FINISHED, None, now()
-    record("assignment_generate", job, actor_id=job.created_by_id, people=job.total, created=job.created,
+    record("assignment_generate", job, actor_id=actor_id, people=job.total, created=job.created,
            people_with_tasks=job.people_with_tasks, skipped=job.skipped or None,
            scope=job.scope_paths if job.scope_paths is not None else "all")
     db.session.commit()

@@ -90,7 +90,7 @@ def test_a_course_created_without_a_code_gets_a_unique_generated_one(curriculum,
     make_instructor(workforce=curriculum["fj"])
     client = as_user("jiaoguan")
     form = client.get("/curriculum/courses/new").get_data(as_text=True)
-    assert "课程代码（可不填）" in form and "不填时系统自动生成" in form and "导出课程时用作文件名" in form
+    assert "课程代码（可不填）" in form and "不填时系统按年份加序号自动生成" in form and "导出课程时用作文件名" in form
     first = client.post("/curriculum/courses/new", data=NEW | {"slug": "  "})
     second = client.post("/curriculum/courses/new", data=NEW | {"title": "夜间执勤（二）"})
     assert first.status_code == second.status_code == 302

@@ -222,7 +222,7 @@ def test_a_job_silent_for_long_is_shown_as_stopped_and_a_click_starts_anew(world
 # --- failures and retries ---------------------------------------------------------------------------
 def test_a_transient_error_is_retried_and_the_job_resumes_after_the_last_person(world, monkeypatch):
     job_id = _queued(world, None)
-    real, calls = generate.add_missing, []
+    real, calls = generate.add_missing_or_why, []
 
     def flaky(person_id, **kwargs):
         calls.append(person_id)
@@ -230,7 +230,7 @@ def test_a_transient_error_is_retried_and_the_job_resumes_after_the_last_person(
             raise OperationalError("UPDATE", {}, Exception("database is locked"))
         return real(person_id, **kwargs)
 
-    monkeypatch.setattr(generate, "add_missing", flaky)
+    monkeypatch.setattr(generate, "add_missing_or_why", flaky)
     _task(job_id, retrying=True)
     job = _jobs()[0]
     assert (job.status, job.done, job.total, job.created) == ("finished", 3, 3, 4)
@@ -241,7 +241,7 @@ def test_a_transient_error_is_retried_and_the_job_resumes_after_the_last_person(
 
 def test_an_unexpected_error_stops_the_job_keeps_what_was_done_and_frees_the_scope(world, as_user, monkeypatch):
     job_id = _queued(world, None)
-    real, calls = generate.add_missing, []
+    real, calls = generate.add_missing_or_why, []
 
     def broken(person_id, **kwargs):
         calls.append(person_id)
@@ -249,7 +249,7 @@ def test_an_unexpected_error_stops_the_job_keeps_what_was_done_and_frees_the_sco
             raise RuntimeError("boom")
         return real(person_id, **kwargs)
 
-    monkeypatch.setattr(generate, "add_missing", broken)
+    monkeypatch.setattr(generate, "add_missing_or_why", broken)
     with pytest.raises(RuntimeError):
         _task(job_id)
     job = _jobs()[0]
