@@ -212,3 +212,23 @@ def test_the_result_page_of_a_running_attempt_leads_back_and_closes_an_overdue_o
     closed = db.session.get(Attempt, attempt.id)
     assert closed.state == "finished" and closed.submitted_by == "timeout" and closed.score == 0
     assert "时间到，系统自动交卷" in html and '<strong id="result-score">0</strong>' in html
+
+
+def test_my_exams_costs_the_same_statements_for_two_exams_or_eight(app, world, as_user):
+    """Exams, attempts and overrides are read once for the whole list (not once per exam or attempt)."""
+    from app.models import ExamOverride
+    from tests.sql_budget import statements_for
+
+    def add(count):
+        for n in range(count):
+            made = exam(world, title=f"考试{n}", review_timing="after_close")
+            finished_attempt(made, world["t1"])
+            db.session.add(ExamOverride(exam_id=made.id, person_id=world["t1"].id, extra_attempts=1, reason="补考"))
+        db.session.commit()
+
+    client = as_user("T1")
+    add(2)
+    few = statements_for(client, "/exams/mine")
+    add(6)
+    many = statements_for(client, "/exams/mine")
+    assert many == few, (few, many)
