@@ -20,8 +20,7 @@ from sqlalchemy import select
 from app.auth.scope import scope_of
 from app.extensions import db
 from app.models import Person
-from app.study import assignments
-from app.study.generate import generate_in_scope
+from app.study import assignments, generate
 
 # (admin, course, unit path (workforce, path), days before today it is handed out, due, chance, fj001)
 # due: ("ago", n) = n days before today (at most the days since New Year), ("in", n) = n days from
@@ -74,7 +73,8 @@ def _hand_out(tl, study, org, admin_no, course_id, unit, due, chance, showcase, 
 
 
 def _generate(tl, at: datetime) -> None:
-    """This morning the admins pressed 按培训大纲生成培训任务."""
+    """This morning the admins pressed 按培训大纲生成培训任务 (the job runs as its task would run it)."""
     for staff_no in ("fj-admin", "sq-admin", "zg-admin"):
         admin = _admin(staff_no)
-        generate_in_scope(admin.id, scope_of(admin.roles, "admin"), today=tl.day_of(at))
+        job, _started = generate.start(admin.id, scope_of(admin.roles, "admin"), now=at)
+        generate.run(job.id, today=tl.day_of(at), now=lambda: at)
