@@ -87,9 +87,6 @@ class Org:
     def unit(self, workforce: str, *path: str) -> OrgUnit:
         return self.units[(workforce, tuple(path))]
 
-    def member(self, staff_no: str) -> Member:
-        return next(m for m in self.members if m.staff_no == staff_no)
-
 
 def build_org(tl) -> Org:
     """Create the unit trees, the demo accounts and the staff (the caller commits)."""
