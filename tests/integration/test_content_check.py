@@ -14,7 +14,35 @@ REAL_ROOT = Path(__file__).resolve().parents[2] / "course_content"
 K, C, S = "competencies.toml", "courses/fj-law/course.toml", "syllabi/fj-road.toml"
 MD = "courses/fj-law/01-intro.md"
 
+W = "workforces.toml"
 BASE = {
+    W: """[[workforce]]
+code = "fj"
+name = "辅警"
+grades = ["见习辅警", "四级辅警"]
+[[workforce.post]]
+code = "fj-road"
+name = "路面执勤"
+[[workforce.post]]
+code = "fj-window"
+name = "窗口服务"
+
+[[workforce]]
+code = "sq"
+name = "社区工作者"
+grades = ["一级"]
+[[workforce.post]]
+code = "sq-grid"
+name = "网格员"
+
+[[workforce]]
+code = "zg"
+name = "组工干部"
+grades = ["一级科员"]
+[[workforce.post]]
+code = "zg-cadre"
+name = "干部选拔任用岗"
+""",
     K: """[[competency]]
 code = "GEN"
 name = "通用素质"
@@ -125,9 +153,9 @@ CASES = [
                                                       '[[certify]]\ncompetency = "GEN"\nlevel = "初级"\n'
                                                       'exam = "gen-law-mid"')],
      [f'{S}:22: 考试代码 "gen-law-mid" 重复（已见于 {S}）']),
-    ("bad course workforce", [(C, '["fj"]', '["fj", "jj"]')], [f'{C}:2: 未知的队伍代码 "jj"（应为 fj、sq 或 zg）']),
+    ("bad course workforce", [(C, '["fj"]', '["fj", "jj"]')], [f'{C}:2: 未知的队伍代码 "jj"（应为 workforces.toml 中的 fj、sq、zg）']),
     ("bad competency workforce", [(K, 'workforces = ["fj"]', 'workforces = ["police"]')],
-     [f'{K}:11: 未知的队伍代码 "police"（应为 fj、sq 或 zg）']),
+     [f'{K}:11: 未知的队伍代码 "police"（应为 workforces.toml 中的 fj、sq、zg）']),
     ("bad kind", [(C, 'kind = "必修"', 'kind = "专业"')], [f'{C}:3: 课程类型应为 "必修" 或 "选修"，而不是 "专业"']),
     ("zero credit", [(C, "= 1.5", "= 0")], [f'{C}:4: "credit_hours" 必须大于 0']),
     ("credit as text", [(C, "= 1.5", '= "1.5"')], [f'{C}:4: "credit_hours" 应为数字']),
