@@ -85,8 +85,8 @@ def _settings(viewer: Viewer, data: ExamData, problems: list[str], kept_blueprin
     if not title or len(title) > 200:
         say("请填写考试名称（不超过 200 个字）")
     try:
-        blueprint = db.session.get(Blueprint, kept_blueprint) if data.blueprint_id == kept_blueprint else \
-            blueprint_to_change(viewer, data.blueprint_id)
+        blueprint = db.session.get(Blueprint, kept_blueprint) if kept_blueprint is not None and \
+            data.blueprint_id == kept_blueprint else blueprint_to_change(viewer, data.blueprint_id)
         if not blueprint.rules:
             say("所选组卷规则还没有规则")
     except DomainError:
