@@ -9,7 +9,15 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEntry, Blueprint, Exam, OrgUnit, Question, RosterImport
+from app.models import (
+    AuditEntry,
+    Blueprint,
+    Exam,
+    OrgUnit,
+    Question,
+    QuestionCategory,
+    RosterImport,
+)
 from tests.factories import login, make_course, make_exam_questions, make_question, make_world
 
 EVIL = ["https://evil.example/", "//evil.example", "/\\evil.example"]
@@ -94,6 +102,16 @@ def test_the_picker_search_for_a_superscript_number_finds_nothing(world, as_user
     make_exam_questions(world["cat_a"], single=2)
     response = as_user("inst-a").get(f"/exams/blueprints/questions?owner={world['a'].id}&q=%23²")
     assert response.status_code == 200 and response.json["questions"] == []
+
+
+@pytest.mark.parametrize("owner", ["-1", "999999"])
+def test_a_root_category_of_a_unit_that_does_not_exist_is_not_found_even_for_a_global_instructor(world, as_user,
+                                                                                                 owner):
+    client = as_user("inst-all")
+    categories = _count(QuestionCategory)
+    response = client.post("/bank/categories", data={"name": "新分类", "owner_unit_id": owner})
+    assert response.status_code == 404 and "所选单位不存在" in response.get_data(as_text=True)
+    assert _count(QuestionCategory) == categories
 
 
 # --- the exam forms ------------------------------------------------------------------------------------
