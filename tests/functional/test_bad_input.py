@@ -10,15 +10,27 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
+    Assignment,
     AuditEntry,
     Blueprint,
+    ClassSession,
     Exam,
+    ExamOverride,
     OrgUnit,
+    Person,
     Question,
     QuestionCategory,
     RosterImport,
 )
-from tests.factories import login, make_course, make_exam_questions, make_question, make_world
+from tests.factories import (
+    login,
+    make_course,
+    make_exam,
+    make_exam_questions,
+    make_question,
+    make_training_class,
+    make_world,
+)
 
 EVIL = ["https://evil.example/", "//evil.example", "/\\evil.example"]
 
@@ -133,6 +145,62 @@ def test_a_rule_rows_own_messages_are_in_chinese_and_name_the_row_and_field(worl
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "第 1 条规则 题数：不是有效的整数" in page
     assert "Not a valid" not in page and "count：" not in page and _count(Blueprint) == 0
+
+
+# --- typed dates: 1900 to 2099 (year 1 has no UTC eve, year 9999 no next month) -----------------------
+
+
+def test_a_join_date_outside_the_typed_years_is_refused(world, as_user, app):
+    client = as_user("admin-a")
+    people = _count(Person)
+    response = client.post("/org/people/new", data={
+        "staff_no": "FAR-1", "name": "远日期", "unit_id": str(world["a1"].id), "post_id": "0", "grade_id": "0",
+        "joined_on": "9999-12-31", "status": "active"})
+    assert response.status_code == 400 and "入职日期应在 1900 年到 2099 年之间" in response.get_data(as_text=True)
+    assert _count(Person) == people
+
+
+@pytest.fixture
+def exam(world):
+    make_exam_questions(world["cat_a"], single=4)
+    exam = make_exam(category=world["cat_a"], audience_units=[world["a1"]], rules=(("一、单选题", "single", 2, 500),))
+    exam.owner_unit_id = exam.blueprint.owner_unit_id = world["a"].id
+    db.session.commit()
+    return exam
+
+
+@pytest.mark.parametrize("opens", ["0001-01-01T00:00", "2100-01-01T09:00"])
+def test_an_exam_opening_outside_the_typed_years_is_refused_in_chinese(world, exam, as_user, opens):
+    response = as_user("inst-a").post("/exams/manage/new", data={
+        "title": "考试", "kind": "formal", "blueprint_id": str(exam.blueprint_id), "opens_at": opens,
+        "closes_at": "9999-12-31T23:59", "duration_minutes": "60", "attempts_allowed": "1", "counting": "highest",
+        "pass_percent": "60", "multi_policy": "partial", "review_timing": "on_submit", "layout": "all"})
+    assert response.status_code == 400 and "开始时间应在 1900 年到 2099 年之间" in response.get_data(as_text=True)
+    assert _count(Exam) == 1
+
+
+def test_a_personal_close_in_year_9999_is_refused(world, exam, as_user):
+    response = as_user("inst-a").post(f"/exams/manage/{exam.id}/overrides", data={
+        "staff_no": "trainee-a", "closes_at": "9999-12-31T23:59", "reason": "病假"})
+    assert response.status_code == 400 and "个人结束时间应在 1900 年到 2099 年之间" in response.get_data(as_text=True)
+    assert _count(ExamOverride) == 0
+
+
+def test_a_class_session_in_year_1_is_refused(world, as_user):
+    klass = make_training_class(world["a"], status="draft")
+    response = as_user("admin-a").post(f"/classes/{klass.id}/sessions", data={
+        "starts_at": "0001-01-01T09:00", "ends_at": "0001-01-01T11:00"})
+    assert response.status_code == 400 and "上课时间应在 1900 年到 2099 年之间" in response.get_data(as_text=True)
+    assert _count(ClassSession) == 0
+
+
+def test_a_due_date_in_year_9999_is_refused(world, as_user):
+    course = make_course()
+    client = as_user("admin-a")
+    response = client.post("/study/admin/assignments", data={
+        "course_id": str(course.id), "target": "staff", "staff_nos": "trainee-a", "due_on": "9999-12-31"})
+    assert response.status_code == 400 and "截止日期应在 1900 年到 2099 年之间" in response.get_data(as_text=True)
+    assert _count(Assignment) == 0
 
 
 # --- the question editor -------------------------------------------------------------------------------
