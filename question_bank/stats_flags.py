@@ -44,6 +44,7 @@ def flags_for(item: ItemStats, min_answers: int = MIN_FLAG_ANSWERS) -> list[Flag
         return []
     flags = []
     facility, d = item.facility.value, item.discrimination.value
+    d = None if d is None else round(d, 2) + 0.0  # judged as shown (two decimals, no "-0.00")
     extreme = facility is not None and not TOO_HARD <= facility <= TOO_EASY
     if facility is not None and facility > TOO_EASY:
         flags.append(Flag(item.item_id, "too_easy", f"太容易：得分率 {_percent(facility)}，几乎人人答对，"
@@ -63,7 +64,7 @@ def flags_for(item: ItemStats, min_answers: int = MIN_FLAG_ANSWERS) -> list[Flag
 
 def _option_flags(item: ItemStats) -> list[Flag]:
     keys = [option for option in item.options if option.is_key]
-    flags = [Flag(item.item_id, "key_unchosen", f"没有人选择正确答案 {option.key}，请检查答案是否标错")
+    flags = [Flag(item.item_id, "key_unchosen", f"没有人选择正确答案「{option.key}」，请检查答案是否标错")
              for option in keys if option.chosen == 0]
     rated = [option for option in item.options if option.upper_share.known]
     key_shares = [option for option in rated if option.is_key]
@@ -73,7 +74,7 @@ def _option_flags(item: ItemStats) -> list[Flag]:
         rival = min(distractors, key=lambda option: (-option.upper_share.value, option.key))
         if rival.upper_share.value > key.upper_share.value:
             flags.append(Flag(item.item_id, "distractor",
-                              f"高分组选 {rival.key} 的比例（{_percent(rival.upper_share.value)}）高于选正确答案 "
-                              f"{key.key} 的比例（{_percent(key.upper_share.value)}），"
-                              f"请检查答案或选项 {rival.key} 的表述"))
+                              f"高分组选「{rival.key}」的比例（{_percent(rival.upper_share.value)}）高于选正确答案"
+                              f"「{key.key}」的比例（{_percent(key.upper_share.value)}），"
+                              f"请检查答案是否标错，或「{rival.key}」是否容易让人误选"))
     return flags

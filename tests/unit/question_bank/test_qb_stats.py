@@ -194,10 +194,10 @@ def test_flags_of_fixture_b_with_their_reasons():
     reasons = {(f.item_id, f.code): f.reason for f in found}
     assert reasons[(1, "too_easy")].startswith("太容易：得分率 100%")
     assert reasons[(2, "too_hard")].startswith("太难：得分率只有 0%")
-    assert reasons[(2, "key_unchosen")] == "没有人选择正确答案 B，请检查答案是否标错"
-    assert reasons[(2, "distractor")].startswith("高分组选 A 的比例（67%）高于选正确答案 B 的比例（0%）")
+    assert reasons[(2, "key_unchosen")] == "没有人选择正确答案「B」，请检查答案是否标错"
+    assert reasons[(2, "distractor")].startswith("高分组选「A」的比例（67%）高于选正确答案「B」的比例（0%）")
     assert reasons[(3, "negative")].startswith("区分度为负（-0.67）：高分组的得分率低于低分组")
-    assert reasons[(4, "distractor")].startswith("高分组选 B 的比例（67%）高于选正确答案 A 的比例（33%）")
+    assert reasons[(4, "distractor")].startswith("高分组选「B」的比例（67%）高于选正确答案「A」的比例（33%）")
     # The same answers with too few of them (the default minimum is 10) flag nothing.
     assert flags(b) == ()
 
