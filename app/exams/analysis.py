@@ -3,9 +3,9 @@ measured facility stored per question version for the draw of later papers.
 
 Only finished attempts with nothing awaiting a marker count: an attempt with an essay still to
 mark joins the analysis once it is marked (its total would otherwise be too low). A fixed number
-of set-based statements whatever the number of attempts: the attempt counts, the question versions
-used, and every graded answer as a column tuple (score, points, and the chosen options of choice
-questions only — an essay's text is never read).
+of set-based statements whatever the number of attempts: the attempt counts, every graded answer as
+a column tuple (score, points, and the chosen options of choice questions only — an essay's text is
+never read), and the content of the question versions answered.
 
 `store(exam_id)` keeps what the exam measured (`ExamItemStat`, `ExamAnalysis`);
 `refresh_changed()` (the `exam-item-stats` job, `flask exams item-stats`) stores again every exam
@@ -14,11 +14,12 @@ whose analysed attempts changed in number or total score since it last stored th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, null, select
+from sqlalchemy import String, case, cast, delete, func, null, select
 
 from app.auth.scope import Scope
 from app.extensions import db, upsertable_insert
@@ -80,16 +81,13 @@ def counts(exam_id: int, people: Scope | None = None) -> Counts:
     return Counts(analysed=row[1], pending=row[0], score_total=int(row[2]))
 
 
-def versions(exam_id: int, people: Scope | None = None) -> dict[int, Version]:
-    """The question versions on the analysed attempts' papers, each with its first rule."""
-    used = (select(AttemptItem.question_version_id.label("version_id"), func.min(AttemptItem.rule).label("rule"))
-            .join(Attempt, Attempt.id == AttemptItem.attempt_id).where(*_analysed(exam_id, people))
-            .group_by(AttemptItem.question_version_id).subquery())
+def versions(rules: Mapping[int, int]) -> dict[int, Version]:
+    """The question versions answered (id → the first rule it was drawn for), with their content."""
     rows = db.session.execute(
-        select(used.c.version_id, QuestionVersion.question_id, used.c.rule, Question.qtype, QuestionVersion.data)
-        .join(QuestionVersion, QuestionVersion.id == used.c.version_id)
-        .join(Question, Question.id == QuestionVersion.question_id))
-    return {row[0]: Version(*row) for row in rows}
+        select(QuestionVersion.id, QuestionVersion.question_id, Question.qtype, QuestionVersion.data)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .where(QuestionVersion.id.in_(list(rules)))) if rules else ()
+    return {row[0]: Version(row[0], row[1], rules[row[0]], row[2], row[3]) for row in rows}
 
 
 def engine_item(version: Version) -> stats.Item:
@@ -104,40 +102,52 @@ def engine_item(version: Version) -> stats.Item:
                       frozenset(o["key"] for o in options if o.get("weight", 0) >= full))
 
 
-def responses(exam_id: int, people: Scope | None = None) -> Iterator[stats.Response]:
-    """Every graded answer of the analysed attempts, streamed as column tuples (one statement)."""
-    chosen_column = case((Question.qtype.in_(OPTION_TYPES), AttemptItem.response), else_=null())
+def answers(exam_id: int, people: Scope | None = None) -> tuple[list[stats.Response], dict[int, int]]:
+    """Every graded answer of the analysed attempts, and each answered version's first rule.
+
+    One statement, read as column tuples on the session's connection (no ORM rows). The chosen
+    options travel as the stored JSON text and are parsed once per distinct text (answers repeat
+    a few dozen shapes), not once per row; essays' texts stay in the database.
+    """
+    chosen_text = case((Question.qtype.in_(OPTION_TYPES), cast(AttemptItem.response, String)), else_=null())
     query = (select(AttemptItem.attempt_id, AttemptItem.question_version_id, AttemptItem.score,
-                    AttemptItem.points, Question.qtype, chosen_column)
+                    AttemptItem.points, AttemptItem.rule, Question.qtype, chosen_text)
              .join(Attempt, Attempt.id == AttemptItem.attempt_id)
              .join(Question, Question.id == AttemptItem.question_id)
-             .where(*_analysed(exam_id, people), AttemptItem.score.is_not(None))
-             .execution_options(yield_per=5_000))
-    shared: dict[object, frozenset[str]] = {}  # one frozenset per distinct choice, not per answer
-    for attempt_id, version_id, score, points, qtype, response in db.session.execute(query):
-        yield stats.Response(attempt_id, version_id, score, points,
-                             _chosen(qtype, response, shared) if qtype in OPTION_TYPES else None)
+             .where(*_analysed(exam_id, people), AttemptItem.score.is_not(None)))
+    parsed: dict[tuple[str, str | None], frozenset[str]] = {}
+    found: list[stats.Response] = []
+    rules: dict[int, int] = {}
+    result = db.session.connection().execution_options(yield_per=5_000).execute(query)
+    for rows in result.partitions():
+        for attempt_id, version_id, score, points, rule, qtype, text in rows:
+            chosen = None
+            if qtype in OPTION_TYPES:
+                chosen = parsed.get((qtype, text))
+                if chosen is None:
+                    chosen = parsed[(qtype, text)] = _chosen(qtype, json.loads(text) if text else None)
+            found.append(stats.Response(attempt_id, version_id, score, points, chosen))
+            if rule < rules.get(version_id, rule + 1):
+                rules[version_id] = rule
+    return found, rules
 
 
-def _chosen(qtype: str, response: object, shared: dict) -> frozenset[str]:
+def _chosen(qtype: str, response: object) -> frozenset[str]:
+    """The option keys a stored response chose (判断: 对 or 错); empty when unanswered."""
     if qtype == "truefalse":
-        keys = (TRUE_FALSE[response],) if isinstance(response, bool) else ()
-    elif isinstance(response, str):
-        keys = (response,)
-    elif isinstance(response, list):
-        keys = tuple(sorted(k for k in response if isinstance(k, str)))
-    else:
-        keys = ()
-    found = shared.get(keys)
-    if found is None:
-        found = shared[keys] = frozenset(keys)
-    return found
+        return frozenset({TRUE_FALSE[response]}) if isinstance(response, bool) else frozenset()
+    if isinstance(response, str):
+        return frozenset({response})
+    if isinstance(response, list):
+        return frozenset(key for key in response if isinstance(key, str))
+    return frozenset()
 
 
 def analyse(exam_id: int, people: Scope | None = None) -> tuple[dict[int, Version], stats.Analysis]:
-    """The exam's question versions and their analysis (attempts of `people` only, when given)."""
-    used = versions(exam_id, people)
-    return used, stats.analyse([engine_item(v) for v in used.values()], responses(exam_id, people))
+    """The exam's answered question versions and their analysis (attempts of `people` only, when given)."""
+    graded, rules = answers(exam_id, people)
+    used = versions(rules)
+    return used, stats.analyse([engine_item(v) for v in used.values()], graded)
 
 
 def store(exam_id: int, *, now: datetime) -> Counts:
