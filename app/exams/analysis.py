@@ -118,7 +118,7 @@ def answers(exam_id: int, people: Scope | None = None) -> tuple[list[stats.Respo
     parsed: dict[tuple[str, str | None], frozenset[str]] = {}
     found: list[stats.Response] = []
     rules: dict[int, int] = {}
-    result = db.session.connection().execution_options(yield_per=5_000).execute(query)
+    result = db.session.connection().execute(query, execution_options={"yield_per": 5_000})
     for rows in result.partitions():
         for attempt_id, version_id, score, points, rule, qtype, text in rows:
             chosen = None

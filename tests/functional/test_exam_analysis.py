@@ -257,6 +257,9 @@ def test_attempts_awaiting_marking_join_once_marked(app, as_user, world):
         if rank < 3:
             written.append(attempt_id)
     assert analysis.counts(exam.id) == analysis.Counts(analysed=9, pending=3, score_total=0)
+    graded, _rules = analysis.answers(exam.id)
+    assert len(graded) == 18  # two slots of nine attempts; the session's connection keeps its options:
+    assert "yield_per" not in db.session.connection().get_execution_options()
     text = as_user("inst-a").get(f"/exams/manage/{exam.id}/analysis").data.decode()
     assert "现在有 9 份可以分析的答卷，另有 3 份含待阅卷的简答题" in text and "阅卷完成后" in text
     # A marker gives the first written answer 3 of 5 points (as the marking service will).
