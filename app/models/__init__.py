@@ -45,6 +45,7 @@ from app.models.people import ApiToken, LoginSession, MentorLink, Person, RoleGr
 from app.models.quiz import LessonQuizQuestion, QuizAttempt, QuizAttemptItem
 from app.models.study import (
     Assignment,
+    AssignmentGenerateJob,
     AssignmentPeopleTally,
     AssignmentTally,
     CreditEntry,
@@ -97,6 +98,7 @@ __all__ = [
     "ScheduledRun",
     "Workforce",
     "Assignment",
+    "AssignmentGenerateJob",
     "AssignmentPeopleTally",
     "AssignmentTally",
     "CreditEntry",

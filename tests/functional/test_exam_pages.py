@@ -162,7 +162,8 @@ def test_the_result_page_shows_everything_the_policy_allows(app, world, as_user)
     html = as_user("T1").get(f"/exams/attempts/{attempt.id}/result").get_data(as_text=True)
     assert '<strong id="result-score">2</strong>' in html and "/ 7 分" in html and "不合格" in html
     assert html.count('class="card mb-3 exam-review"') == 4
-    assert "正确</span>" in html and "错误</span>" in html  # slot 1 right, the rest unanswered
+    assert "正确</span>" in html and html.count('ms-auto">未作答</span>') == 3  # slot 1 right, the rest unanswered
+    assert "错误</span>" not in html
     assert "正确答案" in html and "您的选择" in html and EXPLANATION in html
     assert "参考答案：<span class=\"text-success\">对</span>" in html  # 判断 shows 对/错
     assert "参考答案：<span class=\"text-success\">甲；乙</span>" in html  # 填空, one per blank
@@ -177,7 +178,8 @@ def test_the_result_page_hides_what_the_policy_hides(app, world, as_user):
     assert "exam-review" not in html and "正确答案" not in html and EXPLANATION not in html
 
     no_answers = exam(world)  # the default: score and right/wrong, no correct answers or explanations
-    html = client.get(f"/exams/attempts/{finished_attempt(no_answers, world['t1']).id}/result").get_data(as_text=True)
+    wrong = finished_attempt(no_answers, world["t1"], correct_first=False)
+    html = client.get(f"/exams/attempts/{wrong.id}/result").get_data(as_text=True)
     assert "错误</span>" in html and "正确答案" not in html and "参考答案" not in html and EXPLANATION not in html
 
     never = exam(world, review_timing="never", review_answers=True)
