@@ -9,7 +9,8 @@ turns so each sees the same load on a shared machine, each in a fresh app contex
 - the analysis service `exams.analysis.analyse(exam)`: its set-based queries plus the engine;
 - the pure engine `question_bank.stats.analyse` on the same items and answers, already in memory;
 - `exams.analysis.store(exam)`, what the `exam-item-stats` job does per changed exam;
-- the page `GET /exams/manage/<id>/analysis` through the WSGI app, as the exam's instructor.
+- the page `GET /exams/manage/<id>/analysis` through the WSGI app, as the exam's instructor;
+- for reference, what the service avoids: merely loading the exam's slots as ORM `AttemptItem` objects.
 
 It prints median and best of each, the service/engine ratio, the statements per call, and the peak
 Python memory (tracemalloc) of one service call and of one engine call, plus the process's maximum RSS.
@@ -206,6 +207,9 @@ def main() -> None:
             "engine alone: stats.analyse on the same data": lambda: stats.analyse(items, answers),
             "store: analysis.store (job, per exam)": lambda: analysis.store(exam_id, now=STARTED + timedelta(days=40)),
             "page GET /exams/manage/<id>/analysis": page,
+            "reference: only loading the slots as ORM objects": lambda: db.session.scalars(
+                select(AttemptItem).join(Attempt, Attempt.id == AttemptItem.attempt_id)
+                .where(Attempt.exam_id == exam_id)).all(),
         }
         times: dict[str, list[float]] = {name: [] for name in measures}
         counted: dict[str, int] = {}
