@@ -5,6 +5,8 @@ The schema is built once per session (see `Schema`); no test rebuilds it.
 
 import os
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -158,6 +160,47 @@ def make_app(tmp_path, _schema):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _demo_files(tmp_path_factory) -> dict:
+    """Per day, a SQLite file holding `flask demo load` of that day (made once per session)."""
+    return {"dir": tmp_path_factory.mktemp("demo")}
+
+
+@pytest.fixture
+def make_demo_app(make_app, tmp_path, _demo_files):
+    """Return a function that builds an app whose database holds the demo as of a day (default today).
+
+    The demo takes the better part of a minute to load; on SQLite it is loaded once per day and
+    session and its file copied for each test, on PostgreSQL it is loaded for each test. A test that
+    loads it on another day should make the clock say that day too (the import's receivers read it).
+    """
+    from datetime import date
+
+    from app import clock
+    from app.demo import load_demo
+
+    def build(day: date | None = None, **overrides):
+        day = day or clock.today()
+        target = _sqlite_file(_config(tmp_path, **overrides)["SQLALCHEMY_DATABASE_URI"])
+        cached = _demo_files.get(day)
+        if target is not None and cached is not None and not target.exists():
+            shutil.copyfile(cached, target)
+            return make_app(**overrides)
+        app = make_app(**overrides)
+        with app.app_context():
+            load_demo(day)
+            db.session.remove()
+            if target is not None:
+                db.engine.dispose()
+                with closing(sqlite3.connect(target)) as conn:  # fold the WAL in: the file alone is the copy
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                _demo_files[day] = _demo_files["dir"] / f"demo-{day.isoformat()}.sqlite3"
+                shutil.copyfile(target, _demo_files[day])
+        return app
+
+    return build
 
 
 @pytest.fixture

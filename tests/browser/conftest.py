@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,8 +39,17 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 RESULTS_ROOT = REPO_ROOT / "test-results"
 
 
+_DEMO_FILE: list[Path] = []  # the demo database of this session, loaded once and copied per server
+
+
 def live_app(db_file: Path, **config) -> Flask:
-    """Build the app on a fresh SQLite file with demo data, CSRF on; `config` overrides settings."""
+    """Build the app on a fresh SQLite file with demo data, CSRF on; `config` overrides settings.
+
+    The demo takes the better part of a minute to load: the first server of the session loads it,
+    the others start from a copy of its file.
+    """
+    if _DEMO_FILE:
+        shutil.copyfile(_DEMO_FILE[0], db_file)
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
@@ -48,10 +58,17 @@ def live_app(db_file: Path, **config) -> Flask:
         **config,
     })
     assert app.config.get("WTF_CSRF_ENABLED", True), "the browser tests must run with CSRF on"
+    if _DEMO_FILE:
+        return app
     with app.app_context():
         db.create_all()
         load_demo()
         db.session.remove()
+        db.engine.dispose()
+    with closing(sqlite3.connect(db_file)) as conn:  # fold the WAL in: the file alone is the copy
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    _DEMO_FILE.append(db_file.with_name(db_file.stem + "-demo-copy.sqlite3"))
+    shutil.copyfile(db_file, _DEMO_FILE[0])
     return app
 
 
