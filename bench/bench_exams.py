@@ -225,23 +225,24 @@ def _closed_loop(server, data, attempt_ids, bare: bool, seconds: float, threads:
 
 def bench_fault(args) -> None:
     if args.short:
-        args.trainees, args.seconds, args.kill_every = 20, 8, 1.5
+        args.trainees, args.seconds, args.kill_every = 20, 8, 1.2
     with tempfile.TemporaryDirectory() as folder:
         url = database_url(args.database, folder)
+        began = time.perf_counter()
         data = setup(url, args.trainees, 200, 20)
         server = Server(url, args.workers, args.threads)
-        began = time.perf_counter()
+        print(f"fault: setup and server ready in {time.perf_counter() - began:.1f} s; load {load()}", flush=True)
         try:
             attempt_ids = _start_all(server, data, args.trainees)
             acked, kills, stop = {}, [0, 0], threading.Event()
             rng = random.Random(1)
-            submit_at = {i: time.perf_counter() + 0.5 + args.seconds * rng.uniform(0.3, 1.0)
-                         for i in range(args.trainees)}
+            saving = time.perf_counter()
+            submit_at = {i: saving + 0.5 + args.seconds * rng.uniform(0.3, 1.0) for i in range(args.trainees)}
 
             def killer():
                 while not stop.wait(args.kill_every):
-                    if kills[0] and not kills[1] and time.perf_counter() - began > args.seconds / 2:
-                        _kill_all(server)
+                    if not kills[1] and time.perf_counter() - saving > args.seconds / 2:
+                        _kill_all(server)  # the whole server, then started again
                         kills[1] += 1
                         server.start()
                         continue
@@ -297,19 +298,21 @@ def _submit(server, data, attempt_ids, i) -> bool:
 def _audit_grades(url: str, submitted: set[int]) -> int:
     """Every submitted attempt finished once, its score the sum of its items' scores, each item's score
     what its stored answer earns (the key is A): graded once, after the last save."""
-    from sqlalchemy import text
+    from sqlalchemy import select
 
+    from app.models import Attempt, AttemptItem
+
+    attempt, item = Attempt.__table__.c, AttemptItem.__table__.c  # typed: JSON decoded on either database
     with engine(url).connect() as conn:
-        attempts = {a: (state, score) for a, state, score in conn.execute(text(
-            "SELECT id, state, score FROM exam_attempt"))}
-        items = conn.execute(text("SELECT attempt_id, response, score, points FROM attempt_item")).all()
+        attempts = {a: (state, score) for a, state, score in conn.execute(
+            select(attempt.id, attempt.state, attempt.score))}
+        items = conn.execute(select(item.attempt_id, item.response, item.score, item.points)).all()
     sums: dict[int, int] = {}
     wrong_items = 0
     for attempt_id, response, score, points in items:
         if attempts[attempt_id][0] != "finished":
             continue
         sums[attempt_id] = sums.get(attempt_id, 0) + (score or 0)
-        response = response.strip('"') if isinstance(response, str) else response
         wrong_items += (score or 0) != (points if response == "A" else 0)
     unfinished = sum(attempts[a][0] != "finished" or attempts[a][1] is None for a in submitted)
     mismatched = sum(attempts[a][1] != sums.get(a, 0) for a in submitted if attempts[a][1] is not None)

@@ -232,12 +232,14 @@ def audit_papers(url: str, exam_ids: list[int], questions: int) -> bool:
 
 def audit_saves(url: str, acked: dict) -> int:
     """How many acknowledged saves (attempt, slot) → (seq, letter shown) the database lacks."""
-    from sqlalchemy import text
+    from sqlalchemy import select
 
+    from app.models import AttemptItem
+
+    item = AttemptItem.__table__.c  # typed columns: JSON decoded alike on SQLite and PostgreSQL
     with engine(url).connect() as conn:
-        stored = {(a, s): (seq, json.loads(r) if isinstance(r, str) else r, json.loads(o) if isinstance(o, str) else o)
-                  for a, s, seq, r, o in conn.execute(text(
-                      "SELECT attempt_id, slot, seq, response, option_order FROM attempt_item"))}
+        stored = {(a, s): (seq, r, o) for a, s, seq, r, o in conn.execute(
+            select(item.attempt_id, item.slot, item.seq, item.response, item.option_order))}
     missing = 0
     for key, (seq, letter) in acked.items():
         got_seq, got, order = stored.get(key, (0, None, None))

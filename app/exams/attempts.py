@@ -39,7 +39,10 @@ _SAVE_ROW = (select(AttemptItem.id, AttemptItem.seq, AttemptItem.option_order, v
              .join(Attempt, Attempt.id == AttemptItem.attempt_id)
              .join(Exam, Exam.id == Attempt.exam_id)
              .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-             .where(AttemptItem.attempt_id == bindparam("attempt_id"), AttemptItem.slot == bindparam("slot")))
+             .where(AttemptItem.attempt_id == bindparam("attempt_id"), AttemptItem.slot == bindparam("slot"))
+             # PostgreSQL: a submit's claim waits for this save's commit (and a save after a claim sees
+             # it finished), so a grade never misses an acknowledged answer. SQLite's IMMEDIATE does it.
+             .with_for_update(read=True, of=Attempt))
 _SAVE = (update(AttemptItem).where(AttemptItem.id == bindparam("item_id"), AttemptItem.seq < bindparam("new_seq"))
          .values(seq=bindparam("new_seq"), response=bindparam("own", type_=AttemptItem.response.type),
                  saved_at=bindparam("now", type_=AttemptItem.saved_at.type))
