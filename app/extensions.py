@@ -48,7 +48,9 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     another connection wrote in between; beginning IMMEDIATE makes it wait its turn instead.
     Safe-method requests (GET pages) read in deferred transactions, unless their view is marked
     `@writes_on_read` (a GET that writes, such as closing an expired attempt when it is opened):
-    those begin IMMEDIATE like a POST. Work outside a request (tasks, the scheduler) always does.
+    those begin IMMEDIATE like a POST. A view marked `@reads_first` reads in deferred transactions
+    and writes only inside `writing()`. Work outside a request (tasks, the scheduler) always begins
+    IMMEDIATE.
     """
 
     @event.listens_for(engine, "connect")
