@@ -29,6 +29,7 @@ def demo_load():
     from app.curriculum.content import ContentError
     from app.curriculum.sync import sync_content
     from app.demo import DEMO_PASSWORD, load_demo
+    from app.exams.demo import load_exams
     from app.study.assignments import sync_all
 
     logins = load_demo()
@@ -42,6 +43,8 @@ def demo_load():
     click.echo("起步题库：" + "，".join(f"{code} 新增或更新 {n} 题" for code, n in banks.items()))
     created = sync_all(today=clock.today())
     click.echo(f"培训任务：按培训大纲新建 {created} 项。")
+    exams = load_exams(now=clock.now())
+    click.echo(f"考试：新建并发布 {len(exams)} 场（含已结束和即将开始的）。")
     click.echo(f"示例数据已就绪。示例账号（密码均为 {DEMO_PASSWORD}）：")
     for staff_no, name, roles in logins:
         click.echo(f"  {staff_no:<10} {name}（{roles}）")

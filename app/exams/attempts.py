@@ -60,8 +60,11 @@ def _open_attempt(exam_id: int, person_id: int) -> Attempt | None:
                                                        state=AttemptState.IN_PROGRESS))
 
 
-def start(exam_id: int, person_id: int, *, now: datetime, password: str | None = None) -> tuple[Attempt, bool]:
+def start(exam_id: int, person_id: int, *, now: datetime, password: str | None = None,
+          seed: int | None = None) -> tuple[Attempt, bool]:
     """Start the person's next attempt, or return the one in progress; (attempt, created).
+
+    The paper's seed is random unless given (the demo gives one, so its papers are reproducible).
 
     Idempotent: an attempt in progress is returned as it is; two simultaneous starts both try to
     insert the same (exam, person, number) and the loser returns the winner's attempt.
@@ -84,7 +87,7 @@ def start(exam_id: int, person_id: int, *, now: datetime, password: str | None =
     if exam.password_hash and not verify_password(exam.password_hash, password or ""):
         raise Forbidden("考试密码不正确。")
     try:
-        attempt = _draw_attempt(exam, person_id, used + 1, override, now=now)
+        attempt = _draw_attempt(exam, person_id, used + 1, override, now=now, seed=seed)
         db.session.commit()
     except IntegrityError:  # another request inserted this (exam, person, number) first
         db.session.rollback()
@@ -106,8 +109,9 @@ def _seen_counts(exam_id: int, person_id: int) -> dict[int, int]:
     return dict(rows.all())
 
 
-def _draw_attempt(exam: Exam, person_id: int, number: int, override, *, now: datetime) -> Attempt:
-    seed = secrets.randbits(62)
+def _draw_attempt(exam: Exam, person_id: int, number: int, override, *, now: datetime,
+                  seed: int | None = None) -> Attempt:
+    seed = secrets.randbits(62) if seed is None else seed
     try:
         paper = draw(pools.frozen_blueprint(exam), seed, _seen_counts(exam.id, person_id))
     except PoolTooSmall as error:

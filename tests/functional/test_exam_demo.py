@@ -1,0 +1,139 @@
+"""The demo's exams (issue 10): per workforce a current formal exam, a practice, an upcoming exam,
+last month's finished exam with results and a case exam whose essays await marking — relative to
+the moment of loading, taken through the services, untouched by the demo logins where it matters."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.bank.starter import load_starter_banks
+from app.curriculum.assets import content_root
+from app.curriculum.sync import sync_content
+from app.demo import DEMO_PASSWORD, load_demo
+from app.exams.demo import LOGINS, load_exams
+from app.extensions import db
+from app.models import Attempt, AttemptEvent, AttemptItem, AuditEntry, Exam, Person
+from app.models.exams import AttemptState, ExamKind, ExamStatus
+from tests.factories import login
+
+NOW = datetime(2026, 12, 2, 2, 30)  # UTC: 10:30 in Beijing
+
+
+@pytest.fixture
+def demo_exams(app):
+    load_demo()
+    sync_content(content_root())
+    load_starter_banks(content_root() / "banks")
+    titles = load_exams(now=NOW)
+    return {exam.title: exam for exam in db.session.scalars(select(Exam).where(Exam.title.in_(titles)))}
+
+
+def _attempts(exam):
+    return db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id)).all()
+
+
+def _by_kind(exams, word):
+    return [exam for title, exam in exams.items() if word in title]
+
+
+def _check_five_published_exams_placed_around_the_moment_of_loading(demo_exams):
+    assert len(demo_exams) == 15
+    assert all(exam.status == ExamStatus.PUBLISHED and exam.pool_key for exam in demo_exams.values())
+    current = _by_kind(demo_exams, "应知应会考试")
+    assert len(current) == 3 and all(e.opens_at <= NOW < e.closes_at and e.closes_at - NOW > timedelta(days=29)
+                                     for e in current)
+    upcoming = _by_kind(demo_exams, "补考")
+    assert len(upcoming) == 3 and all(e.opens_at > NOW for e in upcoming)
+    assert all(not _attempts(exam) for exam in upcoming)
+    past = _by_kind(demo_exams, "业务知识考试") + _by_kind(demo_exams, "案例分析考试")
+    assert len(past) == 6 and all(e.closes_at <= NOW for e in past)
+    practice = _by_kind(demo_exams, "练习")
+    assert len(practice) == 3 and all(e.kind == ExamKind.PRACTICE and e.opens_at < NOW < e.closes_at
+                                      for e in practice)
+
+
+def _check_current_exam_has_people_sitting_it_and_leaves_the_demo_logins_untouched(demo_exams):
+    sitting = finished = 0
+    for exam in _by_kind(demo_exams, "应知应会考试"):
+        for attempt in _attempts(exam):
+            person = db.session.get(Person, attempt.person_id)
+            assert person.staff_no not in LOGINS
+            assert exam.opens_at <= attempt.started_at <= NOW
+            if attempt.state == AttemptState.IN_PROGRESS:
+                sitting += 1
+                assert attempt.deadline > NOW
+                saved = db.session.scalar(select(func.count()).where(
+                    AttemptItem.attempt_id == attempt.id, AttemptItem.seq > 0))
+                assert saved >= 1
+            else:
+                finished += 1
+                assert attempt.score is not None and attempt.submitted_at <= NOW
+    assert sitting >= 1 and finished >= 1
+
+
+def _check_last_months_results_are_graded_and_the_case_essays_wait_for_marking(demo_exams):
+    for exam in _by_kind(demo_exams, "业务知识考试"):
+        attempts = _attempts(exam)
+        assert len(attempts) >= 10, exam.title
+        assert all(a.state == AttemptState.FINISHED and a.score is not None and a.passed is not None
+                   and not a.pending_manual for a in attempts)
+        assert {a.passed for a in attempts} == {True, False}, exam.title
+    timeouts = [a for e in _by_kind(demo_exams, "业务知识考试") + _by_kind(demo_exams, "案例分析考试")
+                for a in _attempts(e) if a.submitted_by == "timeout"]
+    assert timeouts and all(a.submitted_at == a.deadline for a in timeouts)
+    for exam in _by_kind(demo_exams, "案例分析考试"):
+        attempts = _attempts(exam)
+        assert attempts
+        for attempt in attempts:  # pending exactly when an essay was answered (a blank essay scores 0)
+            essays = db.session.scalars(select(AttemptItem.response).where(
+                AttemptItem.attempt_id == attempt.id, AttemptItem.section == "五、简答题")).all()
+            assert attempt.pending_manual == any(essays) and (attempt.passed is None) == any(essays)
+        assert sum(a.pending_manual for a in attempts) > len(attempts) // 2
+
+
+def _check_every_paper_is_whole_and_has_no_question_twice(demo_exams):
+    sizes = {exam.id: sum(rule.count for rule in exam.blueprint.rules) for exam in demo_exams.values()}
+    rows = db.session.execute(
+        select(Attempt.id, Attempt.exam_id, func.count(AttemptItem.id), func.count(AttemptItem.question_id.distinct()))
+        .join(AttemptItem, AttemptItem.attempt_id == Attempt.id).group_by(Attempt.id, Attempt.exam_id)).all()
+    assert len(rows) > 50
+    switched = db.session.scalars(select(Attempt).where(Attempt.switches > 0)).all()
+    assert switched and all(a.switches == db.session.scalar(select(func.count(AttemptEvent.id)).where(
+        AttemptEvent.attempt_id == a.id, AttemptEvent.kind == "hidden")) for a in switched)
+    assert all(count == distinct == sizes[exam_id] for _id, exam_id, count, distinct in rows)
+
+
+def _check_loading_again_adds_nothing(demo_exams):
+    before = (db.session.scalar(select(func.count(Exam.id))), db.session.scalar(select(func.count(Attempt.id))),
+              db.session.scalar(select(func.count(AuditEntry.id))))
+    assert load_exams(now=NOW + timedelta(minutes=5)) == []
+    after = (db.session.scalar(select(func.count(Exam.id))), db.session.scalar(select(func.count(Attempt.id))),
+             db.session.scalar(select(func.count(AuditEntry.id))))
+    assert after == before
+
+
+def _check_a_demo_trainee_sees_the_exam_to_take_and_last_months_result(app, demo_exams):
+    client = app.test_client()
+    assert login(client, "fj001", DEMO_PASSWORD).status_code == 302
+    page = client.get("/exams/mine").get_data(as_text=True)
+    current = next(title for title in demo_exams if "辅警应知应会考试" in title)
+    past = next(title for title in demo_exams if "辅警业务知识考试" in title)
+    assert current in page and "开始考试" in page and past in page
+    fj001 = db.session.scalar(select(Person).where(Person.staff_no == "fj001"))
+    mine = db.session.scalar(select(Attempt).where(Attempt.person_id == fj001.id,
+                                                    Attempt.exam_id == demo_exams[past].id))
+    assert mine is not None and f"<strong>{mine.score / 100:g}</strong> / 100 分" in page
+
+
+def test_the_demo_exams(app, demo_exams, monkeypatch):
+    """One load (about ten seconds of saves through the service), every check on it."""
+    from app import clock
+
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    _check_five_published_exams_placed_around_the_moment_of_loading(demo_exams)
+    _check_current_exam_has_people_sitting_it_and_leaves_the_demo_logins_untouched(demo_exams)
+    _check_last_months_results_are_graded_and_the_case_essays_wait_for_marking(demo_exams)
+    _check_every_paper_is_whole_and_has_no_question_twice(demo_exams)
+    _check_a_demo_trainee_sees_the_exam_to_take_and_last_months_result(app, demo_exams)
+    _check_loading_again_adds_nothing(demo_exams)
