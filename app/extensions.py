@@ -1,5 +1,9 @@
 """Unbound extension objects; `create_app` binds them to an app."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import current_app, has_request_context, request
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
@@ -44,7 +48,9 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     another connection wrote in between; beginning IMMEDIATE makes it wait its turn instead.
     Safe-method requests (GET pages) read in deferred transactions, unless their view is marked
     `@writes_on_read` (a GET that writes, such as closing an expired attempt when it is opened):
-    those begin IMMEDIATE like a POST. Work outside a request (tasks, the scheduler) always does.
+    those begin IMMEDIATE like a POST. A view marked `@reads_first` reads in deferred transactions
+    and writes only inside `writing()`. Work outside a request (tasks, the scheduler) always begins
+    IMMEDIATE.
     """
 
     @event.listens_for(engine, "connect")
@@ -84,6 +90,37 @@ def durable_writes(view):
     return view
 
 
+def reads_first(view):
+    """Mark a write view whose service reads before it writes and makes its change inside `writing()`:
+    on SQLite its transactions begin deferred (no write lock) except inside `writing()`, so other
+    requests write while it authenticates, checks and prepares. Every change its service makes must
+    be inside `writing()`: a change in a deferred transaction may fail with "database is locked" when
+    another connection wrote since the transaction began. The exam start uses it (bench/RESULTS.md)."""
+    view.reads_first = True
+    return view
+
+
+_writing: ContextVar[bool] = ContextVar("writing", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Make a change in a transaction of its own: end the reads so far (a commit that writes nothing),
+    then run the block, which commits, in a write transaction (IMMEDIATE on SQLite, also in a
+    `@reads_first` view). Neither commit expires loaded objects: what was read before is not read
+    again, and what the block wrote stays as written (its caller answers from it)."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    token = _writing.set(True)
+    try:
+        session.commit()
+        yield
+    finally:
+        _writing.reset(token)
+        session.expire_on_commit = expire
+
+
 def _current_view():
     return current_app.view_functions.get(request.endpoint) if request.endpoint else None
 
@@ -93,9 +130,14 @@ def _durable_request() -> bool:
 
 
 def _read_only_request() -> bool:
-    if not has_request_context() or request.method not in SAFE_METHODS:
+    if not has_request_context():
         return False
-    return not getattr(_current_view(), "writes_on_read", False)
+    view = _current_view()
+    if getattr(view, "reads_first", False):
+        return not _writing.get()
+    if request.method not in SAFE_METHODS:
+        return False
+    return not getattr(view, "writes_on_read", False)
 
 
 def upsertable_insert(table, dialect_name: str | None = None):

@@ -31,7 +31,7 @@ T0 = datetime(2026, 3, 2, 1, 0)
 
 def _app(path: str):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench",
-                      "WTF_CSRF_ENABLED": False})
+                      "WTF_CSRF_ENABLED": False, "SCHEDULER_IN_PROCESS": False})  # no job thread on the fake clock
     return app
 
 

@@ -1,6 +1,8 @@
 """Shared fixtures: an app on an empty database (SQLite file, or PostgreSQL from DATABASE_URL).
 
-The schema is built once per session (see `Schema`); no test rebuilds it.
+The schema is built once per session (see `Schema`); no test rebuilds it. Compiled URL builders
+and templates are shared by the session's apps (`tests/session_caches.py`); under pytest-xdist
+each worker has its own PostgreSQL database and Redis keys (`tests/workers.py`).
 """
 
 import os
@@ -19,9 +21,12 @@ from app import create_app
 from app.auth import passwords
 from app.config import build_config
 from app.extensions import db, limiter
+from tests import workers
 from tests.factories import login
+from tests.session_caches import TEMPLATE_CODE, url_builders_compiled_once
 
-PG_URL = os.environ.get("DATABASE_URL", "")
+BASE_PG_URL = os.environ.get("DATABASE_URL", "")
+PG_URL = workers.database_url(BASE_PG_URL)
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
@@ -45,9 +50,26 @@ def _config(tmp_path, **overrides) -> dict:
     )
     # Tasks run eagerly in tests (tests call them); Redis, when given, backs the rate limiter.
     celery = build_config(str(tmp_path))["CELERY"] | {"task_always_eager": True}
+    limiter_storage = {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_STORAGE_OPTIONS": workers.redis_key_prefix()
+                       } if REDIS_URL else {"RATELIMIT_STORAGE_URI": "memory://"}
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://", "SECRET_KEY": "test-secret",
-            "CELERY": celery} | overrides
+            "SECRET_KEY": "test-secret", "CELERY": celery} | limiter_storage | overrides
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _worker_database():
+    """Under pytest-xdist with PostgreSQL: this worker's own database, for the session."""
+    with workers.own_database(BASE_PG_URL, PG_URL), pytest.MonkeyPatch.context() as patch:
+        if PG_URL:
+            patch.setenv("DATABASE_URL", PG_URL)  # apps built from the environment use it too
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_caches():
+    """Compile each URL builder once per session (see `tests/session_caches.py`)."""
+    with url_builders_compiled_once():
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -148,6 +170,9 @@ def make_app(tmp_path, _schema):
         copied = _schema.prepare(config["SQLALCHEMY_DATABASE_URI"])
         app = create_app(config)
         app.test_client_class = IsolatedClient
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
+        app.instance_path = str(tmp_path / "instance")  # staged uploads: this test's own folder
+        os.makedirs(app.instance_path, exist_ok=True)
         if not copied:
             with app.app_context():
                 _schema.empty()
@@ -231,3 +256,13 @@ def as_user(app):
         return client
 
     return _login
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`--dist loadgroup`): a browser module's tests run on one worker, so its
+    live server (module-scoped, on demo data) is built once; other tests go one by one."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))

@@ -18,7 +18,7 @@ from app.api.schemas import (
 from app.auth.tokens import TokenUser, bearer_token, person_for_token
 from app.errors import DomainError
 from app.exams import attempts, views
-from app.extensions import csrf, db, durable_writes, writes_on_read
+from app.extensions import csrf, db, durable_writes, reads_first, writes_on_read
 from app.models import Exam
 
 csrf.exempt(bp)
@@ -73,6 +73,7 @@ def my_exams():
 @bp.response(201, AttemptSchema)
 @bp.alt_response(200, schema=AttemptSchema, description="已有进行中的作答，原样返回")
 @durable_writes
+@reads_first
 def start_attempt(body, exam_id: int):
     now = clock.now()
     attempt, created = attempts.start(exam_id, _me().id, now=now, password=(body or {}).get("password"))

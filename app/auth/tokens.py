@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.audit import record
 from app.auth.sessions import may_log_in
@@ -70,9 +70,12 @@ def revoke_token(person_id: int, token_id: int, *, actor_id: int | None, now: da
     db.session.commit()
 
 
+_BY_DIGEST = select(ApiToken).where(ApiToken.token_hash == bindparam("digest"))  # built once: every API request
+
+
 def person_for_token(text: str, *, now: datetime) -> Person | None:
     """The person a live token belongs to, or None (unknown, expired, revoked, or barred)."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(text)))
+    token = db.session.scalar(_BY_DIGEST, {"digest": _digest(text)})
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
     return token.person if may_log_in(token.person) else None

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.passwords import verify_password
@@ -20,7 +20,7 @@ from app.events import announce, attempt_finished
 from app.exams import pools
 from app.exams.audience import in_audience
 from app.exams.questions import question_of, version_text
-from app.extensions import db
+from app.extensions import db, writing
 from app.models import Attempt, AttemptItem, Exam, ExamOverride, Person, QuestionVersion
 from app.models.exams import AttemptState, ExamStatus
 from question_bank.assembly import PoolTooSmall, draw, to_own_keys
@@ -30,8 +30,27 @@ from question_bank.scoring import GradingPolicy
 CLOSED = "本次作答已结束，不能再修改答案。"
 
 
+# The statements of a start and a save, built once: building one costs more than running it.
+_OVERRIDE = select(ExamOverride).where(ExamOverride.exam_id == bindparam("exam_id"),
+                                       ExamOverride.person_id == bindparam("person_id"))
+_ATTEMPTS = select(Attempt).where(Attempt.exam_id == bindparam("exam_id"), Attempt.person_id == bindparam("person_id"))
+_SAVE_ROW = (select(AttemptItem.id, AttemptItem.seq, AttemptItem.option_order, version_text,
+                    Attempt.person_id, Attempt.state, Attempt.deadline, Exam.grace_seconds)
+             .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+             .join(Exam, Exam.id == Attempt.exam_id)
+             .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+             .where(AttemptItem.attempt_id == bindparam("attempt_id"), AttemptItem.slot == bindparam("slot"))
+             # PostgreSQL: a submit's claim waits for this save's commit (and a save after a claim sees
+             # it finished), so a grade never misses an acknowledged answer. SQLite's IMMEDIATE does it.
+             .with_for_update(read=True, of=Attempt))
+_SAVE = (update(AttemptItem).where(AttemptItem.id == bindparam("item_id"), AttemptItem.seq < bindparam("new_seq"))
+         .values(seq=bindparam("new_seq"), response=bindparam("own", type_=AttemptItem.response.type),
+                 saved_at=bindparam("now", type_=AttemptItem.saved_at.type))
+         .execution_options(synchronize_session=False))
+
+
 def override_for(exam_id: int, person_id: int) -> ExamOverride | None:
-    return db.session.scalar(select(ExamOverride).filter_by(exam_id=exam_id, person_id=person_id))
+    return db.session.scalar(_OVERRIDE, {"exam_id": exam_id, "person_id": person_id})
 
 
 def closes_at(exam: Exam, override: ExamOverride | None) -> datetime:
@@ -66,15 +85,16 @@ def start(exam_id: int, person_id: int, *, now: datetime, password: str | None =
 
     The paper's seed is random unless given (the demo gives one, so its papers are reproducible).
 
-    Idempotent: an attempt in progress is returned as it is; two simultaneous starts both try to
-    insert the same (exam, person, number) and the loser returns the winner's attempt.
+    Everything is read and the paper drawn before the write, which is only the inserts (`writing()`:
+    under `@reads_first` the write lock is held for them alone). Idempotent: an attempt in progress
+    is returned as it is; two simultaneous starts both try to insert the same (exam, person, number)
+    and the loser returns the winner's attempt.
     """
     person = db.session.get(Person, person_id)
     exam = _exam_for(exam_id, person)
-    earlier = db.session.scalars(select(Attempt).filter_by(exam_id=exam_id, person_id=person_id)).all()
+    earlier = db.session.scalars(_ATTEMPTS, {"exam_id": exam_id, "person_id": person_id}).all()
     current = next((a for a in earlier if a.state == AttemptState.IN_PROGRESS), None)
-    closed_now = current is not None and _close_if_overdue(current, exam, now)
-    if current is not None and not closed_now:
+    if current is not None and not is_closed(current, exam, now):
         return current, False
     override = override_for(exam_id, person_id)
     if now < exam.opens_at:
@@ -86,9 +106,17 @@ def start(exam_id: int, person_id: int, *, now: datetime, password: str | None =
         raise Forbidden("您已用完本场考试的作答次数。")
     if exam.password_hash and not verify_password(exam.password_hash, password or ""):
         raise Forbidden("考试密码不正确。")
+    attempt, items = _draw_attempt(exam, person_id, used + 1, override, now=now, seed=seed,
+                                   seen=_seen_counts(exam_id, person_id) if earlier else {})
+    overdue_id = current.id if current is not None else None
     try:
-        attempt = _draw_attempt(exam, person_id, used + 1, override, now=now, seed=seed)
-        db.session.commit()
+        with writing():
+            closed_now = overdue_id is not None and _close_if_overdue(
+                db.session.get(Attempt, overdue_id), db.session.get(Exam, exam_id), now)
+            db.session.add(attempt)
+            db.session.flush()
+            db.session.execute(AttemptItem.__table__.insert(), [item | {"attempt_id": attempt.id} for item in items])
+            db.session.commit()
     except IntegrityError:  # another request inserted this (exam, person, number) first
         db.session.rollback()
         winner = _open_attempt(exam_id, person_id)
@@ -96,7 +124,7 @@ def start(exam_id: int, person_id: int, *, now: datetime, password: str | None =
             raise Conflict("开始考试时发生冲突，请刷新后重试。") from None
         return winner, False
     if closed_now:
-        announce(attempt_finished, attempt_id=current.id)
+        announce(attempt_finished, attempt_id=overdue_id)
     return attempt, True
 
 
@@ -110,23 +138,20 @@ def _seen_counts(exam_id: int, person_id: int) -> dict[int, int]:
 
 
 def _draw_attempt(exam: Exam, person_id: int, number: int, override, *, now: datetime,
-                  seed: int | None = None) -> Attempt:
+                  seed: int | None, seen: dict[int, int]) -> tuple[Attempt, list[dict]]:
+    """The new attempt (not yet added) and its slots' rows (without `attempt_id`), drawn from the pools."""
     seed = secrets.randbits(62) if seed is None else seed
     try:
-        paper = draw(pools.frozen_blueprint(exam), seed, _seen_counts(exam.id, person_id))
+        paper = draw(pools.frozen_blueprint(exam), seed, seen)
     except PoolTooSmall as error:
         raise Conflict("本场考试的题库不足以组卷：" + "；".join(error.problems)) from None
-    attempt = Attempt(exam_id=exam.id, person_id=person_id, number=number, exam_version=exam.version,
+    attempt = Attempt(exam=exam, person_id=person_id, number=number, exam_version=exam.version,
                       seed=seed, started_at=now, deadline=deadline_for(exam, override, now),
                       expected_facility=paper.expected_facility, max_score=paper.max_points)
-    db.session.add(attempt)
-    db.session.flush()
-    db.session.execute(AttemptItem.__table__.insert(), [
-        {"attempt_id": attempt.id, "slot": item.slot, "section": item.section, "rule": item.rule,
-         "question_id": item.question_id, "question_version_id": item.version_id,
-         "option_order": list(item.option_order), "points": item.points, "seq": 0}
-        for item in paper.items])
-    return attempt
+    items = [{"slot": item.slot, "section": item.section, "rule": item.rule, "question_id": item.question_id,
+              "question_version_id": item.version_id, "option_order": list(item.option_order),
+              "points": item.points, "seq": 0} for item in paper.items]
+    return attempt, items
 
 
 def own_attempt(attempt_id: int, person_id: int) -> Attempt:
@@ -151,13 +176,7 @@ def save_answer(attempt_id: int, person_id: int, slot: int, seq: object, respons
     """
     if isinstance(seq, bool) or not isinstance(seq, int) or not 0 < seq < 2**31:
         raise Unprocessable("序号（seq）应为正整数。")
-    row = db.session.execute(
-        select(AttemptItem.id, AttemptItem.seq, AttemptItem.option_order, version_text,
-               Attempt.person_id, Attempt.state, Attempt.deadline, Exam.grace_seconds)
-        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .join(Exam, Exam.id == Attempt.exam_id)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(AttemptItem.attempt_id == attempt_id, AttemptItem.slot == slot)).one_or_none()
+    row = db.session.execute(_SAVE_ROW, {"attempt_id": attempt_id, "slot": slot}).one_or_none()
     if row is None or row.person_id != person_id:
         raise NotFound("题目不存在。")
     if row.state != AttemptState.IN_PROGRESS or now > row.deadline + timedelta(seconds=row.grace_seconds):
@@ -166,9 +185,7 @@ def save_answer(attempt_id: int, person_id: int, slot: int, seq: object, respons
     problem = question_of(row[3]).response_problem(own)
     if problem:
         raise Unprocessable(problem)
-    changed = db.session.execute(
-        update(AttemptItem).where(AttemptItem.id == row.id, AttemptItem.seq < seq)
-        .values(seq=seq, response=own, saved_at=now)).rowcount
+    changed = db.session.execute(_SAVE, {"item_id": row.id, "new_seq": seq, "own": own, "now": now}).rowcount
     if not changed:
         db.session.rollback()
         raise Conflict("这次保存晚于更新的一次保存，已忽略。", seq=row.seq)

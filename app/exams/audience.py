@@ -7,7 +7,7 @@ or a person.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, literal, or_, select
+from sqlalchemy import and_, bindparam, exists, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from app.auth.scope import Scope
@@ -16,26 +16,37 @@ from app.models import Exam, ExamAudience, OrgUnit, Person
 from app.models.exams import ExamStatus
 
 
-def _matches(person: Person):
-    """SQL condition: an audience row that includes the person."""
-    unit_path = select(OrgUnit.path).where(OrgUnit.id == person.unit_id).scalar_subquery()
-    post = person.post_id if person.post_id is not None else -1
-    return or_(ExamAudience.person_id == person.id,
+def _matches():
+    """SQL condition: an audience row that includes the person of the parameters `person_id`,
+    `unit_id` and `post_id` (`_person_params`)."""
+    unit_path = select(OrgUnit.path).where(OrgUnit.id == bindparam("unit_id")).scalar_subquery()
+    post = bindparam("post_id")
+    return or_(ExamAudience.person_id == bindparam("person_id"),
                and_(ExamAudience.unit_id.is_(None), ExamAudience.post_id == post),
                and_(ExamAudience.unit_id.in_(select(OrgUnit.id).where(unit_path.startswith(OrgUnit.path))),
                     or_(ExamAudience.post_id.is_(None), ExamAudience.post_id == post)))
 
 
+def _person_params(person: Person) -> dict:
+    return {"person_id": person.id, "unit_id": person.unit_id,
+            "post_id": person.post_id if person.post_id is not None else -1}
+
+
+# Built once: building these costs more than running them (every start checks the audience).
+_IN_AUDIENCE = select(exists().where(ExamAudience.exam_id == bindparam("exam_id"), _matches()))
+_EXAMS_FOR = (select(Exam).where(Exam.status == ExamStatus.PUBLISHED,
+                                 Exam.id.in_(select(ExamAudience.exam_id).where(_matches())))
+              .order_by(Exam.opens_at.desc(), Exam.id))
+
+
 def in_audience(exam: Exam, person: Person) -> bool:
     """Whether the person is one of the exam's audience (one query)."""
-    return bool(db.session.scalar(select(exists().where(ExamAudience.exam_id == exam.id, _matches(person)))))
+    return bool(db.session.scalar(_IN_AUDIENCE, {"exam_id": exam.id} | _person_params(person)))
 
 
 def exams_for(person: Person) -> list[Exam]:
     """The published exams whose audience includes the person, opening soonest last."""
-    ids = select(ExamAudience.exam_id).where(_matches(person))
-    return list(db.session.scalars(select(Exam).where(Exam.status == ExamStatus.PUBLISHED, Exam.id.in_(ids))
-                                   .order_by(Exam.opens_at.desc(), Exam.id)))
+    return list(db.session.scalars(_EXAMS_FOR, _person_params(person)))
 
 
 def members(exam_id: int):

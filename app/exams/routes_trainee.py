@@ -7,7 +7,7 @@ from app import clock
 from app.errors import Conflict, Forbidden
 from app.exams import attempts, bp
 from app.exams.mine import attempt_page, my_exams, result_page
-from app.extensions import durable_writes, writes_on_read
+from app.extensions import durable_writes, reads_first, writes_on_read
 from app.models.exams import AttemptState
 
 
@@ -20,6 +20,7 @@ def mine():
 @bp.post("/<int:exam_id>/start")
 @login_required
 @durable_writes
+@reads_first
 def start(exam_id: int):
     try:
         attempt, _created = attempts.start(exam_id, current_user.id, now=clock.now(),

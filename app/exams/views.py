@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 
 from app import clock
 from app.exams.attempts import attempts_allowed, closes_at, override_for
@@ -99,7 +99,7 @@ def _html(text: str) -> str:
     return str(render_markdown(text))
 
 
-def _slot(item: AttemptItem, text: str) -> dict:
+def _slot(item: Row, text: str) -> dict:
     public = public_of(text)
     slot = {"slot": item.slot, "section": item.section, "type": public["type"],
             "stem_html": _html(public["stem"]), "points": item.points / 100}
@@ -112,12 +112,18 @@ def _slot(item: AttemptItem, text: str) -> dict:
     return slot
 
 
-def _items_with_data(attempt_id: int) -> list[tuple[AttemptItem, str]]:
-    """The attempt's slots with their versions' stored JSON text (parsed through the cache)."""
-    return list(db.session.execute(
-        select(AttemptItem, version_text)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(AttemptItem.attempt_id == attempt_id).order_by(AttemptItem.slot)))
+# Built once (every start and every load of an attempt runs it), and rows, not objects: cheaper.
+_ITEMS = (select(AttemptItem.slot, AttemptItem.section, AttemptItem.points, AttemptItem.option_order,
+                 AttemptItem.seq, AttemptItem.response, AttemptItem.score, AttemptItem.status,
+                 version_text.label("text"))
+          .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+          .where(AttemptItem.attempt_id == bindparam("attempt_id")).order_by(AttemptItem.slot))
+
+
+def _items_with_data(attempt_id: int) -> list[Row]:
+    """The attempt's slots as rows (slot, section, points, option_order, seq, response, score,
+    status) with their versions' stored JSON `text` (parsed through the cache)."""
+    return db.session.execute(_ITEMS, {"attempt_id": attempt_id}).all()
 
 
 def attempt_view(attempt: Attempt, *, now: datetime) -> dict:
@@ -127,10 +133,10 @@ def attempt_view(attempt: Attempt, *, now: datetime) -> dict:
     return {"id": attempt.id, "exam_id": exam.id, "number": attempt.number, "state": attempt.state,
             "started_at": iso(attempt.started_at), "deadline": iso(attempt.deadline),
             "server_time": iso(now), "title": exam.title,
-            "questions": [_slot(item, data) for item, data in items],
+            "questions": [_slot(item, item.text) for item in items],
             "answers": {str(item.slot): {"seq": item.seq,
                                          "response": to_display_letters(item.response, item.option_order)}
-                        for item, _data in items if item.seq},
+                        for item in items if item.seq},
             "switches": attempt.switches,
             "result": _result(exam, attempt, items, now=now)}
 
@@ -144,11 +150,11 @@ def _result(exam: Exam, attempt: Attempt, items, *, now: datetime) -> dict | Non
         result |= {"score": (attempt.score or 0) / 100, "max_score": attempt.max_score / 100,
                    "passed": attempt.passed}
     if flags["correctness"] or flags["answers"] or flags["explanations"]:
-        result["questions"] = [_question_result(item, data, flags) for item, data in items]
+        result["questions"] = [_question_result(item, item.text, flags) for item in items]
     return result
 
 
-def _question_result(item: AttemptItem, text: str, flags: dict[str, bool]) -> dict:
+def _question_result(item: Row, text: str, flags: dict[str, bool]) -> dict:
     entry: dict = {"slot": item.slot}
     if flags["score"]:
         entry |= {"score": (item.score or 0) / 100, "max": item.points / 100}

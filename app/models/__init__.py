@@ -27,6 +27,7 @@ from app.models.curriculum import (
     Syllabus,
     SyllabusTarget,
 )
+from app.models.exam_stats import ExamAnalysis, ExamItemStat
 from app.models.exams import (
     Attempt,
     AttemptEvent,
@@ -60,7 +61,9 @@ __all__ = [
     "Blueprint",
     "BlueprintRule",
     "Exam",
+    "ExamAnalysis",
     "ExamAudience",
+    "ExamItemStat",
     "ExamOverride",
     "ExamPoolEntry",
     "AuditEntry",

@@ -240,6 +240,7 @@ class Attempt(db.Model):
     switches: Mapped[int] = mapped_column(default=0)
     flagged: Mapped[bool] = mapped_column(default=False)
 
+    exam: Mapped[Exam] = relationship()
     items: Mapped[list[AttemptItem]] = relationship(
         back_populates="attempt", order_by="AttemptItem.slot", cascade="all, delete-orphan")
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from app import clock
 from app.audit import record
 from app.auth.scope import Scope
 from app.errors import DomainError, NotFound
@@ -150,6 +151,8 @@ def assign_course(actor_id: int, scope: Scope, *, course_id: int, due_on: date, 
         raise DomainError("请只选择一种下达对象：单位、岗位或工号名单。")
     if due_on < today:
         raise DomainError("截止日期不能早于今天。")
+    if problem := clock.typed_date_problem(due_on, "截止日期"):
+        raise DomainError(problem + "。")
     people = _targets(scope, unit_id=unit_id, post_id=post_id, staff_nos=staff_nos)
     if not people:
         raise DomainError("所选范围内没有在岗人员，未下达任何任务。")

@@ -8,6 +8,7 @@ Screenshots go to `test-results/<test name>/` at the repository root (git-ignore
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -24,6 +25,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.demo import load_demo
 from app.extensions import db
+from tests.session_caches import TEMPLATE_CODE
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -58,6 +60,8 @@ def live_app(db_file: Path, **config) -> Flask:
         **config,
     })
     assert app.config.get("WTF_CSRF_ENABLED", True), "the browser tests must run with CSRF on"
+    app.instance_path = str(db_file.parent / "instance")  # uploads and lesson images: its own folder
+    os.makedirs(app.instance_path, exist_ok=True)
     if _DEMO_FILE:
         return app
     with app.app_context():
@@ -75,6 +79,7 @@ def live_app(db_file: Path, **config) -> Flask:
 @contextmanager
 def serving(app: Flask) -> Iterator[str]:
     """Serve `app` on 127.0.0.1 (a free port) in a background thread; yield the base URL."""
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE  # templates compiled once per session
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -1,9 +1,11 @@
-"""SQLite transactions begin IMMEDIATE for writes: POSTs, and GET views marked `@writes_on_read`."""
+"""SQLite transactions begin IMMEDIATE for writes: POSTs, and GET views marked `@writes_on_read`;
+a `@reads_first` POST reads in a deferred transaction and writes inside `writing()` only."""
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select, text, update
 
-from app.extensions import db, writes_on_read
+from app.extensions import db, reads_first, writes_on_read, writing
+from app.models import OrgUnit
 
 
 @pytest.fixture
@@ -19,6 +21,16 @@ def begins(make_app, tmp_path):
     def close_on_read():
         return touch()
 
+    @reads_first
+    def read_then_write():
+        unit = db.session.scalar(select(OrgUnit))
+        with writing():
+            db.session.execute(update(OrgUnit).values(name="改名后"))
+            db.session.commit()
+        loaded = "name" in unit.__dict__  # neither commit expired what was read
+        return f"{loaded} {db.session.scalar(select(OrgUnit.name))}"
+
+    app.add_url_rule("/_read_then_write", "read_then_write", read_then_write, methods=["POST"])
     app.add_url_rule("/_read", "read", touch, methods=["GET"])
     app.add_url_rule("/_close_on_read", "close_on_read", close_on_read, methods=["GET"])
     app.add_url_rule("/_post", "post", touch, methods=["POST"])
@@ -29,8 +41,14 @@ def begins(make_app, tmp_path):
 
     def run(method: str, path: str) -> list[str]:
         seen.clear()
-        assert app.test_client().open(path, method=method).status_code == 200
+        response = app.test_client().open(path, method=method)
+        assert response.status_code == 200
+        run.answer = response.get_data(as_text=True)
         return list(seen)
+
+    with app.app_context():
+        db.session.add(OrgUnit(name="单位", path="/1/", depth=0))
+        db.session.commit()
 
     return run
 
@@ -42,6 +60,11 @@ def test_a_plain_get_reads_in_a_deferred_transaction(begins):
 def test_a_get_that_writes_takes_the_write_lock_like_a_post(begins):
     assert begins("GET", "/_close_on_read") == ["BEGIN IMMEDIATE"]
     assert begins("POST", "/_post") == ["BEGIN IMMEDIATE"]
+
+
+def test_a_reads_first_post_takes_the_write_lock_only_for_its_change(begins):
+    assert begins("POST", "/_read_then_write") == ["BEGIN", "BEGIN IMMEDIATE", "BEGIN"]
+    assert begins.answer == "True 改名后"
 
 
 def test_the_mark_survives_the_role_decorators():
