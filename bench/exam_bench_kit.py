@@ -158,7 +158,8 @@ class Server:
 class Client(threading.local):
     """One keep-alive HTTP connection per thread. A request on a kept connection that the server
     closed meanwhile (gthread closes idle ones after 2 s) is sent again once on a new connection,
-    as browsers do; nothing was processed, since no answer came."""
+    as browsers do; every request here is safe to resend (a save by its seq, start and submit by
+    design), and a resent save that had been stored answers 409, so it is not counted as acknowledged."""
 
     timeout = 300.0
 
