@@ -22,9 +22,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _init_areas(app)
 
-    from app import cli, errors, qtypes, rendering, scheduler, security
+    from app import cli, errors, formkit, qtypes, rendering, scheduler, security
 
     errors.init_app(app)
+    formkit.init_app(app)  # control characters in any form or query value: 400 before any view
     security.init_app(app)
     rendering.init_app(app)
     qtypes.init_app(app)

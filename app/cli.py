@@ -23,30 +23,22 @@ jobs_cli = AppGroup("jobs", help="定时任务（生产环境由 celery beat 运
 
 @demo_cli.command("load")
 def demo_load():
-    """Load the demo data (safe to run again)."""
-    from app.bank.starter import load_starter_banks
-    from app.curriculum.assets import content_root
+    """Load the demo data as of today (once; loading again changes nothing and says so)."""
     from app.curriculum.content import ContentError
-    from app.curriculum.sync import sync_content
-    from app.demo import DEMO_PASSWORD, load_demo
-    from app.exams.demo import load_exams
-    from app.study.assignments import sync_all
+    from app.demo import DEMO_PASSWORD, DemoRefused, load_demo
 
-    logins = load_demo()
-    root = content_root()
     try:
-        report = sync_content(root)
+        loaded = load_demo(clock.today())
     except ContentError as error:
         raise click.ClickException(f"课程内容有 {len(error.issues)} 个问题，请先运行 flask content check。") from error
-    click.echo(f"课程内容：{report.courses.total} 门课程、{report.lessons.total} 个课时、{report.syllabi.total} 份培训大纲。")
-    banks = load_starter_banks(root / "banks")
-    click.echo("起步题库：" + "，".join(f"{code} 新增或更新 {n} 题" for code, n in banks.items()))
-    created = sync_all(today=clock.today())
-    click.echo(f"培训任务：按培训大纲新建 {created} 项。")
-    exams = load_exams(now=clock.now())
-    click.echo(f"考试：新建并发布 {len(exams)} 场（含已结束和即将开始的）。")
+    except DemoRefused as error:
+        raise click.ClickException(error.message) from error
+    if loaded.loaded_on:
+        click.echo(f"示例数据已在 {loaded.loaded_on} 载入，本次没有改动。")
+    for line in loaded.lines:
+        click.echo(line)
     click.echo(f"示例数据已就绪。示例账号（密码均为 {DEMO_PASSWORD}）：")
-    for staff_no, name, roles in logins:
+    for staff_no, name, roles in loaded.logins:
         click.echo(f"  {staff_no:<10} {name}（{roles}）")
 
 

@@ -15,6 +15,9 @@ from flask import Flask, current_app, has_app_context
 from flask_babel import format_date, format_datetime
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # app/config.py sets TIMEZONE from the environment, else this
+# The dates a form or a file may name: a date far outside breaks date arithmetic (year 1 has no
+# UTC eve, year 9999 no next month) and is never meant.
+TYPED_DATES = (date(1900, 1, 1), date(2099, 12, 31))
 
 
 def now() -> datetime:
@@ -39,8 +42,20 @@ def isoformat(utc: datetime) -> str:
 
 
 def to_utc(local: datetime) -> datetime:
-    """Turn a naive local time (as a form gives it) into the naive UTC time columns store."""
+    """Turn a naive local time (as a form gives it) into the naive UTC time columns store.
+
+    Check a typed time with `typed_date_problem` first: year 1 has no UTC before it.
+    """
     return local.replace(tzinfo=zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+def typed_date_problem(value: date | datetime | None, label: str) -> str | None:
+    """Say in Chinese why a typed date or time lies outside `TYPED_DATES` (None when inside or absent)."""
+    if value is None:
+        return None
+    day = value.date() if isinstance(value, datetime) else value
+    earliest, latest = TYPED_DATES
+    return None if earliest <= day <= latest else f"{label}应在 {earliest.year} 年到 {latest.year} 年之间"
 
 
 def local_date(utc: datetime) -> date:

@@ -46,6 +46,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
                 "每年 1 月 1 日 0:10：结转上一年超出的学时，按新年度下达培训任务。"),
     PeriodicJob("exam-sweep", "app.exams.tasks.close_overdue_task", crontab(minute="*/5"),
                 "每 5 分钟：为浏览器已离开、时间已到的考试作答收卷并评分。", grace=timedelta(minutes=5)),
+    PeriodicJob("exam-item-stats", "app.exams.tasks.refresh_item_stats_task", crontab(minute="*/15"),
+                "每 15 分钟：有新交卷或新阅卷的考试，重新统计各题的实测得分率，供以后组卷平衡难度。",
+                grace=timedelta(minutes=15)),
 )
 
 

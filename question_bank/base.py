@@ -14,6 +14,7 @@ from question_bank.scoring import DEFAULT_POLICY, GradingPolicy, Score, normalis
 
 STEM_FORMATS = ("markdown", "html", "plain")
 MAX_POINTS = 100_000  # 1,000 points, in units
+EXTERNAL_ID_MAX = 60  # characters of an 编号 (the bank stores it in a column of this width)
 FIELD_LABELS = {
     "stem": "题干",
     "stem_format": "题干格式",
@@ -143,6 +144,9 @@ class Question:
         """Raise InvalidQuestion (in Chinese) when a rule is broken."""
         if not self.stem:
             raise InvalidQuestion("题干不能为空", field="stem")
+        if len(self.external_id) > EXTERNAL_ID_MAX:
+            raise InvalidQuestion(f"编号不能超过 {EXTERNAL_ID_MAX} 个字符（现有 {len(self.external_id)} 个）",
+                                  field="external_id")
         if self.stem_format not in STEM_FORMATS:
             raise InvalidQuestion(
                 f"题干格式应为 markdown、html 或 plain，不能是“{self.stem_format}”",

@@ -1,10 +1,14 @@
 """Shared fixtures: an app on an empty database (SQLite file, or PostgreSQL from DATABASE_URL).
 
-The schema is built once per session (see `Schema`); no test rebuilds it.
+The schema is built once per session (see `Schema`); no test rebuilds it. Compiled URL builders
+and templates are shared by the session's apps (`tests/session_caches.py`); under pytest-xdist
+each worker has its own PostgreSQL database and Redis keys (`tests/workers.py`).
 """
 
 import os
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -17,9 +21,12 @@ from app import create_app
 from app.auth import passwords
 from app.config import build_config
 from app.extensions import db, limiter
+from tests import workers
 from tests.factories import login
+from tests.session_caches import TEMPLATE_CODE, url_builders_compiled_once
 
-PG_URL = os.environ.get("DATABASE_URL", "")
+BASE_PG_URL = os.environ.get("DATABASE_URL", "")
+PG_URL = workers.database_url(BASE_PG_URL)
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
@@ -43,9 +50,26 @@ def _config(tmp_path, **overrides) -> dict:
     )
     # Tasks run eagerly in tests (tests call them); Redis, when given, backs the rate limiter.
     celery = build_config(str(tmp_path))["CELERY"] | {"task_always_eager": True}
+    limiter_storage = {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_STORAGE_OPTIONS": workers.redis_key_prefix()
+                       } if REDIS_URL else {"RATELIMIT_STORAGE_URI": "memory://"}
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://", "SECRET_KEY": "test-secret",
-            "CELERY": celery} | overrides
+            "SECRET_KEY": "test-secret", "CELERY": celery} | limiter_storage | overrides
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _worker_database():
+    """Under pytest-xdist with PostgreSQL: this worker's own database, for the session."""
+    with workers.own_database(BASE_PG_URL, PG_URL), pytest.MonkeyPatch.context() as patch:
+        if PG_URL:
+            patch.setenv("DATABASE_URL", PG_URL)  # apps built from the environment use it too
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_caches():
+    """Compile each URL builder once per session (see `tests/session_caches.py`)."""
+    with url_builders_compiled_once():
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -146,6 +170,9 @@ def make_app(tmp_path, _schema):
         copied = _schema.prepare(config["SQLALCHEMY_DATABASE_URI"])
         app = create_app(config)
         app.test_client_class = IsolatedClient
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
+        app.instance_path = str(tmp_path / "instance")  # staged uploads: this test's own folder
+        os.makedirs(app.instance_path, exist_ok=True)
         if not copied:
             with app.app_context():
                 _schema.empty()
@@ -158,6 +185,47 @@ def make_app(tmp_path, _schema):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _demo_files(tmp_path_factory) -> dict:
+    """Per day, a SQLite file holding `flask demo load` of that day (made once per session)."""
+    return {"dir": tmp_path_factory.mktemp("demo")}
+
+
+@pytest.fixture
+def make_demo_app(make_app, tmp_path, _demo_files):
+    """Return a function that builds an app whose database holds the demo as of a day (default today).
+
+    The demo takes the better part of a minute to load; on SQLite it is loaded once per day and
+    session and its file copied for each test, on PostgreSQL it is loaded for each test. A test that
+    loads it on another day should make the clock say that day too (the import's receivers read it).
+    """
+    from datetime import date
+
+    from app import clock
+    from app.demo import load_demo
+
+    def build(day: date | None = None, **overrides):
+        day = day or clock.today()
+        target = _sqlite_file(_config(tmp_path, **overrides)["SQLALCHEMY_DATABASE_URI"])
+        cached = _demo_files.get(day)
+        if target is not None and cached is not None and not target.exists():
+            shutil.copyfile(cached, target)
+            return make_app(**overrides)
+        app = make_app(**overrides)
+        with app.app_context():
+            load_demo(day)
+            db.session.remove()
+            if target is not None:
+                db.engine.dispose()
+                with closing(sqlite3.connect(target)) as conn:  # fold the WAL in: the file alone is the copy
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                _demo_files[day] = _demo_files["dir"] / f"demo-{day.isoformat()}.sqlite3"
+                shutil.copyfile(target, _demo_files[day])
+        return app
+
+    return build
 
 
 @pytest.fixture
@@ -188,3 +256,13 @@ def as_user(app):
         return client
 
     return _login
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`--dist loadgroup`): a browser module's tests run on one worker, so its
+    live server (module-scoped, on demo data) is built once; other tests go one by one."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))

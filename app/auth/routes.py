@@ -1,27 +1,17 @@
 """Login, logout and password change pages."""
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp, services, throttle
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.errors import DomainError
-
-
-def _local_path(target: str | None) -> str | None:
-    """Return `target` if it is a local path, else None."""
-    if target:
-        parts = urlsplit(target.replace("\\", "/"))
-        if not parts.scheme and not parts.netloc and target.startswith("/"):
-            return target
-    return None
+from app.formkit import local_path
 
 
 def _safe_next(target: str | None) -> str:
-    """Return `target` if it is a local path, else the home page."""
-    return _local_path(target) or url_for("main.index")
+    """Return `target` if it is a path on this site, else the home page."""
+    return local_path(target, url_for("main.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -45,7 +35,7 @@ def login():
             login_user(user)
             if user.person.must_change_password:
                 flash("首次登录请先修改密码。", "warning")
-                return redirect(url_for("auth.change_password", next=_local_path(request.args.get("next"))))
+                return redirect(url_for("auth.change_password", next=local_path(request.args.get("next"))))
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -87,5 +77,5 @@ def _force_password_change():
         and request.endpoint not in {"auth.change_password", "auth.logout", "static", "bootstrap.static"}
     ):
         back = request.full_path.rstrip("?") if request.method == "GET" else None
-        return redirect(url_for("auth.change_password", next=_local_path(back)))
+        return redirect(url_for("auth.change_password", next=local_path(back)))
     return None

@@ -116,7 +116,7 @@ def create_category(actor_id: int, scope: Scope, *, parent_id: int | None, name:
     parent = get_category(scope, parent_id) if parent_id else None
     if parent is None:
         unit = db.session.get(OrgUnit, owner_unit_id) if owner_unit_id else None
-        if not (scope.covers(unit) or (unit is None and scope.is_global)):
+        if (owner_unit_id and unit is None) or not (scope.covers(unit) or (unit is None and scope.is_global)):
             raise NotFound("所选单位不存在或不在您的管理范围内。")
     _check_unique(parent.id if parent else None, name, owner_unit_id)
     category = add_category(parent, name, owner_unit_id)

@@ -8,6 +8,7 @@ from app.bank import bp, browse, editor, questions
 from app.bank.categories import choices_for
 from app.bank.forms import EXPORT_FORMATS
 from app.errors import DomainError
+from app.formkit import ids, local_path
 from app.models.bank import QuestionStatus
 from app.qtypes import adapter_for
 from app.rendering import render_markdown
@@ -32,12 +33,12 @@ def index():
 @bp.post("/status")
 @role_required(INSTRUCTOR)
 def bulk_status():
-    ids = [int(i) for i in request.form.getlist("question_id") if i.isdigit()]
-    changed, refused = browse.change_status(current_user.id, _scope(), ids, request.form.get("status", ""))
+    changed, refused = browse.change_status(current_user.id, _scope(), ids(request.form.getlist("question_id")),
+                                            request.form.get("status", ""))
     flash(f"已更新 {changed} 道试题的状态。", "success")
     if refused:
         flash("未更新：" + "；".join(refused[:20]), "warning")
-    return redirect(request.form.get("next") or url_for("bank.index"))
+    return redirect(local_path(request.form.get("next"), url_for("bank.index")))
 
 
 @bp.get("/questions/<int:question_id>")

@@ -9,6 +9,7 @@ from app.auth.scope import current_scope, role_required
 from app.bank import bp, browse, categories, exports, review
 from app.bank.forms import CategoryForm, ReviewForm
 from app.errors import DomainError
+from app.formkit import ids, local_path
 from app.org.services import unit_options
 
 INSTRUCTOR = "instructor"
@@ -86,15 +87,14 @@ def review_flag():
 def question_reapprove(question_id: int):
     review.reapprove(current_user.id, _scope(), question_id)
     flash("已确认复核通过。", "success")
-    return redirect(request.form.get("next") or url_for("bank.question_detail", question_id=question_id))
+    return redirect(local_path(request.form.get("next"), url_for("bank.question_detail", question_id=question_id)))
 
 
 @bp.get("/export")
 @role_required(INSTRUCTOR)
 def export_download():
-    ids = [int(i) for i in request.args.getlist("question_id") if i.isdigit()]
     result = exports.export_selection(_scope(), browse.Filters.from_args(request.args),
-                                      request.args.get("fmt", "xlsx"), ids)
+                                      request.args.get("fmt", "xlsx"), ids(request.args.getlist("question_id")))
     if result.skipped:
         flash(f"该格式无法表示 {len(result.skipped)} 道试题，已跳过：" + "；".join(result.skipped[:10]), "warning")
     return send_file(io.BytesIO(result.content), mimetype=result.media_type, as_attachment=True,

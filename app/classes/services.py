@@ -138,6 +138,9 @@ def add_session(actor_id: int, scope: Scope, class_id: int, *, starts_local: dat
     ensure_editable(klass)
     if starts_local is None or ends_local is None or ends_local <= starts_local:
         raise DomainError("请填写上课开始和结束时间，结束时间应晚于开始时间。")
+    problem = clock.typed_date_problem(starts_local, "上课时间") or clock.typed_date_problem(ends_local, "上课时间")
+    if problem:
+        raise DomainError(problem + "。")
     if ends_local - starts_local > timedelta(hours=12):
         raise DomainError("一次课不能超过 12 小时，请分成多次课。")
     if len(place or "") > 100 or len(trainer or "") > 50:

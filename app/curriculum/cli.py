@@ -23,7 +23,9 @@ def content_check(root: Path | None):
         tree = load_tree(root)
     except ContentError as error:
         _fail(error)
-    click.echo(f"检查通过：{len(tree.competencies)} 个能力项、{len(tree.syllabi)} 份培训大纲、"
+    posts = sum(len(workforce.posts) for workforce in tree.workforces)
+    click.echo(f"检查通过：{len(tree.workforces)} 支队伍、{posts} 个岗位、{len(tree.competencies)} 个能力项、"
+               f"{len(tree.syllabi)} 份培训大纲、"
                f"{len(tree.courses)} 门课程、{tree.lesson_count} 个课时")
 
 

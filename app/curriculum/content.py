@@ -10,7 +10,6 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 
 from app.curriculum.spec import (
-    WORKFORCES,  # noqa: F401 - re-exported
     CertificationSpec,
     CompetencySpec,
     ContentError,
@@ -20,6 +19,7 @@ from app.curriculum.spec import (
     LessonSpec,
     RequiredCourseSpec,
     SyllabusSpec,
+    WorkforceSpec,
 )
 from app.curriculum.toml_checks import (
     _CERTIFY,
@@ -34,12 +34,14 @@ from app.curriculum.toml_checks import (
     _check_cycles,
     _check_required,
     _check_syllabus_header,
+    _check_syllabus_post,
     _has,
     _level,
     _meanings,
     _Source,
     _Table,
 )
+from app.curriculum.workforces_file import read_workforces
 from app.models.curriculum import CreditKind
 
 _LESSON_NAME = re.compile(r"(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*\.md")
@@ -58,6 +60,15 @@ def load_tree(root: Path) -> ContentTree:
     if issues:
         raise ContentError(issues)
     return tree
+
+
+def load_workforces(root: Path) -> tuple[WorkforceSpec, ...]:
+    """Load only workforces.toml under root; raise ContentError if it has any issue."""
+    loader = _Loader(root)
+    workforces = read_workforces(loader)
+    if loader.issues:
+        raise ContentError(sorted(loader.issues, key=lambda issue: (issue.path, issue.line or 0)))
+    return workforces
 
 
 def format_issue(issue: ContentIssue) -> str:
@@ -86,6 +97,8 @@ class _Loader:
         self.question_ids: set[str] = set()
         self.slugs: set[str] = set()
         self.exams: dict[str, str] = {}  # certification exam code -> the syllabus file naming it
+        self.workforce_codes: set[str] | None = None  # from workforces.toml; None while unknown
+        self.post_codes: set[str] | None = None
 
     def add(self, rel: str, line: int | None, message: str) -> None:
         self.issues.append(ContentIssue(rel, line, message))
@@ -97,6 +110,7 @@ class _Loader:
         if not self.root.is_dir():
             self.add(".", None, f"找不到课程内容目录 {self.root}")
             return ContentTree((), (), ()), self.issues
+        workforces = read_workforces(self)
         competencies = self.competencies()
         self.question_ids = self.bank_ids()
         folders = sorted(path for path in (self.root / "courses").glob("*") if path.is_dir())
@@ -105,7 +119,7 @@ class _Loader:
         files = sorted((self.root / "syllabi").glob("*.toml"))
         syllabi = tuple(filter(None, map(self.syllabus, files)))
         issues = sorted(self.issues, key=lambda issue: (issue.path, issue.line or 0))
-        return ContentTree(competencies, syllabi, courses), issues
+        return ContentTree(competencies, syllabi, courses, workforces), issues
 
     def read_text(self, path: Path) -> str | None:
         try:
@@ -262,6 +276,7 @@ class _Loader:
         table = _Table(self, src, src.span())
         fields = table.fields(data, _SYLLABUS)
         _check_syllabus_header(table, fields, path.stem)
+        _check_syllabus_post(table, fields.get("post"), self.post_codes)
         outer = (_SYLLABUS.keys(), _FIRST_TABLE)
         targets = _Table(self, src, src.span("targets"), "[targets] 中", outer)
         levels = targets.levels(fields.get("targets", {}), self.codes)

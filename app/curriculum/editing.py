@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.audit import record
 from app.auth.scope import Scope
@@ -23,6 +25,8 @@ from app.models.curriculum import CreditKind
 
 MAX_LESSONS = 99  # lesson files are numbered with two digits
 MAX_COURSE_HOURS = 1000  # 学时 of a course
+MAX_SLUG = 80  # Course.slug's column length
+CODE_ATTEMPTS = 3  # a generated code taken by a concurrent save is chosen again this many times
 
 
 @dataclass
@@ -62,19 +66,53 @@ def _course_values(scope: Scope, fields: CourseFields) -> dict:
             "credit_tenths": parse_hours(fields.credit_hours, maximum=MAX_COURSE_HOURS, allow_zero=False)}
 
 
-def create_course(actor_id: int, scope: Scope, fields: CourseFields) -> Course:
-    """Create a course in the browser (source "web")."""
-    slug = (fields.slug or "").strip().lower()
-    if not SLUG.fullmatch(slug) or len(slug) > 80:
-        raise DomainError("课程代码只能用小写字母、数字和连字符（如 fj-night-duty），不超过 80 个字符。")
-    values = _course_values(scope, fields)
+def _free_code(year: int) -> str:
+    """Return the next unused generated course code of the year: c-2026-1, c-2026-2, …
+
+    One past the highest number in use after the year's prefix, so it can equal no stored code
+    (a stored "c-2026-07" counts as 7).
+    """
+    prefix = f"c-{year}-"
+    taken = db.session.scalars(select(Course.slug).where(Course.slug.startswith(prefix, autoescape=True)))
+    numbers = [int(rest) for slug in taken if (rest := slug[len(prefix):]).isascii() and rest.isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1}"
+
+
+def _chosen_code(text: str | None) -> str | None:
+    """Return the instructor's own course code, checked, or None to generate one."""
+    slug = (text or "").strip().lower()
+    if not slug:
+        return None
+    if not SLUG.fullmatch(slug) or len(slug) > MAX_SLUG:
+        raise DomainError("课程代码只能用小写字母、数字和连字符（如 fj-night-duty），不超过 80 个字符；"
+                          "也可以不填，由系统自动生成。")
     if db.session.scalar(select(Course.id).where(Course.slug == slug)):
-        raise Conflict(f"课程代码“{slug}”已被使用。")
-    course = Course(slug=slug, source="web", content_hash="", **values)
-    db.session.add(course)
-    record("course_create", course, actor_id=actor_id, slug=slug, title=course.title)
-    db.session.commit()
-    return course
+        raise Conflict(f"课程代码“{slug}”已被其他课程使用，请换一个，或不填由系统自动生成。")
+    return slug
+
+
+def create_course(actor_id: int, scope: Scope, fields: CourseFields, *, today: date) -> Course:
+    """Create a course in the browser (source "web").
+
+    The course code (slug) is the instructor's own when they type one; left empty, it is generated
+    as c-<year>-<n> (`_free_code`). Two saves at once may pick the same generated code: the loser's
+    commit fails on the unique slug and it picks the next one.
+    """
+    chosen = _chosen_code(fields.slug)
+    values = _course_values(scope, fields)
+    for _ in range(CODE_ATTEMPTS):
+        slug = chosen or _free_code(today.year)
+        course = Course(slug=slug, source="web", content_hash="", **values)
+        db.session.add(course)
+        try:
+            record("course_create", course, actor_id=actor_id, slug=slug, title=course.title)
+            db.session.commit()
+            return course
+        except IntegrityError:
+            db.session.rollback()
+            if chosen:
+                raise Conflict(f"课程代码“{slug}”已被其他课程使用，请换一个，或不填由系统自动生成。") from None
+    raise Conflict("课程代码生成失败，请再保存一次。")
 
 
 def update_course(actor_id: int, scope: Scope, course_id: int, fields: CourseFields) -> Course:

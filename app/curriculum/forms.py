@@ -3,15 +3,16 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.formkit import choices
 from app.models.curriculum import CreditKind
 
 
 class CourseForm(FlaskForm):
-    slug = StringField("课程代码", validators=[DataRequired("请填写课程代码。"), Length(max=80)],
-                       description="小写字母、数字和连字符，如 fj-night-duty；创建后不能修改")
+    slug = StringField("课程代码（可不填）", validators=[Optional(), Length(max=80, message="课程代码不超过 80 个字符。")],
+                       description="导出课程时用作文件名和目录名，创建后不能修改。不填时系统按年份加序号自动生成"
+                                   "（如 c-2026-1）；自己填写时只能用小写字母、数字和连字符，如 fj-night-duty")
     title = StringField("课程名称", validators=[DataRequired("请填写课程名称。"), Length(max=200)])
     workforces = SelectMultipleField("适用队伍", validate_choice=False,  # the service checks the scope
                                      validators=[DataRequired("请至少选择一个队伍。")])

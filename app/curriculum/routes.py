@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import clock
 from app.auth.scope import current_scope, role_required
 from app.curriculum import bp, editing, services
 from app.curriculum.forms import CourseForm
@@ -56,7 +57,7 @@ def _save_course(form: CourseForm, course=None):
         return None
     try:
         if course is None:
-            return editing.create_course(current_user.id, _scope(), _fields(form))
+            return editing.create_course(current_user.id, _scope(), _fields(form), today=clock.today())
         return editing.update_course(current_user.id, _scope(), course.id, _fields(form, course.slug))
     except DomainError as error:
         if error.status_code in (403, 404):

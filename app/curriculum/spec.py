@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.models.curriculum import Level
-
-WORKFORCES = ("fj", "sq", "zg")
+from app.org.reference import PostSpec, WorkforceSpec  # noqa: F401 - the workforces file's specs
 
 
 @dataclass(frozen=True)
@@ -90,6 +89,7 @@ class ContentTree:
     competencies: tuple[CompetencySpec, ...]
     syllabi: tuple[SyllabusSpec, ...]
     courses: tuple[CourseSpec, ...]
+    workforces: tuple[WorkforceSpec, ...] = ()
 
     @property
     def lesson_count(self) -> int:

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from app.audit import record
 from app.curriculum import spec
-from app.curriculum.content import ContentError, ContentIssue, load_tree
+from app.curriculum.content import ContentError, ContentIssue, load_tree, load_workforces
 from app.curriculum.hashing import competency_row, course_row, lesson_row, syllabus_row
 from app.curriculum.quiz_links import link_quiz_questions
+from app.curriculum.workforces_file import FILE as WORKFORCES_FILE
 from app.extensions import db
 from app.models import (
     Certification,
@@ -25,8 +26,11 @@ from app.models import (
     Syllabus,
     SyllabusTarget,
 )
+from app.org import reference
 
-KINDS = (("competencies", "能力项"), ("courses", "课程"), ("lessons", "课时"), ("syllabi", "培训大纲"))
+REFERENCE_KINDS = (("workforces", "队伍"), ("posts", "岗位"), ("grades", "岗位等级"))
+KINDS = REFERENCE_KINDS + (("competencies", "能力项"), ("courses", "课程"), ("lessons", "课时"),
+                           ("syllabi", "培训大纲"))
 
 
 @dataclass
@@ -52,6 +56,9 @@ class Counts:
 class SyncReport:
     """Per-kind counts and the web-edited courses the sync left alone."""
 
+    workforces: Counts = field(default_factory=Counts)
+    posts: Counts = field(default_factory=Counts)
+    grades: Counts = field(default_factory=Counts)
     competencies: Counts = field(default_factory=Counts)
     courses: Counts = field(default_factory=Counts)
     lessons: Counts = field(default_factory=Counts)
@@ -60,15 +67,15 @@ class SyncReport:
 
     @property
     def changed(self) -> bool:
-        return any(c.created or c.updated or c.removed
-                   for c in (self.competencies, self.courses, self.lessons, self.syllabi))
+        return any(c.created or c.updated or c.removed for c in (getattr(self, attr) for attr, _ in KINDS))
 
     def lines(self) -> list[str]:
         """Return the summary, one Chinese line per kind (and one for skipped courses)."""
         out = []
         for attr, label in KINDS:
             c = getattr(self, attr)
-            out.append(f"{label}：新增 {c.created}，更新 {c.updated}，未变 {c.unchanged}，停用 {c.removed}")
+            gone = "删除" if (attr, label) in REFERENCE_KINDS else "停用"  # reference rows go; content stays
+            out.append(f"{label}：新增 {c.created}，更新 {c.updated}，未变 {c.unchanged}，{gone} {c.removed}")
         if self.skipped:
             out.append(f"跳过网页编辑过的课程（用 --force 覆盖）：{'、'.join(self.skipped)}")
         return out
@@ -216,20 +223,45 @@ def _quiz_links() -> None:
     link_quiz_questions(db.session.scalars(select(Lesson)).all())
 
 
-def _unknown_posts(tree: spec.ContentTree) -> list[ContentIssue]:
-    known = set(db.session.scalars(select(Post.code)))
-    return [ContentIssue(f"syllabi/{s.post}.toml", 1, f'岗位代码 "{s.post}" 在系统中不存在，请先在“队伍、岗位与等级”中添加')
-            for s in tree.syllabi if s.post not in known]
+def _reference(workforces: tuple[spec.WorkforceSpec, ...], report: SyncReport) -> None:
+    """Apply workforces.toml (org's reference data) first: the syllabi name its posts."""
+    applied = reference.apply(workforces)
+    for attr, _ in REFERENCE_KINDS:
+        setattr(report, attr, Counts(**vars(getattr(applied, attr))))
+
+
+def _still_used(workforces: tuple[spec.WorkforceSpec, ...]) -> None:
+    """Refuse before writing when the file drops a workforce, post or grade still in use."""
+    issues = [ContentIssue(WORKFORCES_FILE, None, message) for message in reference.still_used(workforces)]
+    if issues:
+        raise ContentError(issues)
+
+
+def sync_workforces(root: Path, *, actor_id: int | None = None) -> SyncReport:
+    """Check and apply only workforces.toml, and commit (the demo builds units and people on it
+    before the syllabi exist); `sync_content` does the same as its first step."""
+    workforces = load_workforces(root)
+    _still_used(workforces)
+    report = SyncReport()
+    try:
+        _reference(workforces, report)
+        record("content_sync", None, actor_id=actor_id, root=str(root), only=WORKFORCES_FILE,
+               **{attr: getattr(report, attr).as_dict() for attr, _ in REFERENCE_KINDS})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
 
 
 def sync_content(root: Path, *, actor_id: int | None = None, force: bool = False) -> SyncReport:
-    """Validate the content under root, then upsert it in one transaction (ContentError if invalid)."""
+    """Validate the content under root, then upsert it in one transaction (ContentError if invalid):
+    the workforces and their posts first, then competencies, courses and the syllabi that name the posts."""
     tree = load_tree(root)
-    issues = _unknown_posts(tree)
-    if issues:
-        raise ContentError(issues)
+    _still_used(tree.workforces)
     report = SyncReport()
     try:
+        _reference(tree.workforces, report)
         ids = _competencies(tree.competencies, report)
         _courses(tree.courses, report, force, ids)
         _quiz_links()

@@ -4,7 +4,6 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from app.curriculum.spec import WORKFORCES
 from app.models.curriculum import Level
 
 _TYPES = {  # kind -> (test, what the value should be)
@@ -141,11 +140,14 @@ class _Table:
                 self.issue(f'"{key}" 必须大于 0', key=key)
 
     def workforces(self, codes: list[str] | None) -> None:
+        """Check a "workforces" list against the codes of workforces.toml (skipped while unknown)."""
         if codes == []:
             self.issue('"workforces" 至少要有一个队伍代码', key="workforces")
+        known = self.loader.workforce_codes
         for code in codes or ():
-            if code not in WORKFORCES:
-                self.issue(f'未知的队伍代码 "{code}"（应为 fj、sq 或 zg）', text=f'"{code}"')
+            if known is not None and code not in known:
+                self.issue(f'未知的队伍代码 "{code}"（应为 workforces.toml 中的 {"、".join(sorted(known))}）',
+                           text=f'"{code}"')
 
     def levels(self, mapping: dict, codes: set[str] | None) -> dict[str, Level]:
         """Check a competency-code -> level table such as [targets]; return its valid entries."""
@@ -198,6 +200,12 @@ def _check_syllabus_header(table: _Table, fields: dict, stem: str) -> None:
     total, required = fields.get("annual_hours"), fields.get("annual_required_hours")
     if total is not None and required is not None and required > total:
         table.issue("年度必修学时不能超过年度总学时", key="annual_required_hours")
+
+
+def _check_syllabus_post(table: _Table, post: str | None, known: set[str] | None) -> None:
+    """A syllabus is for a post that workforces.toml defines."""
+    if post is not None and known is not None and post not in known:
+        table.issue(f'未知岗位代码 "{post}"（岗位在 workforces.toml 中定义）', key="post")
 
 
 def _check_required(table: _Table, fields: dict, item: dict) -> None:

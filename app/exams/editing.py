@@ -85,14 +85,19 @@ def _settings(viewer: Viewer, data: ExamData, problems: list[str], kept_blueprin
     if not title or len(title) > 200:
         say("请填写考试名称（不超过 200 个字）")
     try:
-        blueprint = db.session.get(Blueprint, kept_blueprint) if data.blueprint_id == kept_blueprint else \
-            blueprint_to_change(viewer, data.blueprint_id)
+        blueprint = db.session.get(Blueprint, kept_blueprint) if kept_blueprint is not None and \
+            data.blueprint_id == kept_blueprint else blueprint_to_change(viewer, data.blueprint_id)
         if not blueprint.rules:
             say("所选组卷规则还没有规则")
     except DomainError:
         say("请选择组卷规则")
-    if data.opens_local is None or data.closes_local is None:
+    times = data.opens_local is not None and data.closes_local is not None
+    if not times:
         say("请填写开始和结束时间")
+    elif problem := clock.typed_date_problem(data.opens_local, "开始时间") or \
+            clock.typed_date_problem(data.closes_local, "结束时间"):
+        say(problem)
+        times = False
     elif data.closes_local <= data.opens_local:
         say("结束时间应晚于开始时间")
     checks = ((data.duration_minutes, 1, 1440, "考试时长应为 1 到 1440 分钟"),
@@ -114,7 +119,7 @@ def _settings(viewer: Viewer, data: ExamData, problems: list[str], kept_blueprin
                             "review_score", "review_correctness", "review_answers", "review_explanations",
                             "switch_limit"}}
     values["title"] = title
-    if data.opens_local and data.closes_local:
+    if times:
         values |= {"opens_at": clock.to_utc(data.opens_local), "closes_at": clock.to_utc(data.closes_local)}
     return values
 

@@ -5,7 +5,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -18,14 +17,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.formkit import choices, optional_int
+from app.formkit import NestedForm, choices, optional_int
 from app.models.exams import CountingRule, ExamKind, MultiPolicy, ReviewTiming, SourceKind
 
 DIFFICULTIES = choices([("", "不限")] + [(str(d), str(d)) for d in range(1, 6)])
 LAYOUTS = choices([("all", "所有题目在一页"), ("one", "每页一题，带答题卡导航")])
 
 
-class RuleForm(Form):
+class RuleForm(NestedForm):
     """One rule row of a blueprint (nested: no CSRF field of its own)."""
 
     section = StringField("大题名称", validators=[Optional(), Length(max=100)])

@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup
-from sqlalchemy import select
 
 from app.codes import LabeledStrEnum
 from app.exams import attempts as taking
 from app.exams import views
-from app.exams.audience import exams_for
 from app.extensions import db
 from app.models import Attempt, Exam, Person
 from app.models.exams import AttemptState, ReviewTiming
@@ -78,14 +76,7 @@ GROUPS = (("available", "可以参加的考试", (MyExamStatus.IN_PROGRESS, MyEx
 def my_exams(person_id: int, *, now: datetime) -> list[tuple[str, str, list[MyExam]]]:
     """The person's exams in groups (key, heading, exams): available, upcoming, past."""
     person = db.session.get(Person, person_id)
-    exams = exams_for(person)
-    mine: dict[int, list[Attempt]] = {}
-    if exams:
-        for attempt in db.session.scalars(select(Attempt).where(
-                Attempt.person_id == person_id, Attempt.exam_id.in_([e.id for e in exams]))
-                .order_by(Attempt.number)):
-            mine.setdefault(attempt.exam_id, []).append(attempt)
-    items = [_my_exam(exam, person, mine.get(exam.id, []), now=now) for exam in exams]
+    items = [_my_exam(one, now=now) for one in views.person_exams(person)]
     groups = []
     for key, heading, statuses in GROUPS:
         found = [item for item in items if item.status in statuses]
@@ -98,9 +89,10 @@ def my_exams(person_id: int, *, now: datetime) -> list[tuple[str, str, list[MyEx
     return groups
 
 
-def _my_exam(exam: Exam, person: Person, attempts: list[Attempt], *, now: datetime) -> MyExam:
-    summary = views.exam_summary(exam, person, attempts, now=now)
-    close = taking.closes_at(exam, taking.override_for(exam.id, person.id))
+def _my_exam(one: views.PersonExam, *, now: datetime) -> MyExam:
+    exam, attempts = one.exam, one.attempts
+    summary = views.exam_summary(exam, attempts, one.override, now=now)
+    close = taking.closes_at(exam, one.override)
     current = next((a.id for a in attempts if a.state == AttemptState.IN_PROGRESS and now <= a.deadline), None)
     return MyExam(exam=exam, status=MyExamStatus(summary["status"]), closes_at=close,
                   attempts_allowed=summary["attempts_allowed"], attempts_used=summary["attempts_used"],
@@ -110,7 +102,7 @@ def _my_exam(exam: Exam, person: Person, attempts: list[Attempt], *, now: dateti
 
 
 def _outcome(exam: Exam, attempt: Attempt, close: datetime, *, now: datetime) -> Outcome:
-    flags = views.review_flags(exam, attempt, now=now)
+    flags = views.review_flags(exam, attempt, now=now, close=close)
     result = None
     if flags is not None and flags["score"]:
         result = {"score": (attempt.score or 0) / 100, "max_score": attempt.max_score / 100,

@@ -77,6 +77,9 @@ def set_override(viewer: Viewer, exam_id: int, data: OverrideData) -> ExamOverri
     minutes, extra, closes_local = data.extra_minutes or 0, data.extra_attempts or 0, data.closes_local
     if not (isinstance(minutes, int) and 0 <= minutes <= 1440 and isinstance(extra, int) and 0 <= extra <= 20):
         raise DomainError("延长时间应为 0 到 1440 分钟，增加次数应为 0 到 20 次。")
+    problem = clock.typed_date_problem(closes_local, "个人结束时间")
+    if problem:
+        raise DomainError(problem + "。")
     closes_at = clock.to_utc(closes_local) if closes_local else None
     if closes_at is not None and closes_at <= exam.closes_at:
         raise DomainError(f"个人结束时间应晚于考试的结束时间（{clock.format_local_dt(exam.closes_at)}）。")

@@ -12,6 +12,7 @@ from app.exams import pools
 from app.exams.access import Viewer, owner_scope
 from app.exams.blueprints import RuleData, check_draw
 from app.extensions import db
+from app.formkit import as_id
 from app.models import Blueprint, BlueprintRule, OrgUnit, Question, QuestionCategory
 
 
@@ -52,7 +53,7 @@ def search_questions(viewer: Viewer, owner_unit_id: int | None, text: str, qtype
     if text:
         number = text.removeprefix("#")
         query = query.where(or_(Question.stem_text.contains(text, autoescape=True), Question.external_id == text,
-                                Question.id == (int(number) if number.isdigit() else -1)))
+                                Question.id == (as_id(number) or -1)))
     rows = db.session.execute(query.order_by(Question.id.desc()).limit(limit)).all()
     return [question_summary(q, ok) for q, ok in rows]
 

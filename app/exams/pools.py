@@ -1,6 +1,7 @@
 """A blueprint's rules as pools of usable questions: resolved from the bank, frozen at publishing.
 
-`resolve(exam)` searches the bank (the preview and the publishing dry run); `freeze(exam)`
+`resolve(exam)` searches the bank (the preview and the publishing dry run), with each question's
+facility measured by earlier exams where it has enough graded answers; `freeze(exam)`
 stores the pools as `ExamPoolEntry` rows; `frozen_blueprint(exam)` reads them back as the engine's
 `assembly.Blueprint`, cached in memory per frozen pool (`Exam.pool_key`), so a start costs no
 search of the bank whatever its size.
@@ -15,7 +16,7 @@ import secrets
 from collections import OrderedDict
 from threading import Lock
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, func, select
 
 from app.bank.questions import usable
 from app.extensions import db
@@ -24,6 +25,7 @@ from app.models import (
     BlueprintRule,
     Competency,
     Exam,
+    ExamItemStat,
     ExamPoolEntry,
     OrgUnit,
     Question,
@@ -60,10 +62,22 @@ def owner_path(owner_unit_id: int | None) -> str | None:
     return unit.path if unit else None
 
 
+def _measured():
+    """Per question version: graded answers over every exam that stored its item statistics, and
+    the answers-weighted sum of the facility each exam measured."""
+    return (select(ExamItemStat.question_version_id.label("version_id"),
+                   func.sum(ExamItemStat.answers).label("answers"),
+                   func.sum(ExamItemStat.facility * ExamItemStat.answers).label("weighted"))
+            .group_by(ExamItemStat.question_version_id).subquery())
+
+
 def _rule_query(rule: BlueprintRule, within: str | None = None):
-    query = (select(Question.id, QuestionVersion.id, Question.difficulty, QuestionVersion.data)
+    measured = _measured()
+    query = (select(Question.id, QuestionVersion.id, Question.difficulty, QuestionVersion.data,
+                    measured.c.answers, measured.c.weighted)
              .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
                                          QuestionVersion.number == Question.current_number))
+             .outerjoin(measured, measured.c.version_id == QuestionVersion.id)
              .where(usable(), Question.qtype == rule.qtype))
     if within is not None:
         query = query.where(Question.category_id.in_(
@@ -94,15 +108,20 @@ def _rule_query(rule: BlueprintRule, within: str | None = None):
 
 
 def rule_pool(rule: BlueprintRule, within: str | None = None) -> tuple[assembly.PoolQuestion, ...]:
-    """The usable questions a rule draws from now, inside the owner path `within` (None: anywhere)."""
+    """The usable questions a rule draws from now, inside the owner path `within` (None: anywhere).
+
+    A question's facility is measured once its current version has `assembly.MIN_MEASURED_ANSWERS`
+    graded answers in exams whose item statistics were stored, from its difficulty otherwise.
+    """
     query = _rule_query(rule, within)
     if query is None:
         return ()
     found = {}
-    for question_id, version_id, difficulty, data in db.session.execute(query):
+    for question_id, version_id, difficulty, data, answers, weighted in db.session.execute(query):
         keys = tuple(option["key"] for option in (data or {}).get("options", ()))
+        measured = weighted / answers if answers else None
         found[question_id] = assembly.PoolQuestion(
-            question_id, version_id, assembly.expected_facility(difficulty), keys)
+            question_id, version_id, assembly.expected_facility(difficulty, measured, answers or 0), keys)
     if rule.source_kind == SourceKind.FIXED:
         return tuple(found[int(i)] for i in rule.question_ids or [] if int(i) in found)
     return tuple(found.values())

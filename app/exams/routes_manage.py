@@ -3,9 +3,9 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from app import clock
-from app.auth.scope import role_required
+from app.auth.scope import current_scope, role_required
 from app.errors import DomainError
-from app.exams import bp, editing, overrides, overview
+from app.exams import analysis_page, bp, editing, overrides, overview
 from app.exams.access import exam_to_change
 from app.exams.forms import OverrideForm
 from app.exams.publishing import BlueprintShort, has_attempts
@@ -61,6 +61,13 @@ def exam_edit(exam_id: int):
 def exam_page(exam_id: int):
     return render_template("exams/exam.html", **overview.exam_page(viewer(), exam_id),
                            override_form=OverrideForm(), problems=[])
+
+
+@bp.get("/manage/<int:exam_id>/analysis")
+@role_required(*BUILDERS)
+def exam_analysis(exam_id: int):
+    return render_template("exams/analysis.html", **analysis_page.analysis_page(
+        viewer(), exam_id, bank_scope=current_scope("instructor"), now=clock.now()))
 
 
 @bp.post("/manage/<int:exam_id>/publish")

@@ -7,6 +7,7 @@ ids, weights, answers, explanations or feedback. Results follow the exam's revie
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
@@ -17,7 +18,7 @@ from app.exams.attempts import attempts_allowed, closes_at, override_for
 from app.exams.audience import exams_for
 from app.exams.questions import public_of, question_of, version_text
 from app.extensions import db
-from app.models import Attempt, AttemptItem, Exam, Person, QuestionVersion
+from app.models import Attempt, AttemptItem, Exam, ExamOverride, Person, QuestionVersion
 from app.models.exams import AttemptState, ReviewTiming
 from app.rendering import render_markdown
 from question_bank.assembly import OPTION_LETTERS, to_display_letters
@@ -38,19 +39,36 @@ def _status(exam: Exam, attempts: list[Attempt], allowed: int, close: datetime, 
     return "closed" if now >= close else "open"
 
 
+@dataclass(frozen=True)
+class PersonExam:
+    """One of a person's exams with their attempts (by number) and their override, if any."""
+
+    exam: Exam
+    attempts: list[Attempt]
+    override: ExamOverride | None
+
+
+def person_exams(person: Person) -> list[PersonExam]:
+    """Every published exam whose audience includes the person, with attempts and overrides (3 queries)."""
+    exams = exams_for(person)
+    if not exams:
+        return []
+    ids = [exam.id for exam in exams]
+    mine: dict[int, list[Attempt]] = {}
+    for attempt in db.session.scalars(select(Attempt).where(Attempt.person_id == person.id, Attempt.exam_id.in_(ids))
+                                      .order_by(Attempt.number)):
+        mine.setdefault(attempt.exam_id, []).append(attempt)
+    overrides = {o.exam_id: o for o in db.session.scalars(
+        select(ExamOverride).where(ExamOverride.person_id == person.id, ExamOverride.exam_id.in_(ids)))}
+    return [PersonExam(exam, mine.get(exam.id, []), overrides.get(exam.id)) for exam in exams]
+
+
 def exam_summaries(person: Person, *, now: datetime) -> list[dict]:
     """The Exam summaries (API.md) of every published exam whose audience includes the person."""
-    exams = exams_for(person)
-    mine: dict[int, list[Attempt]] = {}
-    if exams:
-        for attempt in db.session.scalars(select(Attempt).where(
-                Attempt.person_id == person.id, Attempt.exam_id.in_([e.id for e in exams]))):
-            mine.setdefault(attempt.exam_id, []).append(attempt)
-    return [exam_summary(exam, person, mine.get(exam.id, []), now=now) for exam in exams]
+    return [exam_summary(one.exam, one.attempts, one.override, now=now) for one in person_exams(person)]
 
 
-def exam_summary(exam: Exam, person: Person, attempts: list[Attempt], *, now: datetime) -> dict:
-    override = override_for(exam.id, person.id)
+def exam_summary(exam: Exam, attempts: list[Attempt], override: ExamOverride | None, *, now: datetime) -> dict:
     allowed, close = attempts_allowed(exam, override), closes_at(exam, override)
     return {"id": exam.id, "title": exam.title, "kind": exam.kind, "opens_at": iso(exam.opens_at),
             "closes_at": iso(close), "duration_minutes": exam.duration_minutes,
@@ -59,12 +77,16 @@ def exam_summary(exam: Exam, person: Person, attempts: list[Attempt], *, now: da
             "requires_password": bool(exam.password_hash)}
 
 
-def review_flags(exam: Exam, attempt: Attempt, *, now: datetime) -> dict[str, bool] | None:
-    """What the review policy shows of a finished attempt now; None while nothing is shown."""
+def review_flags(exam: Exam, attempt: Attempt, *, now: datetime,
+                 close: datetime | None = None) -> dict[str, bool] | None:
+    """What the review policy shows of a finished attempt now; None while nothing is shown.
+
+    `close` is the person's close of the exam when the caller knows it (else it is looked up).
+    """
     if attempt.state != AttemptState.FINISHED or exam.review_timing == ReviewTiming.NEVER:
         return None
     if exam.review_timing == ReviewTiming.AFTER_CLOSE and \
-            now < closes_at(exam, override_for(exam.id, attempt.person_id)):
+            now < (close or closes_at(exam, override_for(exam.id, attempt.person_id))):
         return None
     flags = {"score": exam.review_score, "correctness": exam.review_correctness,
              "answers": exam.review_answers, "explanations": exam.review_explanations}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 from sqlalchemy import or_, select
+from wtforms import FieldList
 
 from app import clock
 from app.bank.categories import choices_for
@@ -17,7 +18,7 @@ from app.exams.blueprints import BlueprintData, RuleData
 from app.exams.editing import ExamData
 from app.exams.forms import BlueprintForm, ExamForm
 from app.extensions import db
-from app.formkit import choices
+from app.formkit import choices, ids
 from app.models import Blueprint, Competency, Exam
 from app.models.exams import SourceKind
 from app.org.services import post_options, unit_options
@@ -29,17 +30,16 @@ def viewer() -> Viewer:
 
 
 def form_errors(form) -> list[str]:
-    """Every field error as "label：message" (nested rule rows included)."""
+    """Every field error as "label：message"; a rule row's as "第 n 条规则 label：message"."""
     found = []
-    for name, errors in form.errors.items():
-        label = getattr(getattr(form, name, None), "label", None)
-        for error in errors:
-            if isinstance(error, dict):  # a FieldList entry's own errors
-                found += [f"{name_}：{'；'.join(msgs)}" for name_, msgs in error.items()]
-            elif isinstance(error, list):
-                found += [str(e) for e in error]
-            else:
-                found.append(f"{label.text if label else name}：{error}")
+    for field in form:
+        if isinstance(field, FieldList):
+            for number, entry in enumerate(field.entries, start=1):
+                found += [f"第 {number} 条规则 {sub.label.text}：{error}"
+                          for sub in entry.form for error in sub.errors]
+        else:
+            found += [f"{field.label.text}：{error}" for error in field.errors if isinstance(error, str)]
+    found += [str(error) for error in form.form_errors]
     return found
 
 
@@ -47,7 +47,7 @@ def form_errors(form) -> list[str]:
 
 
 def _ids(text: str | None) -> tuple[int, ...]:
-    return tuple(int(part) for part in (text or "").replace("，", ",").split(",") if part.strip().isdigit())
+    return tuple(ids((text or "").replace("，", ",").split(",")))
 
 
 def rule_data(fields) -> RuleData:

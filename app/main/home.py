@@ -1,7 +1,9 @@
 """The home page: for each role a person holds, what they should do now.
 
 Each section comes from the services of the area that owns the data (study, classes, curriculum,
-bank, org); this module only chooses which sections a person sees and the year they are about.
+bank, org); this module only chooses which sections a person sees. The year each section is about
+is the one every page about "the year" opens on (`study.cycles.default_year`): for the admin section
+their scope's, for the trainee section their own.
 """
 
 from __future__ import annotations
@@ -17,12 +19,8 @@ from app.curriculum.services import editable_courses
 from app.models import ClassSession, Course, Person
 from app.models.people import Role
 from app.org.services import home_summary
+from app.study import cycles
 from app.study.home import AdminStudy, TraineeStudy, admin_study, trainee_study
-
-
-def _training_year(today: date) -> int:
-    """The year the home page's tasks, 学时 and completion figures are about (the one place that decides)."""
-    return today.year
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,6 @@ class TraineeSection:
 @dataclass(frozen=True)
 class Home:
     today: date
-    year: int
     admin: AdminSection | None
     instructor: InstructorSection | None
     trainee: TraineeSection | None
@@ -61,17 +58,18 @@ class Home:
 def home_page(person: Person, *, now: datetime) -> Home:
     """Return the sections of the home page for the person's roles."""
     today = clock.local_date(now)
-    year = _training_year(today)
     roles = person.role_names
     admin = instructor = trainee = None
     if Role.ADMIN in roles:
         counts = home_summary(person)["admin"]
-        admin = AdminSection(admin_study(scope_of(person.roles, Role.ADMIN), today=today, year=year),
-                             people=counts["people"], units=counts["units"])
+        scope = scope_of(person.roles, Role.ADMIN)
+        year = cycles.choose_year(None, cycles.years_with_data(scope=scope), today)
+        admin = AdminSection(admin_study(scope, today=today, year=year), people=counts["people"], units=counts["units"])
     if Role.INSTRUCTOR in roles:
         scope = scope_of(person.roles, Role.INSTRUCTOR)
         courses, count = editable_courses(scope)
         instructor = InstructorSection(courses, count, instructor_work(person.id, scope))
     if Role.TRAINEE in roles:
+        year = cycles.choose_year(None, cycles.years_with_data(person_id=person.id), today)
         trainee = TraineeSection(trainee_study(person, today=today, year=year), upcoming_sessions(person.id, now=now))
-    return Home(today, year, admin, instructor, trainee)
+    return Home(today, admin, instructor, trainee)

@@ -27,6 +27,7 @@ from app.models.curriculum import (
     Syllabus,
     SyllabusTarget,
 )
+from app.models.exam_stats import ExamAnalysis, ExamItemStat
 from app.models.exams import (
     Attempt,
     AttemptEvent,
@@ -44,6 +45,7 @@ from app.models.people import ApiToken, LoginSession, MentorLink, Person, RoleGr
 from app.models.quiz import LessonQuizQuestion, QuizAttempt, QuizAttemptItem
 from app.models.study import (
     Assignment,
+    AssignmentGenerateJob,
     AssignmentPeopleTally,
     AssignmentTally,
     CreditEntry,
@@ -59,7 +61,9 @@ __all__ = [
     "Blueprint",
     "BlueprintRule",
     "Exam",
+    "ExamAnalysis",
     "ExamAudience",
+    "ExamItemStat",
     "ExamOverride",
     "ExamPoolEntry",
     "AuditEntry",
@@ -94,6 +98,7 @@ __all__ = [
     "ScheduledRun",
     "Workforce",
     "Assignment",
+    "AssignmentGenerateJob",
     "AssignmentPeopleTally",
     "AssignmentTally",
     "CreditEntry",

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models.curriculum import Competency
 from app.models.org import OrgUnit
 from app.models.people import ImportStatus
+from question_bank.base import EXTERNAL_ID_MAX
 
 
 class QuestionStatus(LabeledStrEnum):
@@ -58,7 +59,7 @@ class Question(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("question_category.id"))
-    external_id: Mapped[str | None] = mapped_column(String(60), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_MAX), unique=True)
     qtype: Mapped[str] = mapped_column(String(20), index=True)
     status: Mapped[str] = mapped_column(String(10), default=QuestionStatus.DRAFT)
     needs_review: Mapped[bool] = mapped_column(default=False, index=True)

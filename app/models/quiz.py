@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app import clock
 from app.extensions import db
 from app.models.bank import QuestionVersion
+from question_bank.base import EXTERNAL_ID_MAX
 
 
 class LessonQuizQuestion(db.Model):
@@ -28,7 +29,7 @@ class LessonQuizQuestion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
     position: Mapped[int]
-    external_id: Mapped[str] = mapped_column(String(60))
+    external_id: Mapped[str] = mapped_column(String(EXTERNAL_ID_MAX))
     question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id", ondelete="SET NULL"), index=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -174,3 +174,53 @@ class AssignmentPeopleTally(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     people: Mapped[int] = mapped_column(default=0)
+
+
+class GenerateStatus(LabeledStrEnum):
+    """Where a run of 按培训大纲生成培训任务 stands (`AssignmentGenerateJob.status`)."""
+
+    QUEUED = "queued", "排队等待"
+    RUNNING = "running", "正在生成"
+    FINISHED = "finished", "已完成"
+    FAILED = "failed", "已中断"
+
+
+class SkipReason(LabeledStrEnum):
+    """Why a person with a post got no task from a run of 按培训大纲生成培训任务."""
+
+    NO_SYLLABUS = "no_syllabus", "所在岗位没有启用的培训大纲"
+    NO_COURSES = "no_courses", "培训大纲中的必修课程都不存在或已停用"
+    NOT_ACTIVE = "not_active", "生成开始后已离岗、被删除或被取消岗位"
+
+
+class AssignmentGenerateJob(db.Model):
+    """One run of the admin's 按培训大纲生成培训任务 over their scope, done by a background task.
+
+    The task commits once per person, with that person's new tasks and the counters below, so the
+    progress page sees them as they grow and a retry resumes after `last_person_id`. While the run
+    waits or runs, `running_key` holds a digest of its scope: the unique key lets one run per scope
+    at a time exist; it is emptied when the run ends.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)  # the task's last sign of life
+    finished_at: Mapped[datetime | None]
+    scope_paths: Mapped[list | None] = mapped_column(JSON(none_as_null=True))  # the admin's unit paths; None: everywhere
+    running_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default=GenerateStatus.QUEUED)
+    total: Mapped[int] = mapped_column(default=0)  # active people with a post in the scope
+    done: Mapped[int] = mapped_column(default=0)  # of them checked so far
+    created: Mapped[int] = mapped_column(default=0)  # tasks created so far
+    people_with_tasks: Mapped[int] = mapped_column(default=0)  # people who got at least one new task
+    last_person_id: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[dict] = mapped_column(JSON, default=dict)  # {SkipReason: people}
+    skipped_people: Mapped[list] = mapped_column(JSON, default=list)  # [[person id, SkipReason]], the first ones
+    error: Mapped[str | None] = mapped_column(Text)  # why a failed run stopped (Chinese)
+
+    created_by: Mapped[Person] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return GenerateStatus.label_of(self.status)

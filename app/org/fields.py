@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
+
+from app import clock
 
 STAFF_NO_MAX = 40
 NAME_MAX = 50
@@ -52,6 +55,11 @@ def phone_problems(phone: str) -> list[str]:
     if phone and (len(phone) > PHONE_MAX or not PHONE_RE.fullmatch(phone)):
         return [f"手机号码“{shorten(phone)}”格式不正确（11 位手机号，或带区号的固定电话）"]
     return []
+
+
+def joined_on_problems(joined_on: date | None) -> list[str]:
+    problem = clock.typed_date_problem(joined_on, "入职日期")
+    return [problem] if problem else []
 
 
 def person_field_problems(*, staff_no: str, name: str, phone: str) -> list[str]:

@@ -39,15 +39,6 @@ class MentorForm(FlaskForm):
     kind = SelectField("类型", choices=choices(MentorKind.labels().items()))
 
 
-class PostForm(FlaskForm):
-    code = StringField("岗位代码", validators=[DataRequired("请填写岗位代码。"), Length(max=40)])
-    name = StringField("岗位名称", validators=[DataRequired("请填写岗位名称。"), Length(max=50)])
-
-
-class GradeForm(FlaskForm):
-    name = StringField("等级名称", validators=[DataRequired("请填写等级名称。"), Length(max=50)])
-
-
 class ImportForm(FlaskForm):
     file = FileField("名册文件", validators=[
         FileRequired("请选择文件。"), FileAllowed(["xlsx", "csv"], "只支持 .xlsx 或 .csv 文件。"),

@@ -19,7 +19,7 @@ from app.events import announce, person_joined, person_post_changed, person_upda
 from app.extensions import db
 from app.models import Grade, MentorLink, OrgUnit, Person, Post, RoleGrant
 from app.models.people import MentorKind, PersonStatus, Role
-from app.org.fields import person_field_problems
+from app.org.fields import joined_on_problems, person_field_problems
 from app.org.services import get_unit
 
 
@@ -103,7 +103,7 @@ def search_people(scope: Scope, filters: PeopleFilter, *, page: int, per_page: i
 
 def _validated(scope: Scope, data: PersonData, person_id: int | None) -> PersonData:
     staff_no, name, phone = data.staff_no.strip(), data.name.strip(), (data.phone or "").strip()
-    problems = person_field_problems(staff_no=staff_no, name=name, phone=phone)
+    problems = person_field_problems(staff_no=staff_no, name=name, phone=phone) + joined_on_problems(data.joined_on)
     if problems:
         raise DomainError("；".join(problems) + "。")
     if data.status not in PersonStatus.labels():

@@ -19,7 +19,7 @@ from app.events import announce, person_joined
 from app.extensions import db
 from app.models import Grade, OrgUnit, Person, Post, RoleGrant, RosterImport
 from app.models.people import ImportStatus, PersonStatus, Role
-from app.org.fields import person_field_problems, shorten
+from app.org.fields import joined_on_problems, person_field_problems, shorten
 from app.org.services import units_in_scope
 from app.trees import full_names, name_path, with_ancestors
 
@@ -121,6 +121,8 @@ def _check_details(row: dict, problems: list[str]) -> tuple[date | None, str | N
             joined_on = _parse_date(row["入职日期"])
         except ValueError:
             problems.append(f"入职日期“{shorten(row['入职日期'])}”无法识别（应为 2024-03-01）")
+        else:
+            problems += joined_on_problems(joined_on)
     try:  # the file says 在岗 or 离岗 (empty: 在岗); the database stores the code
         status = PersonStatus.from_label(row.get("状态") or PersonStatus.ACTIVE.label)
     except ValueError:

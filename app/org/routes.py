@@ -21,7 +21,7 @@ from app.celery_app import run_in_background
 from app.errors import DomainError
 from app.models.people import ImportStatus, PersonStatus
 from app.org import bp, people, roster, roster_batches, services
-from app.org.forms import ConfirmImportForm, GradeForm, ImportForm, PostForm, UnitForm
+from app.org.forms import ConfirmImportForm, ImportForm, UnitForm
 from app.org.roster_file import build_template
 from app.org.tasks import preview_roster_task
 
@@ -81,28 +81,7 @@ def unit_delete(unit_id: int):
 @bp.get("/workforces")
 @role_required("admin")
 def workforces():
-    return render_template("org/workforces.html", workforces=services.workforces(), post_form=PostForm(),
-                           grade_form=GradeForm(), editable=current_scope().is_global)
-
-
-@bp.post("/workforces/<int:workforce_id>/posts")
-@role_required("admin")
-def post_create(workforce_id: int):
-    form = PostForm()
-    if form.validate_on_submit():
-        services.add_post(current_user.id, current_scope(), workforce_id, code=form.code.data, name=form.name.data)
-        flash("岗位已添加。", "success")
-    return redirect(url_for("org.workforces"))
-
-
-@bp.post("/workforces/<int:workforce_id>/grades")
-@role_required("admin")
-def grade_create(workforce_id: int):
-    form = GradeForm()
-    if form.validate_on_submit():
-        services.add_grade(current_user.id, current_scope(), workforce_id, name=form.name.data)
-        flash("等级已添加。", "success")
-    return redirect(url_for("org.workforces"))
+    return render_template("org/workforces.html", workforces=services.workforces())
 
 
 @bp.get("/import")

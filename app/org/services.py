@@ -8,7 +8,7 @@ from app.audit import record
 from app.auth.scope import Scope, scope_of
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.extensions import db
-from app.models import Grade, OrgUnit, Person, Post, Workforce
+from app.models import OrgUnit, Person, Post, Workforce
 from app.org.labels import unit_labels
 from app.trees import TreeNode, build_forest, in_tree_order, place
 
@@ -125,44 +125,8 @@ def delete_unit(actor_id: int, scope: Scope, unit_id: int) -> None:
 
 
 def workforces() -> list[Workforce]:
+    """Every workforce with its posts and grades (read-only: set by policy in the course content, see reference.py)."""
     return list(db.session.scalars(select(Workforce).order_by(Workforce.id)))
-
-
-def _workforce(scope: Scope, workforce_id: int) -> Workforce:
-    if not scope.is_global:
-        raise Forbidden("只有全局管理员可以维护队伍、岗位和等级。")
-    workforce = db.session.get(Workforce, workforce_id)
-    if workforce is None:
-        raise NotFound("队伍不存在。")
-    return workforce
-
-
-def add_post(actor_id: int, scope: Scope, workforce_id: int, *, code: str, name: str) -> Post:
-    workforce = _workforce(scope, workforce_id)
-    code, name = (code or "").strip(), (name or "").strip()
-    if not code or not name:
-        raise DomainError("岗位代码和名称都不能为空。")
-    if db.session.scalar(select(Post).where(Post.code == code)):
-        raise Conflict(f"岗位代码“{code}”已存在。")
-    post = Post(workforce=workforce, code=code, name=name)
-    db.session.add(post)
-    record("post_create", post, actor_id=actor_id, code=code, name=name)
-    db.session.commit()
-    return post
-
-
-def add_grade(actor_id: int, scope: Scope, workforce_id: int, *, name: str) -> Grade:
-    """Append a step at the top of the workforce's grade ladder."""
-    workforce = _workforce(scope, workforce_id)
-    name = (name or "").strip()
-    if not name:
-        raise DomainError("等级名称不能为空。")
-    top = db.session.scalar(select(func.max(Grade.rank)).where(Grade.workforce_id == workforce.id))
-    grade = Grade(workforce=workforce, name=name, rank=(top or 0) + 1)
-    db.session.add(grade)
-    record("grade_create", grade, actor_id=actor_id, name=name)
-    db.session.commit()
-    return grade
 
 
 def home_summary(person: Person) -> dict:

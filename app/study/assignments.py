@@ -8,12 +8,13 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from app import clock
 from app.audit import record
 from app.auth.scope import Scope
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.models import Assignment, AssignmentTally, Course, OrgUnit, Person
-from app.models.study import AssignmentStatus
+from app.models.study import AssignmentStatus, SkipReason
 from app.org.people import select_people
 from app.org.services import get_unit, post_options, unit_options
 from app.study import tallies
@@ -67,24 +68,34 @@ def rule_cycle(rule: dict, due: date) -> int:
 def sync_assignments(person_id: int, *, today: date, year: int | None = None,
                      actor_id: int | None = None) -> int:
     """Create the person's missing required-course assignments from their post's syllabus, and commit."""
-    created = _sync_person(person_id, today=today, year=year, actor_id=actor_id)
+    created = add_missing(person_id, today=today, year=year, actor_id=actor_id)
     db.session.commit()
     return created
 
 
-def _sync_person(person_id: int, *, today: date, year: int | None, actor_id: int | None) -> int:
+def add_missing(person_id: int, *, today: date, year: int | None = None, actor_id: int | None = None) -> int:
     """Add the person's missing syllabus assignments to the session (the caller commits)."""
+    return add_missing_or_why(person_id, today=today, year=year, actor_id=actor_id)[0]
+
+
+def add_missing_or_why(person_id: int, *, today: date, year: int | None = None,
+                       actor_id: int | None = None) -> tuple[int, SkipReason | None]:
+    """Add the person's missing syllabus assignments (the caller commits); return how many, and
+    when their syllabus can give them none at all, why (None: it can, or they already have them)."""
     person = db.session.get(Person, person_id)
-    syllabus = syllabus_for(person) if person and person.status == "active" else None
+    if person is None or person.status != "active" or person.post_id is None:
+        return 0, SkipReason.NOT_ACTIVE
+    syllabus = syllabus_for(person)
     if syllabus is None:
-        return 0
+        return 0, SkipReason.NO_SYLLABUS
     slugs = [item.get("course") for item in syllabus.required]
     courses = {c.slug: c for c in db.session.scalars(select(Course).where(Course.slug.in_(slugs), Course.active))}
+    if not courses:
+        return 0, SkipReason.NO_COURSES
     existing = set(db.session.execute(
         select(Assignment.course_id, Assignment.year).where(Assignment.person_id == person_id)
     ).all())
-    done = Completions([person_id], [c.id for c in courses.values()])
-    created = 0
+    missing = []
     for rule in syllabus.required:
         course = courses.get(rule.get("course"))
         due = due_date(rule, joined_on=person.joined_on, today=today, year=year) if course else None
@@ -95,13 +106,16 @@ def _sync_person(person_id: int, *, today: date, year: int | None, actor_id: int
         if (course.id, due.year) in existing or (not cycle and course.id in {c for c, _ in existing}):
             continue
         existing.add((course.id, due.year))
+        missing.append((course, due, cycle))
+    if not missing:
+        return 0, None
+    done = Completions([person_id], [course.id for course, _, _ in missing])
+    for course, due, cycle in missing:
         db.session.add(Assignment(person_id=person_id, course_id=course.id, year=due.year, due_on=due,
                                   origin="syllabus", cycle=cycle, created_by_id=actor_id,
                                   completed_at=done.done_at(person_id, course.id, cycle)))
-        created += 1
-    if created:
-        record("assignment_sync", person, actor_id=actor_id, created=created)
-    return created
+    record("assignment_sync", person, actor_id=actor_id, created=len(missing))
+    return len(missing), None
 
 
 def sync_all(*, today: date, year: int | None = None, person_ids: list[int] | None = None) -> int:
@@ -137,6 +151,8 @@ def assign_course(actor_id: int, scope: Scope, *, course_id: int, due_on: date, 
         raise DomainError("请只选择一种下达对象：单位、岗位或工号名单。")
     if due_on < today:
         raise DomainError("截止日期不能早于今天。")
+    if problem := clock.typed_date_problem(due_on, "截止日期"):
+        raise DomainError(problem + "。")
     people = _targets(scope, unit_id=unit_id, post_id=post_id, staff_nos=staff_nos)
     if not people:
         raise DomainError("所选范围内没有在岗人员，未下达任何任务。")

@@ -21,10 +21,11 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import Assignment, AssignmentPeopleTally, AssignmentTally, Course, OrgUnit, Person
 from app.models.study import AssignmentOrigin, AssignmentStatus
+from app.org.labels import unit_labels
 from app.org.services import get_unit, units_in_scope
-from app.study import tallies
+from app.study import cycles, tallies
 from app.study.assignments import AssignmentFilter, count_in_scope, filter_in_scope, status_label
-from app.trees import ancestor_ids, name_path
+from app.trees import ancestor_ids
 
 OWN_SUFFIX = "（本级）"
 EXPORT_COLUMNS = ("工号", "姓名", "单位", "课程", "年度", "截止日期", "来源", "状态", "完成时间")
@@ -84,8 +85,10 @@ def overview(scope: Scope, *, today: date, year: int | None = None, course_id: i
     """Count the year's assignments per child unit of a node in scope (NotFound outside it).
 
     Without a unit the node is the scope's root when there is exactly one, else the rows are the roots.
+    Without a year, the scope's training year that matters now (`cycles.default_year`).
     """
-    year = year or today.year
+    if year is None:
+        year = cycles.choose_year(None, cycles.years_with_data(scope=scope), today)
     roots = _roots(scope)
     node = get_unit(scope, unit_id) if unit_id else (roots[0] if len(roots) == 1 else None)
     if node is None:
@@ -156,16 +159,20 @@ def _roll_up(rows: list[Row], found: list[tuple[str, int, Tally]]) -> None:
             row.tally.add(tally)
 
 
-def filter_options(*, today: date, year: int) -> tuple[list[int], list[tuple[int, str]]]:
-    """Return the years to offer (next year, this year and four before, and `year`), newest first,
-    and (id, title) of every course, active ones first.
+def overview_page(scope: Scope, *, today: date, year: int | None = None, course_id: int | None = None,
+                  unit_id: int | None = None) -> tuple[Overview, list[int], list[tuple[int, str]]]:
+    """Return the overview (of the asked year, else the year that matters now), the years to offer
+    (those with tasks in scope, and this year) and the courses to offer."""
+    facts = cycles.years_with_data(scope=scope)
+    year = cycles.choose_year(year, facts, today)
+    view = overview(scope, today=today, year=year, course_id=course_id, unit_id=unit_id)
+    return view, cycles.year_choices(facts, today, year), course_options()
 
-    The years are not read from the assignments: that would scan the whole table on every view.
-    """
-    years = {today.year + 1, year, *range(today.year - 4, today.year + 1)}
-    courses = [(c.id, c.title if c.active else f"{c.title}（已停用）")
-               for c in db.session.scalars(select(Course).order_by(Course.active.desc(), Course.title))]
-    return sorted(years, reverse=True), courses
+
+def course_options() -> list[tuple[int, str]]:
+    """Return (id, title) of every course, active ones first."""
+    return [(c.id, c.title if c.active else f"{c.title}（已停用）")
+            for c in db.session.scalars(select(Course).order_by(Course.active.desc(), Course.title))]
 
 
 def export_xlsx(scope: Scope, filters: AssignmentFilter, *, today: date) -> bytes:
@@ -209,6 +216,5 @@ def export_xlsx(scope: Scope, filters: AssignmentFilter, *, today: date) -> byte
 
 
 def _unit_labels(scope: Scope) -> dict[int, str]:
-    units = units_in_scope(scope)
-    by_id = {unit.id: unit for unit in units}
-    return {unit.id: name_path(unit, by_id) for unit in units}
+    """The units' labels as every page shows them (`org.labels`: below the top of the admin's tree)."""
+    return unit_labels(scope, units_in_scope(scope))

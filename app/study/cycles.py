@@ -8,16 +8,23 @@ does not complete this year's assignment, and this year's study starts from zero
 The cycle a person studies a course in is the cycle of their earliest-due open yearly assignment
 of it; with none open, the latest yearly cycle (so a finished year still shows as finished); with no
 yearly assignment at all, 0.
+
+The training year a page opens on (培训完成情况, 我的学习, a person's 学时, the home page) is decided
+here too, once: the year whose tasks are open or due next (see `default_year`), never an empty year
+while another year has data; the year selectors offer only years with data and the current one.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Date, case, func, literal, select, union_all
 
+from app.auth.scope import Scope
 from app.extensions import db
-from app.models import Assignment, CreditEntry
+from app.models import Assignment, AssignmentTally, CreditEntry, OrgUnit
 
 
 def pick_cycle(rows) -> int:
@@ -83,3 +90,72 @@ class Completions:
         """The cycle of the person's first completion of the course, if any."""
         first = self.first.get((person_id, course_id))
         return first[1] if first else None
+
+
+# --- the training year a page opens on ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class YearFacts:
+    """The years with tasks (or 学时) of a person or a scope, and per year the earliest due date
+    among its open (not completed) tasks."""
+
+    with_data: frozenset[int]
+    open_due: Mapping[int, date]
+
+
+def default_year(years_with_open_or_next_due: Mapping[int, date], years_with_data: Collection[int],
+                 today: date) -> int:
+    """The training year that matters now.
+
+    Of this year and the years after it, the one whose open tasks fall due first (an overdue task of
+    this year keeps this year; when this year's tasks are all done, next year's open ones lead). With
+    no open task from this year on: this year if it has data, else the latest earlier year with data,
+    else the first later one, else this year.
+    """
+    current = today.year
+    ahead = {year: due for year, due in years_with_open_or_next_due.items() if year >= current}
+    if ahead:
+        return min(ahead, key=lambda year: (ahead[year], year))
+    if current in years_with_data or not years_with_data:
+        return current
+    earlier = [year for year in years_with_data if year < current]
+    return max(earlier) if earlier else min(years_with_data)
+
+
+def choose_year(requested: int | None, facts: YearFacts, today: date) -> int:
+    """The year asked for (any year from 1 to 9999, even an empty one), else the default year."""
+    if requested is not None and 0 < requested <= 9999:
+        return requested
+    return default_year(facts.open_due, facts.with_data, today)
+
+
+def year_choices(facts: YearFacts, today: date, chosen: int) -> list[int]:
+    """The years a selector offers, newest first: those with data, this year and the chosen one."""
+    return sorted(set(facts.with_data) | {today.year, chosen}, reverse=True)
+
+
+def years_with_data(*, scope: Scope | None = None, person_id: int | None = None) -> YearFacts:
+    """Return the YearFacts of a scope (its people's tasks, read from the 培训完成情况 counters, one
+    statement whatever the number of people) or of a person (their tasks and 学时, one statement)."""
+    if (scope is None) == (person_id is None):
+        raise ValueError("years_with_data takes a scope or a person")
+    if scope is not None:
+        tally = AssignmentTally
+        rows = db.session.execute(
+            select(tally.year, func.min(case((tally.total > tally.done, tally.due_on))))
+            .join(OrgUnit, OrgUnit.id == tally.unit_id)
+            .where(scope.clause(OrgUnit.path), tally.total > 0).group_by(tally.year))
+    else:
+        tasks = (select(Assignment.year.label("year"),
+                        func.min(case((Assignment.completed_at.is_(None), Assignment.due_on))).label("due"))
+                 .where(Assignment.person_id == person_id).group_by(Assignment.year))
+        credits = (select(CreditEntry.year.label("year"), literal(None, Date).label("due"))
+                   .where(CreditEntry.person_id == person_id).group_by(CreditEntry.year))
+        rows = db.session.execute(union_all(tasks, credits))
+    with_data, open_due = set(), {}
+    for year, due in rows:
+        with_data.add(year)
+        if due is not None:
+            due = date.fromisoformat(due) if isinstance(due, str) else due
+            open_due[year] = min(due, open_due.get(year, due))
+    return YearFacts(frozenset(with_data), open_due)

@@ -6,7 +6,7 @@ Entries are never changed or deleted: a correction is a reversal entry with the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -16,6 +16,7 @@ from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db, upsertable_insert
 from app.models import CreditEntry, Person, Syllabus
 from app.models.curriculum import CreditKind
+from app.study import cycles
 from app.study.settings import setting
 
 
@@ -147,10 +148,25 @@ def reverse_entry(actor_id: int, scope: Scope, entry_id: int, *, reason: str, no
     return reversal
 
 
-def person_ledger(scope: Scope, person_id: int, year: int) -> tuple[Person, YearCredits, list[CreditEntry], set[int]]:
-    """Return a person in scope, their year's 学时, ledger lines and the ids already reversed."""
+@dataclass(frozen=True)
+class PersonLedger:
+    """A person's 学时 page: the year shown, the years to offer, the totals and the ledger lines."""
+
+    person: Person
+    year: int
+    years: list[int]
+    credits: YearCredits
+    lines: list[CreditEntry]
+    reversed_ids: set[int]
+
+
+def person_ledger(scope: Scope, person_id: int, year: int | None, *, today: date) -> PersonLedger:
+    """Return a person in scope with their 学时 of the year asked for (else the year that matters
+    now for them, `cycles.default_year`), its ledger lines and the ids already reversed."""
     person = person_in_scope(scope, person_id)
-    lines = entries(person.id, year)
+    facts = cycles.years_with_data(person_id=person.id)
+    year = cycles.choose_year(year, facts, today)
     reversed_ids = set(db.session.scalars(select(CreditEntry.reversal_of_id).where(
         CreditEntry.person_id == person.id, CreditEntry.reversal_of_id.is_not(None))))
-    return person, year_credits(person, year), lines, reversed_ids
+    return PersonLedger(person, year, cycles.year_choices(facts, today, year), year_credits(person, year),
+                        entries(person.id, year), reversed_ids)

@@ -58,6 +58,7 @@ class Overview:
     credits: ledger.YearCredits
     entries: list[CreditEntry]
     year: int
+    years: list[int]  # the years to offer: those with tasks or 学时, and this year
 
 
 def _progress(person_id: int, wanted: list[tuple[Course, int]]) -> dict[tuple[int, int], CourseProgress]:
@@ -79,13 +80,16 @@ def _progress(person_id: int, wanted: list[tuple[Course, int]]) -> dict[tuple[in
     return result
 
 
-def my_learning(person_id: int, *, today: date) -> Overview:
-    """Return the person's open and this year's assignments, electives and 学时 this year."""
+def my_learning(person_id: int, *, today: date, year: int | None = None) -> Overview:
+    """Return the person's open assignments and those of the year, electives and 学时 of the year:
+    the year asked for, else the one that matters now for them (`cycles.default_year`)."""
     person = db.session.get(Person, person_id)
+    facts = cycles.years_with_data(person_id=person_id)
+    year = cycles.choose_year(year, facts, today)
     assignments = list(db.session.scalars(
         select(Assignment).options(joinedload(Assignment.course))
         .where(Assignment.person_id == person_id,
-               or_(Assignment.completed_at.is_(None), Assignment.year == today.year))
+               or_(Assignment.completed_at.is_(None), Assignment.year == year))
         .order_by(Assignment.due_on, Assignment.id)
     ))
     syllabus = ledger.syllabus_for(person)
@@ -105,7 +109,8 @@ def my_learning(person_id: int, *, today: date) -> Overview:
         item = progress[course.id, cycle]
         assigned.append(CourseProgress(course, item.lessons, assignment, assignment.status(today), cycle=cycle))
     return Overview(person, assigned, [progress[c.id, current[c.id]] for c in electives],
-                    ledger.year_credits(person, today.year), ledger.entries(person_id, today.year), today.year)
+                    ledger.year_credits(person, year), ledger.entries(person_id, year), year,
+                    cycles.year_choices(facts, today, year))
 
 
 def _shown_cycle(assignment: Assignment, current: dict[int, int], done: cycles.Completions) -> int:

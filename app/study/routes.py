@@ -11,7 +11,8 @@ from app.study.settings import setting
 @bp.get("/")
 @login_required
 def my_learning():
-    overview = pages.my_learning(current_user.id, today=clock.today())
+    year = request.args.get("year", type=int)
+    overview = pages.my_learning(current_user.id, today=clock.today(), year=year)
     return render_template("study/my_learning.html", overview=overview)
 
 

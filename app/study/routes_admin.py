@@ -61,10 +61,10 @@ def admin_assignments_xlsx():
 @bp.get("/admin/compliance")
 @role_required("admin")
 def admin_compliance():
-    args, today = request.args, clock.today()
-    view = compliance.overview(current_scope(), today=today, year=_number(args, "year", 9999),
-                               course_id=_number(args, "course_id"), unit_id=_number(args, "unit_id"))
-    years, courses = compliance.filter_options(today=today, year=view.year)
+    args = request.args
+    view, years, courses = compliance.overview_page(
+        current_scope(), today=clock.today(), year=_number(args, "year", 9999),
+        course_id=_number(args, "course_id"), unit_id=_number(args, "unit_id"))
     return render_template("study/admin_compliance.html", view=view, years=years, courses=courses,
                            statuses=AssignmentStatus)
 
@@ -99,11 +99,10 @@ def admin_assignment_delete(assignment_id: int):
 @bp.get("/admin/people/<int:person_id>/credits")
 @role_required("admin")
 def admin_person_credits(person_id: int):
-    year = request.args.get("year", clock.today().year, type=int)
-    person, credits, lines, reversed_ids = ledger.person_ledger(current_scope(), person_id, year)
-    return render_template("study/admin_credits.html", person=person, credits=credits, lines=lines,
-                           reversed_ids=reversed_ids, year=year, form=ReverseForm(),
-                           tasks=assignments.of_person(person.id, year), today=clock.today())
+    today = clock.today()
+    page = ledger.person_ledger(current_scope(), person_id, _number(request.args, "year", 9999), today=today)
+    return render_template("study/admin_credits.html", page=page, form=ReverseForm(),
+                           tasks=assignments.of_person(page.person.id, page.year), today=today)
 
 
 @bp.post("/admin/credits/<int:entry_id>/reverse")

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from app import clock
 from app.celery_app import RETRY_TRANSIENT
-from app.study import assignments, ledger
+from app.study import assignments, generate, ledger
 
 
 @shared_task(ignore_result=True, **RETRY_TRANSIENT)
@@ -29,3 +29,13 @@ def year_turn_task() -> dict:
     carried = ledger.carry_over_all(year - 1, now=now)
     assigned = assignments.sync_all(today=clock.local_date(now), year=year)
     return {"carried": carried, "assigned": assigned}
+
+
+@shared_task(ignore_result=True, **RETRY_TRANSIENT)
+def generate_assignments_task(job_id: int) -> None:
+    """Run the admin's 按培训大纲生成培训任务 job (a thread in the embedded mode, a worker in production).
+
+    Idempotent: the job commits once per person and a retry resumes after the last person
+    committed; only missing assignments are created; a job already finished or stopped is left alone.
+    """
+    generate.run(job_id, today=clock.today(), now=clock.now)

@@ -8,11 +8,13 @@ Screenshots go to `test-results/<test name>/` at the repository root (git-ignore
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.demo import load_demo
 from app.extensions import db
+from tests.session_caches import TEMPLATE_CODE
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,8 +41,17 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 RESULTS_ROOT = REPO_ROOT / "test-results"
 
 
+_DEMO_FILE: list[Path] = []  # the demo database of this session, loaded once and copied per server
+
+
 def live_app(db_file: Path, **config) -> Flask:
-    """Build the app on a fresh SQLite file with demo data, CSRF on; `config` overrides settings."""
+    """Build the app on a fresh SQLite file with demo data, CSRF on; `config` overrides settings.
+
+    The demo takes the better part of a minute to load: the first server of the session loads it,
+    the others start from a copy of its file.
+    """
+    if _DEMO_FILE:
+        shutil.copyfile(_DEMO_FILE[0], db_file)
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
@@ -48,16 +60,26 @@ def live_app(db_file: Path, **config) -> Flask:
         **config,
     })
     assert app.config.get("WTF_CSRF_ENABLED", True), "the browser tests must run with CSRF on"
+    app.instance_path = str(db_file.parent / "instance")  # uploads and lesson images: its own folder
+    os.makedirs(app.instance_path, exist_ok=True)
+    if _DEMO_FILE:
+        return app
     with app.app_context():
         db.create_all()
         load_demo()
         db.session.remove()
+        db.engine.dispose()
+    with closing(sqlite3.connect(db_file)) as conn:  # fold the WAL in: the file alone is the copy
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    _DEMO_FILE.append(db_file.with_name(db_file.stem + "-demo-copy.sqlite3"))
+    shutil.copyfile(db_file, _DEMO_FILE[0])
     return app
 
 
 @contextmanager
 def serving(app: Flask) -> Iterator[str]:
     """Serve `app` on 127.0.0.1 (a free port) in a background thread; yield the base URL."""
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE  # templates compiled once per session
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -21,7 +21,7 @@ from app import clock
 from app.classes.qr import checkin_qr_svg
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
-from app.models import Attendance, ClassSession, CreditEntry, Person, TrainingClass
+from app.models import Attendance, ClassSession, Competency, CreditEntry, Person, TrainingClass
 from tests.browser.conftest import contexts_on, live_app, serving
 from tests.browser.test_admin_browser import HOME, log_in
 from tests.factories import make_competency
@@ -46,8 +46,9 @@ class ClassServer:
 def class_server(tmp_path_factory) -> Iterator[ClassServer]:
     app = live_app(tmp_path_factory.mktemp("class-server") / "classes.sqlite3")
     with app.app_context():
-        for code in COMPETENCIES:
-            make_competency(code)
+        for code in COMPETENCIES:  # the demo's content has FJ-LAW; the other one is the test's own
+            if db.session.scalar(select(Competency.id).where(Competency.code == code)) is None:
+                make_competency(code)
         fj001 = db.session.scalar(select(Person).where(Person.staff_no == "fj001"))
         # Demo accounts are not forced to change their password; a forced change would add a page.
         assert not fj001.must_change_password
@@ -235,16 +236,19 @@ def assert_roster_and_ledgers(admin: Page, trainee: Page, server: ClassServer, c
 
 
 def assert_database(server: ClassServer, class_id: int, code: str) -> None:
-    """One Attendance (by code) for fj001 at the session, one offline CreditEntry of the class's 学时."""
+    """One Attendance (by code) for fj001 at the session, and its one offline CreditEntry of the class's 学时."""
     with server.app.app_context():
         klass = db.session.get(TrainingClass, class_id)
         assert (klass.status, klass.kind, klass.credit_tenths) == ("published", "required", TENTHS)
         assert [c.code for c in klass.competencies] == sorted(COMPETENCIES)
         session = db.session.scalar(select(ClassSession).where(ClassSession.class_id == class_id))
         assert session.code == code
-        rows = db.session.scalars(select(Attendance).where(Attendance.person_id == server.fj001_id)).all()
+        rows = db.session.scalars(select(Attendance).where(Attendance.person_id == server.fj001_id,
+                                                           Attendance.session_id == session.id)).all()
         assert [(a.session_id, a.method) for a in rows] == [(session.id, "code")]
-        entries = db.session.scalars(select(CreditEntry).where(CreditEntry.person_id == server.fj001_id)).all()
+        entries = db.session.scalars(select(CreditEntry).where(  # fj001's other 学时 are the demo's
+            CreditEntry.person_id == server.fj001_id, CreditEntry.source_type == "offline",
+            CreditEntry.source_id == rows[0].id)).all()
         assert [(e.source_type, e.source_id, e.kind, e.tenths) for e in entries] == [
             ("offline", rows[0].id, "required", TENTHS)]
         db.session.remove()

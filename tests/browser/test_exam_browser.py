@@ -206,7 +206,7 @@ def test_take_an_exam_of_every_type_reload_midway_and_submit_with_the_unanswered
     assert attempt.score == 800 and attempt.max_score == 2000  # 2 + 3 + 1 + 2 right; the essay awaits grading
     expect(page.locator("#result-score")).to_have_text("8")
     expect(page.locator(".exam-result")).to_contain_text("待阅卷")
-    expect(page.locator(f"#q-{skipped}")).to_contain_text("错误")
+    expect(page.locator(f"#q-{skipped} .card-header .badge")).to_have_text("未作答")
     expect(page.locator(f"#q-{fill}")).to_contain_text("您的答案：甲；乙")
     assert page.evaluate(f"localStorage.getItem('exam-attempt:{attempt_id}')") is None  # nothing left behind
     shoot(page, results_dir, "3-result")

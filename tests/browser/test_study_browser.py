@@ -57,19 +57,21 @@ def _course(slug: str, title: str, credit_tenths: int, min_minutes: int) -> Cour
 
 
 def _seed() -> tuple[dict[str, int], dict[str, int]]:
-    """A one-minute lesson for fj001 and a long lesson for three fresh trainees, all assigned."""
+    """A one-minute lesson for a fresh trainee beside fj001 (whose demo year is full), and a long
+    lesson for three more fresh trainees, all assigned."""
     fj001 = db.session.scalar(select(Person).where(Person.staff_no == "fj001"))
     short = _course("browser-study", STUDY_COURSE, 5, 1)
     long = _course("browser-clock", "计时规则测试课程", 10, 30)
+    first = make_person(unit=fj001.unit, staff_no="study-first", name="首学学员", password=DEMO_PASSWORD)
     tab = make_person(unit=fj001.unit, staff_no="study-tab", name="多开学员", password=DEMO_PASSWORD)
     hidden = make_person(unit=fj001.unit, staff_no="study-hidden", name="后台学员", password=DEMO_PASSWORD)
     back = make_person(unit=fj001.unit, staff_no="study-back", name="回来学员", password=DEMO_PASSWORD)
     today = clock.today()
-    for person, course in ((fj001, short), (tab, long), (hidden, long), (back, long)):
+    for person, course in ((first, short), (tab, long), (hidden, long), (back, long)):
         db.session.add(Assignment(person_id=person.id, course_id=course.id, year=today.year,
                                   due_on=today + timedelta(days=30), origin="admin"))
     db.session.commit()
-    people = {p.staff_no: p.id for p in (fj001, tab, hidden, back)}
+    people = {p.staff_no: p.id for p in (first, tab, hidden, back)}
     return people, {"short": short.lessons[0].id, "long": long.lessons[0].id}
 
 
@@ -127,7 +129,7 @@ def open_lesson(page: Page, lesson_id: int) -> None:
 
 
 def test_trainee_studies_a_lesson_and_sees_progress_and_hours_move(learner, study_server, results_dir):
-    page = learner("fj001").pages[0]
+    page = learner("study-first").pages[0]
     page.get_by_role("link", name="学员").click()
     page.get_by_role("link", name="我的学习").click()
     card = page.locator(".card", has=page.get_by_role("link", name=STUDY_COURSE))
@@ -146,21 +148,21 @@ def test_trainee_studies_a_lesson_and_sees_progress_and_hours_move(learner, stud
     started = time.monotonic()
     stay_active([page], 30)
     page.screenshot(path=results_dir / "3-lesson-halfway.png", full_page=True)
-    assert 0 < progress(study_server, "fj001", "short")[0] < 60
+    assert 0 < progress(study_server, "study-first", "short")[0] < 60
     assert stay_active([page], 90, until=lambda: DONE in state.inner_text()), state.inner_text()
     elapsed = time.monotonic() - started
     expect(page.locator("#study-seconds")).to_contain_text("1 分")
     expect(page.locator("#study-bar .progress-bar")).to_have_attribute("style", "width: 100%;")
     page.screenshot(path=results_dir / "4-lesson-complete.png", full_page=True)
 
-    seconds, completed_at = progress(study_server, "fj001", "short")
+    seconds, completed_at = progress(study_server, "study-first", "short")
     assert 60 <= seconds <= elapsed + 1 and completed_at is not None
     with study_server.app.app_context():
         entries = db.session.scalars(select(CreditEntry).where(
-            CreditEntry.person_id == study_server.people["fj001"], CreditEntry.source_type == "course")).all()
+            CreditEntry.person_id == study_server.people["study-first"], CreditEntry.source_type == "course")).all()
         assert [(e.tenths, e.note) for e in entries] == [(5, STUDY_COURSE)]
         assignment = db.session.scalar(select(Assignment).where(
-            Assignment.person_id == study_server.people["fj001"]))
+            Assignment.person_id == study_server.people["study-first"]))
         assert assignment.started_at is not None and assignment.completed_at is not None
         db.session.remove()
 

@@ -1,8 +1,12 @@
 """Instructor course pages: list with filters, scope, detail, create and edit, competency tree."""
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 
+from app import clock
+from app.curriculum.assets import SLUG
 from app.extensions import db
 from app.models import AuditEntry, Course
 from tests.factories import make_instructor, make_person, make_synced_curriculum
@@ -73,9 +77,58 @@ def test_creating_a_course_in_the_browser_marks_it_web_and_audits(curriculum, as
     assert entry.object_id == course.id and entry.actor_id == instructor.id
 
 
+NEW = {"title": "夜间执勤", "workforces": ["fj"], "kind": "elective", "credit_hours": "1", "summary": "夜间执勤要点。"}
+
+
+def _web_courses() -> list[Course]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Course).where(Course.source == "web").order_by(Course.id)))
+
+
+def test_a_course_created_without_a_code_gets_a_unique_generated_one(curriculum, as_user, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 3, 1, 2, 0))
+    make_instructor(workforce=curriculum["fj"])
+    client = as_user("jiaoguan")
+    form = client.get("/curriculum/courses/new").get_data(as_text=True)
+    assert "课程代码（可不填）" in form and "不填时系统按年份加序号自动生成" in form and "导出课程时用作文件名" in form
+    first = client.post("/curriculum/courses/new", data=NEW | {"slug": "  "})
+    second = client.post("/curriculum/courses/new", data=NEW | {"title": "夜间执勤（二）"})
+    assert first.status_code == second.status_code == 302
+    courses = _web_courses()
+    assert [(c.slug, c.title) for c in courses] == [("c-2026-1", "夜间执勤"), ("c-2026-2", "夜间执勤（二）")]
+    assert all(SLUG.fullmatch(c.slug) and c.slug.isascii() and len(c.slug) <= 80 for c in courses)
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "course_create").order_by(AuditEntry.id))
+    assert [entry.detail["slug"] for entry in entries] == ["c-2026-1", "c-2026-2"]
+
+
+def test_a_generated_code_continues_after_the_highest_number_of_the_year(curriculum, as_user, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 3, 1, 2, 0))
+    make_instructor(workforce=curriculum["fj"])
+    client = as_user("jiaoguan")
+    for slug in ("c-2026-07", "c-2025-40", "c-2026-x"):  # typed by hand: the generator steps over them
+        assert client.post("/curriculum/courses/new", data=NEW | {"slug": slug}).status_code == 302
+    assert client.post("/curriculum/courses/new", data=NEW).status_code == 302
+    assert [c.slug for c in _web_courses()] == ["c-2026-07", "c-2025-40", "c-2026-x", "c-2026-8"]
+
+
+def test_a_generated_code_taken_meanwhile_is_chosen_again(curriculum, as_user, monkeypatch):
+    """Two saves at once may pick the same code: the unique key refuses the second, which picks again."""
+    from app.curriculum import editing
+
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 3, 1, 2, 0))
+    make_instructor(workforce=curriculum["fj"])
+    picked = iter(["fj-traffic-law"])  # what a concurrent save took between the choice and the commit
+    real = editing._free_code
+    monkeypatch.setattr(editing, "_free_code", lambda year: next(picked, None) or real(year))
+    assert as_user("jiaoguan").post("/curriculum/courses/new", data=NEW).status_code == 302
+    assert [c.slug for c in _web_courses()] == ["c-2026-1"]
+    assert len(list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "course_create")))) == 1
+
+
 @pytest.mark.parametrize(("data", "message"), [
     ({"slug": "Bad Slug"}, "课程代码只能用小写字母"),
-    ({"slug": "fj-traffic-law"}, "已被使用"),
+    ({"slug": "fj-traffic-law"}, "课程代码“fj-traffic-law”已被其他课程使用"),
+    ({"slug": "x" * 81}, "课程代码不超过 80 个字符"),
     ({"credit_hours": "abc"}, "学时须为大于 0、不超过 1000 的数"),
     ({"workforces": ["zg"]}, "管理范围内的队伍"),
 ])

@@ -195,6 +195,7 @@ def test_an_exported_course_passes_the_content_check(client, tmp_path):
     root = tmp_path / "exported"
     root.mkdir()
     shutil.copy(REAL_ROOT / "competencies.toml", root)
+    shutil.copy(REAL_ROOT / "workforces.toml", root)
     shutil.copytree(REAL_ROOT / "banks", root / "banks")
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         names = archive.namelist()

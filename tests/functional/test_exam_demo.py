@@ -7,10 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.bank.starter import load_starter_banks
-from app.curriculum.assets import content_root
-from app.curriculum.sync import sync_content
-from app.demo import DEMO_PASSWORD, load_demo
+from app import clock
+from app.demo import DEMO_PASSWORD
 from app.exams.demo import LOGINS, load_exams
 from app.extensions import db
 from app.models import Attempt, AttemptEvent, AttemptItem, AuditEntry, Exam, Person
@@ -21,12 +19,17 @@ NOW = datetime(2026, 12, 2, 2, 30)  # UTC: 10:30 in Beijing
 
 
 @pytest.fixture
+def app(make_demo_app, monkeypatch):
+    """The demo loaded at NOW: its exams come with it (app/demo calls load_exams last)."""
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    app = make_demo_app(clock.local_date(NOW))
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
 def demo_exams(app):
-    load_demo()
-    sync_content(content_root())
-    load_starter_banks(content_root() / "banks")
-    titles = load_exams(now=NOW)
-    return {exam.title: exam for exam in db.session.scalars(select(Exam).where(Exam.title.in_(titles)))}
+    return {exam.title: exam for exam in db.session.scalars(select(Exam))}
 
 
 def _attempts(exam):
@@ -126,11 +129,8 @@ def _check_a_demo_trainee_sees_the_exam_to_take_and_last_months_result(app, demo
     assert mine is not None and f"<strong>{mine.score / 100:g}</strong> / 100 分" in page
 
 
-def test_the_demo_exams(app, demo_exams, monkeypatch):
-    """One load (about ten seconds of saves through the service), every check on it."""
-    from app import clock
-
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+def test_the_demo_exams(app, demo_exams):
+    """One load of the demo at NOW (shared with the other tests of that day), every check on it."""
     _check_five_published_exams_placed_around_the_moment_of_loading(demo_exams)
     _check_current_exam_has_people_sitting_it_and_leaves_the_demo_logins_untouched(demo_exams)
     _check_last_months_results_are_graded_and_the_case_essays_wait_for_marking(demo_exams)

@@ -162,7 +162,8 @@ def test_the_result_page_shows_everything_the_policy_allows(app, world, as_user)
     html = as_user("T1").get(f"/exams/attempts/{attempt.id}/result").get_data(as_text=True)
     assert '<strong id="result-score">2</strong>' in html and "/ 7 分" in html and "不合格" in html
     assert html.count('class="card mb-3 exam-review"') == 4
-    assert "正确</span>" in html and "错误</span>" in html  # slot 1 right, the rest unanswered
+    assert "正确</span>" in html and html.count('ms-auto">未作答</span>') == 3  # slot 1 right, the rest unanswered
+    assert "错误</span>" not in html
     assert "正确答案" in html and "您的选择" in html and EXPLANATION in html
     assert "参考答案：<span class=\"text-success\">对</span>" in html  # 判断 shows 对/错
     assert "参考答案：<span class=\"text-success\">甲；乙</span>" in html  # 填空, one per blank
@@ -177,7 +178,8 @@ def test_the_result_page_hides_what_the_policy_hides(app, world, as_user):
     assert "exam-review" not in html and "正确答案" not in html and EXPLANATION not in html
 
     no_answers = exam(world)  # the default: score and right/wrong, no correct answers or explanations
-    html = client.get(f"/exams/attempts/{finished_attempt(no_answers, world['t1']).id}/result").get_data(as_text=True)
+    wrong = finished_attempt(no_answers, world["t1"], correct_first=False)
+    html = client.get(f"/exams/attempts/{wrong.id}/result").get_data(as_text=True)
     assert "错误</span>" in html and "正确答案" not in html and "参考答案" not in html and EXPLANATION not in html
 
     never = exam(world, review_timing="never", review_answers=True)
@@ -212,3 +214,23 @@ def test_the_result_page_of_a_running_attempt_leads_back_and_closes_an_overdue_o
     closed = db.session.get(Attempt, attempt.id)
     assert closed.state == "finished" and closed.submitted_by == "timeout" and closed.score == 0
     assert "时间到，系统自动交卷" in html and '<strong id="result-score">0</strong>' in html
+
+
+def test_my_exams_costs_the_same_statements_for_two_exams_or_eight(app, world, as_user):
+    """Exams, attempts and overrides are read once for the whole list (not once per exam or attempt)."""
+    from app.models import ExamOverride
+    from tests.sql_budget import statements_for
+
+    def add(count):
+        for n in range(count):
+            made = exam(world, title=f"考试{n}", review_timing="after_close")
+            finished_attempt(made, world["t1"])
+            db.session.add(ExamOverride(exam_id=made.id, person_id=world["t1"].id, extra_attempts=1, reason="补考"))
+        db.session.commit()
+
+    client = as_user("T1")
+    add(2)
+    few = statements_for(client, "/exams/mine")
+    add(6)
+    many = statements_for(client, "/exams/mine")
+    assert many == few, (few, many)

@@ -142,17 +142,21 @@ def test_people_list_searches_filters_and_paginates(app, as_user):
     assert "没有符合条件的人员" in empty
 
 
-def test_only_global_admins_edit_posts_and_grades(app, as_user):
+def test_the_workforce_page_is_read_only_and_says_where_posts_come_from(app, as_user):
     w = make_world()
     wf = make_workforce()
-    assert as_user("admin-a").post(f"/org/workforces/{wf.id}/posts", data={"code": "x", "name": "新岗"}).status_code == 403
-    assert [p.code for p in wf.posts] == ["fj-road"] and _audit("post_create") is None
     make_person(unit=w["root"], staff_no="root-admin", roles=(("admin", None),))
-    client = as_user("root-admin")
-    client.post(f"/org/workforces/{wf.id}/posts", data={"code": "fj-new", "name": "新岗"})
-    client.post(f"/org/workforces/{wf.id}/grades", data={"name": "二级辅警"})
+    for staff_no in ("admin-a", "root-admin"):
+        client = as_user(staff_no)
+        page = client.get("/org/workforces").get_data(as_text=True)
+        assert "岗位和职级由政策规定，随课程内容统一更新" in page and "路面执勤" in page and "三级辅警" in page
+        assert "<form" not in page.split("<main", 1)[-1] and "workforces.toml" not in page
+        # The old add-a-post and add-a-grade forms are gone: nothing answers, nothing changes.
+        assert client.post(f"/org/workforces/{wf.id}/posts", data={"code": "x", "name": "新岗"}).status_code in (404, 405)
+        assert client.post(f"/org/workforces/{wf.id}/grades", data={"name": "新级"}).status_code in (404, 405)
     db.session.expire_all()
-    assert [p.code for p in wf.posts][-1] == "fj-new" and wf.grades[-1].name == "二级辅警" and wf.grades[-1].rank == 3
+    assert [p.code for p in wf.posts] == ["fj-road"] and [g.name for g in wf.grades] == ["四级辅警", "三级辅警"]
+    assert _audit("post_create") is None and _audit("grade_create") is None
 
 
 def test_times_are_shown_in_asia_shanghai(app, as_user):

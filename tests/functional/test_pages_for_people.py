@@ -85,6 +85,14 @@ def _stored_codes() -> set[str]:
 
 
 @pytest.fixture
+def app(make_demo_app):
+    """The app on today's demo (on SQLite loaded once per session and copied)."""
+    app = make_demo_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
 def demo(app, runner):
     """`flask demo load` (org, people, course content, starter banks, tasks), a class and an import."""
     result = runner.invoke(args=["demo", "load"])

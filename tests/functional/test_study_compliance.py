@@ -158,6 +158,19 @@ def test_the_export_writes_every_matching_row_in_scope_with_local_completion_tim
     assert next(r for r in rows if r[0] == "A-3")[1] == "=甲三"
 
 
+def test_the_export_labels_units_as_the_pages_do(world, as_user):
+    """The shared unit labels (org/labels.py): the 支队 admin reads paths below the 支队, so the two
+    一中队 stay apart and no row starts with the 支队's long name; a global admin reads whole paths."""
+    make_person(unit=world["root"], staff_no="root-admin", roles=(("admin", world["root"]),))
+    units = {r[0]: r[2] for r in _sheet(as_user("root-admin").get("/study/admin/assignments.xlsx"))[1:]}
+    assert units == {"A-1": "一大队/一中队", "A-2": "一大队/一中队", "A-3": "一大队/一中队", "A-0": "一大队",
+                     "B-1": "二大队/一中队"}
+    page = as_user("root-admin").get("/study/admin/assignments").get_data(as_text=True)
+    assert "二大队/一中队" in page  # the list beside it says the same
+    whole = {r[0]: r[2] for r in _sheet(as_user("admin-all").get("/study/admin/assignments.xlsx"))[1:]}
+    assert whole["B-1"] == "交警支队/二大队/一中队"
+
+
 def test_the_export_keeps_the_lists_filters(world, as_user):
     client = as_user("admin-a")
     rows = _sheet(client.get(f"/study/admin/assignments.xlsx?unit_id={world['a1'].id}&status=overdue"

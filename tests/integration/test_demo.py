@@ -10,19 +10,18 @@ def _counts():
     return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (Person, OrgUnit, RoleGrant, MentorLink))
 
 
-def test_demo_load_builds_three_trees_and_about_sixty_people_and_is_idempotent(runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-    assert "admin" in result.output and "Demo2026" in result.output
-    first = _counts()
-    assert 55 <= first[0] <= 70
-    roots = db.session.scalars(select(OrgUnit.name).where(OrgUnit.parent_id.is_(None))).all()
-    assert len(roots) == 3
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
-    assert _counts() == first
-    scoped = db.session.scalar(select(Person).where(Person.staff_no == "dd1-admin"))
-    grant = next(g for g in scoped.roles if g.role == "admin")
-    assert grant.scope_unit.name == "一大队"
+def test_the_demo_builds_three_trees_with_scoped_admins_and_people_on_every_post(make_demo_app):
+    app = make_demo_app()
+    with app.app_context():
+        people, units, grants, links = _counts()
+        assert 50 <= people <= 80 and units == 19 and links >= 8
+        roots = db.session.scalars(select(OrgUnit.name).where(OrgUnit.parent_id.is_(None))).all()
+        assert len(roots) == 3
+        scoped = db.session.scalar(select(Person).where(Person.staff_no == "dd1-admin"))
+        grant = next(g for g in scoped.roles if g.role == "admin")
+        assert grant.scope_unit.name == "一大队"
+        held = set(db.session.scalars(select(Person.post_id).where(Person.post_id.is_not(None))))
+        assert len(held) == 9  # someone on each of the nine posts of workforces.toml
 
 
 def test_users_create_makes_a_global_admin_who_must_change_password(runner):

@@ -28,6 +28,7 @@ INVALID_CASES = [
     (make_single, {"tags": "abc"}, "标签应为列表"),
     (make_single, {"category": ("辅警", "")}, "分类的每一级"),
     (make_single, {"category": ("a/b",)}, "分类的每一级"),
+    (make_single, {"external_id": "编" * 61}, "编号不能超过 60 个字符（现有 61 个）"),
     (make_single, {"attachments": (("", "AA=="),)}, "附件名称不能为空"),
     (make_single, {"attachments": ("a.png",)}, "附件应为"),
     (make_single, {"attachments": None}, "附件应为列表"),
@@ -134,3 +135,7 @@ def test_texts_are_cleaned_on_construction():
 def test_questions_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         make_single().stem = "改"
+
+
+def test_an_external_id_of_60_characters_is_kept():
+    assert make_single(external_id="编" * 60).external_id == "编" * 60
