@@ -146,6 +146,8 @@ def paced_saves(server, data, attempt_ids, seconds, interval, bare: bool, acked:
             else:
                 errors[0] += 1
                 locked[0] += b"locked" in body
+                if errors[0] <= 3 and stop_for is None:
+                    print("   error:", status, body[:200], flush=True)
 
     with ThreadPoolExecutor(256) as pool:
         for at, i, k in due:

@@ -156,26 +156,37 @@ class Server:
 
 
 class Client(threading.local):
-    """One keep-alive HTTP connection per thread."""
+    """One keep-alive HTTP connection per thread. A request on a kept connection that the server
+    closed meanwhile (gthread closes idle ones after 2 s) is sent again once on a new connection,
+    as browsers do; every request here is safe to resend (a save by its seq, start and submit by
+    design), and a resent save that had been stored answers 409, so it is not counted as acknowledged."""
 
     timeout = 300.0
 
     def request(self, port: int, method: str, url: str, token: str | None = None, body=None):
-        if getattr(self, "conn", None) is None or self.port != port:
-            self.conn, self.port = http.client.HTTPConnection("127.0.0.1", port, timeout=self.timeout), port
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        try:
-            self.conn.request(method, url, body=json.dumps(body) if body is not None else None, headers=headers)
-            response = self.conn.getresponse()
-            data = response.read()
-            if response.will_close:
+        payload = json.dumps(body) if body is not None else None
+        for attempt in (1, 2):
+            kept = getattr(self, "conn", None) is not None and self.port == port
+            if not kept:
+                self.conn, self.port = http.client.HTTPConnection("127.0.0.1", port, timeout=self.timeout), port
+            try:
+                self.conn.request(method, url, body=payload, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                if response.will_close:
+                    self.conn = None
+                return response.status, data
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
                 self.conn = None
-            return response.status, data
-        except (OSError, http.client.HTTPException):
-            self.conn = None
-            raise
+                if not kept or attempt == 2:
+                    raise
+            except (OSError, http.client.HTTPException):
+                self.conn = None
+                raise
+        raise AssertionError("unreachable")
 
 
 CLIENT = Client()
