@@ -33,23 +33,7 @@ KINDS = REFERENCE_KINDS + (("competencies", "能力项"), ("courses", "课程"),
                            ("syllabi", "培训大纲"))
 
 
-@dataclass
-class Counts:
-    """What a sync did to one kind of record."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-
-    @property
-    def total(self) -> int:
-        """How many records of this kind the content now has."""
-        return self.created + self.updated + self.unchanged
-
-    def as_dict(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "removed": self.removed}
+Counts = reference.Changes  # what a sync did to one kind of record
 
 
 @dataclass
@@ -227,7 +211,7 @@ def _reference(workforces: tuple[spec.WorkforceSpec, ...], report: SyncReport) -
     """Apply workforces.toml (org's reference data) first: the syllabi name its posts."""
     applied = reference.apply(workforces)
     for attr, _ in REFERENCE_KINDS:
-        setattr(report, attr, Counts(**vars(getattr(applied, attr))))
+        setattr(report, attr, getattr(applied, attr))
 
 
 def _still_used(workforces: tuple[spec.WorkforceSpec, ...]) -> None:

@@ -42,12 +42,21 @@ class WorkforceSpec:
 
 @dataclass
 class Changes:
-    """What applying the reference data did to one kind of row."""
+    """What applying data did to one kind of row (the reference data here, all content in a sync)."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+
+    @property
+    def total(self) -> int:
+        """How many rows of this kind the data now has."""
+        return self.created + self.updated + self.unchanged
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated,
+                "unchanged": self.unchanged, "removed": self.removed}
 
 
 @dataclass
