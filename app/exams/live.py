@@ -42,6 +42,7 @@ class LiveRow:
     switches: int = 0
     flagged: bool = False
     adjusted: bool = False
+    attempt_id: int | None = None  # the attempt shown (running, else the last): its 答卷详情
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -53,6 +54,7 @@ def _row_for(row: LiveRow, tries: list[Attempt], exam: Exam, saved: dict, now: d
     running = next((a for a in tries if a.state == AttemptState.IN_PROGRESS), None)
     shown = running or max(tries, key=lambda a: a.number)
     row.started, row.switches = clock.format_local_dt(shown.started_at), shown.switches
+    row.attempt_id = shown.id
     if running is not None:
         left = (running.deadline - now).total_seconds()
         row.state = "in_progress" if now <= running.deadline + timedelta(seconds=exam.grace_seconds) else "overdue"

@@ -7,14 +7,14 @@ what the review policy shows now or when it will.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from markupsafe import Markup
 
 from app.codes import LabeledStrEnum
 from app.exams import attempts as taking
-from app.exams import views
+from app.exams import my_results, views
 from app.extensions import db
 from app.models import Attempt, Exam, Person
 from app.models.exams import AttemptState, ReviewTiming
@@ -143,6 +143,8 @@ class ResultPage:
     exam: Exam
     outcome: Outcome
     questions: list[dict]  # only when the policy shows per-question results: slot + answer + result
+    sections: list = field(default_factory=list)  # my_results.sections_for: only with the score shown
+    history: list = field(default_factory=list)  # my_results.history: the person's attempts at the exam
 
 
 def result_page(attempt_id: int, person_id: int, *, now: datetime) -> ResultPage:
@@ -157,7 +159,9 @@ def result_page(attempt_id: int, person_id: int, *, now: datetime) -> ResultPage
     per_question = {entry["slot"]: entry for entry in (view["result"] or {}).get("questions", ())}
     questions = [_reviewed(slot, view["answers"].get(str(slot["slot"]), {}).get("response"), per_question[slot["slot"]])
                  for slot in view["questions"] if slot["slot"] in per_question]
-    return ResultPage(attempt=attempt, exam=exam, outcome=outcome, questions=questions)
+    return ResultPage(attempt=attempt, exam=exam, outcome=outcome, questions=questions,
+                      sections=my_results.sections_for(exam, attempt, now=now),
+                      history=my_results.history(exam, attempt, close, now=now))
 
 
 def _reviewed(slot: dict, response: object, result: dict) -> dict:

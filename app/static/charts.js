@@ -6,6 +6,8 @@
 //        data-suffix="%" data-max="100" data-name="完成率"></div>
 //
 // "bar" draws horizontal bars, one per label, the first at the top; a value at data-max is green.
+// "column" draws vertical bars left to right (a distribution: data-labels are the bands, data-values
+// the counts, data-axis names the bands' axis).
 (function () {
   if (!window.echarts) { return; }
   var font = window.getComputedStyle(document.body).fontFamily;
@@ -39,6 +41,34 @@
     };
   }
 
+  function columnOption(element) {
+    var suffix = element.getAttribute('data-suffix') || '';
+    var width = element.clientWidth || 600;
+    return {
+      textStyle: {fontFamily: font},
+      animation: false,
+      grid: {left: 8, right: 8, top: 24, bottom: 8, containLabel: true},
+      tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'},
+                valueFormatter: function (value) { return value + suffix; }},
+      xAxis: {type: 'category', data: read(element, 'data-labels', []), name: element.getAttribute('data-axis') || '',
+              nameLocation: 'middle', nameGap: width < 500 ? 44 : 28,
+              axisLabel: {interval: 0, rotate: width < 500 ? 45 : 0}},
+      yAxis: {type: 'value', minInterval: 1, splitNumber: 4},
+      series: [{
+        type: 'bar', name: element.getAttribute('data-name') || '', data: read(element, 'data-values', []),
+        barMaxWidth: 40, itemStyle: {color: '#0d6efd'},
+        label: {show: true, position: 'top', formatter: function (item) { return item.value ? item.value + suffix : ''; }}
+      }]
+    };
+  }
+
+  document.querySelectorAll('[data-chart="column"]').forEach(function (element) {
+    element.style.height = '260px';
+    var chart = window.echarts.init(element);
+    chart.setOption(columnOption(element));
+    charts.push({chart: chart, element: element, option: columnOption});
+  });
+
   document.querySelectorAll('[data-chart="bar"]').forEach(function (element) {
     var rows = read(element, 'data-labels', []).length;
     element.style.height = Math.max(140, rows * 34 + 50) + 'px';
@@ -50,7 +80,7 @@
   window.addEventListener('resize', function () {
     charts.forEach(function (item) {
       item.chart.resize();
-      item.chart.setOption(barOption(item.element));
+      item.chart.setOption((item.option || barOption)(item.element));
     });
   });
 })();

@@ -37,6 +37,9 @@
       row.querySelector('[data-field="flagged"]').classList.toggle('d-none', !person.flagged);
       row.querySelector('[data-when-running]').classList.toggle(
         'd-none', person.state !== 'in_progress' && person.state !== 'overdue');
+      var link = row.querySelector('[data-attempt-link]');
+      if (link && person.attempt_id) { link.href = table.dataset.attemptUrl.replace(/0$/, person.attempt_id); }
+      if (link) { link.classList.toggle('d-none', !person.attempt_id); }
       row.dataset.state = person.state;
       row.dataset.flagged = person.flagged ? 'yes' : 'no';
     });
