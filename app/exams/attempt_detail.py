@@ -4,8 +4,8 @@ the scores per section, and the integrity timeline (start, page events with the 
 saves, hand-in and how).
 
 For whoever may change the exam, or a watching admin whose scope holds the person; 404 for anyone
-else (a trainee too, even the attempt's owner: their page is the result page). A viewer who is
-also in the exam's audience reads no correct answers or explanations until the exam closes for them.
+else (a trainee too, even the attempt's owner: their page is the result page). A watching admin
+who is also in the exam's audience reads no correct answers or explanations until it closes for them.
 """
 
 from __future__ import annotations
@@ -113,7 +113,10 @@ def attempt_to_read(viewer: Viewer, attempt_id: int) -> tuple[Attempt, Exam, Per
 
 
 def _may_reveal(viewer: Viewer, exam: Exam, *, now: datetime) -> bool:
-    """False while the exam is still open to the viewer as one of its audience."""
+    """False for a watching admin while the exam is still open to them as one of its audience (whoever
+    may change the exam sees its questions and answers in the sample paper and the bank anyway)."""
+    if may_change(viewer, exam):
+        return True
     me = db.session.get(Person, viewer.person_id)
     if me is None or not in_audience(exam, me):
         return True

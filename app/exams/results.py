@@ -189,20 +189,26 @@ def _band_edge(full: int, index: int) -> str:
     return f"{full * index / BANDS / 100:g}"
 
 
-def audience_units(rows: list[ResultRow], people: Scope | None) -> list[OrgUnit]:
-    """The units of the audience's people and their ancestors inside `people`, in tree order; from
-    the top down, a unit with nobody of its own and a single unit below it is left out."""
+@dataclass(frozen=True)
+class AudienceUnits:
+    """The units on the paths of the audience's people: `every` one of them (names for labels, so a
+    label never needs another statement) and those `listed` in the filter and the unit summary."""
+
+    every: list[OrgUnit]
+    listed: list[OrgUnit]
+
+
+def audience_units(rows: list[ResultRow], people: Scope | None) -> AudienceUnits:
+    """Listed: the people's units and their ancestors inside `people`, in tree order; from the top
+    down, a unit with nobody of its own and a single unit below it is left out (one statement)."""
     ids = {unit_id for row in rows for unit_id in ancestor_ids(row.unit_path)}
-    if not ids:
-        return []
-    units = [unit for unit in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))
-             if people is None or people.covers(unit)]
-    units = in_tree_order(units)
+    every = list(db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))) if ids else []
+    units = in_tree_order([unit for unit in every if people is None or people.covers(unit)])
     own = {row.unit_id for row in rows}
-    while len(units) > 1 and units[0].id not in own and \
-            sum(1 for unit in units if unit.parent_id == units[0].id) == 1 and units[1].parent_id == units[0].id:
+    while len(units) > 1 and units[0].id not in own and units[1].parent_id == units[0].id and \
+            sum(1 for unit in units if unit.parent_id == units[0].id) == 1:
         units = units[1:]
-    return units
+    return AudienceUnits(every, units)
 
 
 def _sorted(rows: list[ResultRow], sort: str) -> list[ResultRow]:
@@ -218,22 +224,30 @@ def _sorted(rows: list[ResultRow], sort: str) -> list[ResultRow]:
     return rows  # gathered in unit order
 
 
-def chosen(units: list[OrgUnit], filters: ResultFilter) -> tuple[OrgUnit | None, int | None]:
-    """The unit (among the audience's) and the post the filters name; anything else is ignored."""
-    unit = next((u for u in units if u.id == filters.unit_id), None)
-    return unit, filters.post_id
+@dataclass(frozen=True)
+class Selection:
+    """The rows a page or the export shows, and what was chosen."""
+
+    exam: Exam
+    whole: bool  # the viewer sees the whole audience
+    rows: list[ResultRow]  # of the unit and post chosen (the figures' rows)
+    shown: list[ResultRow]  # the same, narrowed by the status and sorted
+    units: AudienceUnits
+    unit: OrgUnit | None  # the unit chosen, among the listed ones
+    posts: dict[int, str]  # the audience's posts by id
 
 
-def filtered(viewer: Viewer, exam_id: int, filters: ResultFilter):
-    """(exam, whole, rows of unit and post, the same narrowed by status and sorted, units, posts)."""
+def select_rows(viewer: Viewer, exam_id: int, filters: ResultFilter) -> Selection:
+    """The exam's rows in the viewer's reach as the filters select them; a unit that is not listed,
+    a post nobody of the audience holds or an unknown status is ignored."""
     exam, people = reach(viewer, exam_id)
     rows = gather(exam, people)
     units = audience_units(rows, people)
     posts = _post_names({row.post_id for row in rows if row.post_id})
-    unit, post_id = chosen(units, filters)
-    rows = [row for row in in_unit(rows, unit) if post_id not in posts or row.post_id == post_id]
+    unit = next((u for u in units.listed if u.id == filters.unit_id), None)
+    rows = [row for row in in_unit(rows, unit) if filters.post_id not in posts or row.post_id == filters.post_id]
     shown = [row for row in rows if filters.status not in STATUSES or row.status == filters.status]
-    return exam, people is None, rows, _sorted(shown, filters.sort), units, posts
+    return Selection(exam, people is None, rows, _sorted(shown, filters.sort), units, unit, posts)
 
 
 def _post_names(ids: set[int]) -> dict[int, str]:
@@ -242,22 +256,14 @@ def _post_names(ids: set[int]) -> dict[int, str]:
     return dict(db.session.execute(select(Post.id, Post.name).where(Post.id.in_(ids)).order_by(Post.id)).all())
 
 
-def label(rows: Iterable[ResultRow], units: list[OrgUnit], posts: dict[int, str], scope: Scope) -> None:
-    """Name each row's unit (the page's rule, `org.labels`) and post."""
-    rows = list(rows)
-    by_id = {unit.id: unit for unit in units}
-    labels = unit_labels(scope, [by_id[row.unit_id] for row in rows if row.unit_id in by_id])
-    for row in rows:
-        row.unit_label, row.post_name = labels.get(row.unit_id, ""), posts.get(row.post_id, "")
-
-
 def results_page(viewer: Viewer, exam_id: int, filters: ResultFilter, *, page: int, per_page: int) -> dict:
     """Everything the 成绩 page shows: figures over the unit and post chosen, a page of rows."""
-    exam, whole, rows, shown, units, posts = filtered(viewer, exam_id, filters)
-    pagination = ListPagination(page=page, per_page=per_page, error_out=False, rows=shown)
-    label(pagination.items, units, posts, viewer.watch)
-    options = unit_labels(viewer.watch, units)
-    unit, _post = chosen(units, filters)
-    return {"exam": exam, "whole": whole, "figures": figures(rows), "pagination": pagination,
-            "filters": filters, "unit": unit, "unit_label": options[unit.id] if unit else "", "units": [(u.id, options[u.id]) for u in units],
-            "posts": sorted(posts.items()), "statuses": STATUSES, "sorts": SORTS}
+    chosen = select_rows(viewer, exam_id, filters)
+    pagination = ListPagination(page=page, per_page=per_page, error_out=False, rows=chosen.shown)
+    labels = unit_labels(viewer.watch, chosen.units.every)  # the page's rule (org.labels)
+    for row in pagination.items:
+        row.unit_label, row.post_name = labels.get(row.unit_id, ""), chosen.posts.get(row.post_id, "")
+    return {"exam": chosen.exam, "whole": chosen.whole, "figures": figures(chosen.rows), "pagination": pagination,
+            "filters": filters, "unit": chosen.unit, "unit_label": labels[chosen.unit.id] if chosen.unit else "",
+            "units": [(u.id, labels[u.id]) for u in chosen.units.listed], "posts": sorted(chosen.posts.items()),
+            "statuses": STATUSES, "sorts": SORTS}

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from app import clock
 from app.exams.access import Viewer
-from app.exams.results import ResultFilter, filtered
+from app.exams.results import ResultFilter, select_rows
 from app.models import Exam, OrgUnit
 from app.trees import full_names
 
@@ -21,8 +21,10 @@ COLUMNS = (("工号", 14), ("姓名", 12), ("单位", 36), ("岗位", 16), ("结
            ("作答次数", 10), ("交卷时间", 18), ("交卷方式", 30), ("切屏次数", 10), ("切屏超限", 10))
 
 
-def _text(sheet, value: str) -> WriteOnlyCell | str:
+def _text(sheet, value: str) -> WriteOnlyCell | str | None:
     """Text stays text: a leading = must not become a formula."""
+    if not value:
+        return None
     if not value.startswith("="):
         return value
     cell = WriteOnlyCell(sheet, value)
@@ -32,8 +34,8 @@ def _text(sheet, value: str) -> WriteOnlyCell | str:
 
 def export_xlsx(viewer: Viewer, exam_id: int, filters: ResultFilter) -> tuple[Exam, bytes]:
     """The exam and the xlsx bytes of its results as the page's filters select them."""
-    exam, _whole, _rows, shown, units, posts = filtered(viewer, exam_id, filters)
-    paths = full_names(OrgUnit, units)
+    chosen = select_rows(viewer, exam_id, filters)
+    paths, posts = full_names(OrgUnit, chosen.units.every), chosen.posts
     book = Workbook(write_only=True)
     sheet = book.create_sheet("成绩")
     for index, (_name, width) in enumerate(COLUMNS, start=1):
@@ -41,7 +43,7 @@ def export_xlsx(viewer: Viewer, exam_id: int, filters: ResultFilter) -> tuple[Ex
     sheet.freeze_panes = "A2"
     sheet.append([name for name, _width in COLUMNS])
     moment = "yyyy-mm-dd hh:mm"
-    for row in shown:
+    for row in chosen.shown:
         submitted = None
         if row.submitted_at:
             submitted = WriteOnlyCell(sheet, clock.to_local(row.submitted_at))
@@ -54,4 +56,4 @@ def export_xlsx(viewer: Viewer, exam_id: int, filters: ResultFilter) -> tuple[Ex
                       "是" if row.flagged else ""])
     buffer = io.BytesIO()
     book.save(buffer)
-    return exam, buffer.getvalue()
+    return chosen.exam, buffer.getvalue()

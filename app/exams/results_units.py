@@ -27,13 +27,14 @@ def unit_summary(viewer: Viewer, exam_id: int) -> dict:
     """The exam, whether the viewer sees its whole audience, a row per unit and the figures of all."""
     exam, people = reach(viewer, exam_id)
     rows = gather(exam, people)
-    units = audience_units(rows, people)
+    found = audience_units(rows, people)
+    units = found.listed
     groups: dict[int, list] = {unit.id: [] for unit in units}
     for row in rows:
         for unit_id in ancestor_ids(row.unit_path):
             if unit_id in groups:
                 groups[unit_id].append(row)
-    labels = unit_labels(viewer.watch, units)
+    labels = unit_labels(viewer.watch, found.every)
     top = min((unit.depth for unit in units), default=0)
     return {"exam": exam, "whole": people is None, "total": figures(rows),
             "units": [UnitRow(unit.id, labels[unit.id], unit.depth - top, figures(groups[unit.id])) for unit in units]}
