@@ -7,7 +7,7 @@
 //
 // "bar" draws horizontal bars, one per label, the first at the top; a value at data-max is green.
 // "column" draws vertical bars left to right (a distribution: data-labels are the bands, data-values
-// the counts, data-axis names the bands' axis).
+// the counts, data-name names the series in the tooltip).
 (function () {
   if (!window.echarts) { return; }
   var font = window.getComputedStyle(document.body).fontFamily;
@@ -50,8 +50,7 @@
       grid: {left: 8, right: 8, top: 24, bottom: 8, containLabel: true},
       tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'},
                 valueFormatter: function (value) { return value + suffix; }},
-      xAxis: {type: 'category', data: read(element, 'data-labels', []), name: element.getAttribute('data-axis') || '',
-              nameLocation: 'middle', nameGap: width < 500 ? 44 : 28,
+      xAxis: {type: 'category', data: read(element, 'data-labels', []),
               axisLabel: {interval: 0, rotate: width < 500 ? 45 : 0}},
       yAxis: {type: 'value', minInterval: 1, splitNumber: 4},
       series: [{

@@ -20,6 +20,7 @@ _BANK = {"category_id": "1", "qtype": "single", "status": "ready", "competency":
 _RULE = {"section": "一", "source_kind": "category", "category_id": "1", "include_subcategories": "y", "tag": "",
          "question_ids": "1,2", "qtype": "single", "difficulty_min": "1", "difficulty_max": "5", "count": "2",
          "points": "2", "owner": "2"}
+_RESULTS = {"unit_id": "4", "post_id": "1", "status": "passed", "sort": "score", "page": "1"}
 PAGES: dict[str, Route] = {
     "auth.login": Route(None, fields=lambda w: {"next": "/study/"}),
     "org.people": Route("admin-all", fields=lambda w: {"q": "学员", "unit_id": "2", "post_id": "1", "workforce_id": "1",
@@ -46,6 +47,8 @@ PAGES: dict[str, Route] = {
     "exams.exam_new": Route("inst-a", fields=lambda w: {"blueprint_id": "1"}),
     "exams.blueprint_pool": Route("inst-a", fields=lambda w: _RULE),
     "exams.blueprint_questions": Route("inst-a", fields=lambda w: {"owner": "2", "q": "#1", "qtype": "single"}),
+    "exams.exam_results": Route("inst-a", lambda w: {"exam_id": w.exam.id}, lambda w: _RESULTS),
+    "exams.exam_results_xlsx": Route("inst-a", lambda w: {"exam_id": w.exam.id}, lambda w: _RESULTS),
 }
 
 
