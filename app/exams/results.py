@@ -98,10 +98,6 @@ class Figures:
         return sum(self.counts.get(status, 0) for status in SAT)
 
     @property
-    def graded(self) -> int:
-        return self.counts.get("passed", 0) + self.counts.get("failed", 0)
-
-    @property
     def participation(self) -> float | None:
         return round(self.sat * 100 / self.audience, 1) if self.audience else None
 
