@@ -213,12 +213,19 @@ def publish_exam(viewer: Viewer, exam_id: int, *, now: datetime) -> Exam:
     return publishing.publish(exam.id, actor_id=viewer.person_id, now=now)
 
 
-def withdraw_exam(viewer: Viewer, exam_id: int) -> Exam:
-    """Take a published exam back: nobody can start it any more."""
+def withdraw_exam(viewer: Viewer, exam_id: int, *, now: datetime) -> Exam:
+    """Take a published exam back: nobody can start it any more.
+
+    An exam that is over (its window and every person's later close have passed) and was sat stays:
+    withdrawing it would take the results off its trainees' 我的考试.
+    """
     exam = exam_to_change(viewer, exam_id)
     if exam.status != ExamStatus.PUBLISHED:
         raise Conflict("只有已发布的考试可以撤回。")
+    if publishing.is_over(exam, now) and publishing.has_attempts(exam.id):
+        raise Conflict("考试已经结束，撤回后考生将看不到自己的成绩，因此不能撤回。")
     exam.status = ExamStatus.WITHDRAWN
     record("exam_withdraw", exam, actor_id=viewer.person_id, version=exam.version)
     db.session.commit()
     return exam
+

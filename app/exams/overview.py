@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from types import SimpleNamespace
 
 from sqlalchemy import func, select
@@ -38,7 +39,7 @@ def list_exams(viewer: Viewer, *, page: int, per_page: int):
     return pagination, started
 
 
-def exam_page(viewer: Viewer, exam_id: int) -> dict:
+def exam_page(viewer: Viewer, exam_id: int, *, now: datetime) -> dict:
     """Everything the exam's page shows, for someone who may change or watch it."""
     exam = exam_to_watch(viewer, exam_id)
     facilities = db.session.scalars(select(Attempt.expected_facility).where(
@@ -46,7 +47,8 @@ def exam_page(viewer: Viewer, exam_id: int) -> dict:
     rules = exam.blueprint.rules
     return {"exam": exam, "may_change": may_change(viewer, exam), "audience": audience_rows.labels(exam),
             "blueprint_link": may_change_blueprint(viewer, exam.blueprint),
-            "overrides": overrides_of(viewer, exam), "started": publishing.has_attempts(exam.id),
+            "overrides": overrides_of(viewer, exam), "started": (started := publishing.has_attempts(exam.id)),
+            "over": started and publishing.is_over(exam, now),
             "spread": assembly.spread([SimpleNamespace(expected_facility=f) for f in facilities]),
             "questions": sum(rule_count(r) for r in rules), "points_total": sum(rule_count(r) * r.points for r in rules),
             "owner": owner_labels([exam.owner_unit_id]).get(exam.owner_unit_id, "")}

@@ -5,13 +5,13 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from app.audit import record
 from app.errors import Conflict, DomainError, NotFound
 from app.exams import pools
 from app.extensions import db
-from app.models import Attempt, Exam
+from app.models import Attempt, Exam, ExamOverride
 from app.models.exams import ExamStatus
 from question_bank import assembly
 
@@ -77,3 +77,9 @@ def _exam(exam_id: int) -> Exam:
     if exam is None:
         raise NotFound("考试不存在。")
     return exam
+
+
+def is_over(exam: Exam, now: datetime) -> bool:
+    """Whether the exam's window and every person's later close (an override) have passed."""
+    later = db.session.scalar(select(func.max(ExamOverride.closes_at)).where(ExamOverride.exam_id == exam.id))
+    return now >= max(exam.closes_at, later or exam.closes_at)

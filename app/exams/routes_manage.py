@@ -59,7 +59,7 @@ def exam_edit(exam_id: int):
 @bp.get("/manage/<int:exam_id>")
 @role_required(*BUILDERS)
 def exam_page(exam_id: int):
-    return render_template("exams/exam.html", **overview.exam_page(viewer(), exam_id),
+    return render_template("exams/exam.html", **overview.exam_page(viewer(), exam_id, now=clock.now()),
                            override_form=OverrideForm(), problems=[])
 
 
@@ -76,7 +76,7 @@ def exam_publish(exam_id: int):
     try:
         exam = editing.publish_exam(viewer(), exam_id, now=clock.now())
     except BlueprintShort as short:
-        return render_template("exams/exam.html", **overview.exam_page(viewer(), exam_id),
+        return render_template("exams/exam.html", **overview.exam_page(viewer(), exam_id, now=clock.now()),
                                override_form=OverrideForm(), problems=short.problems), 409
     flash(f"考试已发布（第 {exam.version} 版）。", "success")
     return redirect(url_for("exams.exam_page", exam_id=exam_id))
@@ -85,7 +85,7 @@ def exam_publish(exam_id: int):
 @bp.post("/manage/<int:exam_id>/withdraw")
 @role_required(*BUILDERS)
 def exam_withdraw(exam_id: int):
-    editing.withdraw_exam(viewer(), exam_id)
+    editing.withdraw_exam(viewer(), exam_id, now=clock.now())
     flash("考试已撤回，考生不能再开始作答。", "success")
     return redirect(url_for("exams.exam_page", exam_id=exam_id))
 

@@ -295,3 +295,22 @@ def test_an_exam_keeps_a_blueprint_its_editor_may_not_change(app, as_user, world
     db.session.expire_all()
     assert db.session.get(Exam, exam.id).title == "新名字"
     assert client.get(f"/exams/blueprints/{world['blueprint'].id}").status_code == 404
+
+
+def test_an_exam_that_is_over_and_was_sat_cannot_be_withdrawn(app, as_user, world, monkeypatch):
+    client = as_user("inst-a")
+    exam = _published(client, world)
+    attempt, _ = attempts.start(exam.id, world["t1"].id, now=clock.now())
+    attempts.submit(attempt.id, world["t1"].id, now=clock.now())
+    override_close = exam.closes_at + timedelta(days=1)
+    db.session.add(ExamOverride(exam_id=exam.id, person_id=world["t2"].id, closes_at=override_close, reason="病假"))
+    db.session.commit()
+    monkeypatch.setattr(clock, "now", lambda: exam.closes_at + timedelta(hours=1))  # t2 may still sit it
+    assert "撤回</button>" in client.get(f"/exams/manage/{exam.id}").get_data(as_text=True)
+    monkeypatch.setattr(clock, "now", lambda: override_close + timedelta(minutes=1))
+    assert "撤回</button>" not in client.get(f"/exams/manage/{exam.id}").get_data(as_text=True)
+    response = client.post(f"/exams/manage/{exam.id}/withdraw")
+    assert response.status_code == 409 and "看不到自己的成绩" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Exam, exam.id).status == "published"
+    assert not _audits("exam_withdraw")
