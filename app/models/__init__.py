@@ -40,6 +40,7 @@ from app.models.exams import (
     ExamPoolEntry,
 )
 from app.models.jobs import ScheduledRun
+from app.models.messages import Message
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import ApiToken, LoginSession, MentorLink, Person, RoleGrant, RosterImport
 from app.models.quiz import LessonQuizQuestion, QuizAttempt, QuizAttemptItem
@@ -90,6 +91,7 @@ __all__ = [
     "Grade",
     "LoginSession",
     "MentorLink",
+    "Message",
     "OrgUnit",
     "Person",
     "Post",

@@ -268,6 +268,13 @@ class AttemptItem(db.Model):
     saved_at: Mapped[datetime | None]
     score: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(10), default="")  # the engine's score status once graded
+    # Manual grading (exams/grading.py): who holds the answer now and until when (a claim), who
+    # scored it last, when, and their comment.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    claimed_until: Mapped[datetime | None]
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime | None]
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")
     version: Mapped[QuestionVersion] = relationship()
