@@ -36,15 +36,20 @@ person_post_changed when the post is among the fields).
 
 Payload: person_id: int, fields: list[str] (the PersonData field names that changed).""")
 
-# Coming with the exam issue (declared so consumers can subscribe; nothing sends them yet).
 attempt_finished = _events.signal("attempt-finished", doc="""An exam attempt was submitted or
-closed at its deadline and graded. Payload: attempt_id: int.""")
+closed at its deadline and graded. When essays await a marker the attempt is `pending_manual`:
+its score then counts only the automatically graded slots and `passed` is None, until
+attempt_graded. Payload: attempt_id: int.""")
 
-attempt_regraded = _events.signal("attempt-regraded", doc="""A finished attempt's score changed
-(a question was regraded or an appeal upheld). Payload: attempt_id: int.""")
+attempt_graded = _events.signal("attempt-graded", doc="""The last essay of a finished attempt was
+marked (阅卷): its score and `passed` are final now (sent once per attempt, after attempt_finished).
+Payload: attempt_id: int.""")
+
+attempt_regraded = _events.signal("attempt-regraded", doc="""A finished attempt's final score changed
+(an essay re-marked, a question regraded or an appeal upheld). Payload: attempt_id: int.""")
 
 EVENTS: tuple[Signal, ...] = (person_joined, person_post_changed, person_updated,
-                              attempt_finished, attempt_regraded)
+                              attempt_finished, attempt_graded, attempt_regraded)
 
 
 def subscribe(app: Flask, event: Signal, receiver: Callable[..., None]) -> None:

@@ -6,8 +6,8 @@ import pytest
 
 from question_bank import question_from_dict
 from question_bank.assembly import to_display_letters, to_own_keys
-from question_bank.marking import mark, mark_paper, passes
-from question_bank.scoring import GradingPolicy
+from question_bank.marking import manual, manual_score, mark, mark_paper, passes, total
+from question_bank.scoring import GradingPolicy, Score
 
 SINGLE = {"type": "single", "stem": "红灯亮时应当？", "points": 100,
           "options": [{"key": "A", "text": "停车等待", "weight": 100}, {"key": "B", "text": "加速通过", "weight": 0},
@@ -71,3 +71,28 @@ def test_display_letters_round_trip_through_the_option_order():
     assert to_display_letters(["B", "A"], order) == ["B", "C"]
     assert to_own_keys(["填空"], ()) == ["填空"]
     assert to_own_keys(True, order) is True
+
+
+# --- a person's score for an essay, and the total after it ------------------------------------------
+
+@pytest.mark.parametrize(("typed", "units"), [("7", 700), ("7.5", 750), ("０", 0), (" 10 ", 1000), ("7.50", 750)])
+def test_manual_score_takes_whole_and_half_points_up_to_the_slot(typed, units):
+    assert manual_score(typed, 1000) == units
+
+
+@pytest.mark.parametrize(("typed", "reason"), [
+    ("10.5", "不能超过本题满分 10 分"), ("-1", "不能为负数"), ("7.25", "整分或半分"), ("7.123", "整分或半分"),
+    ("", "应为数字"), ("七", "应为数字"), ("nan", "应为数字")])
+def test_manual_score_refuses_with_a_chinese_reason(typed, reason):
+    with pytest.raises(ValueError, match=reason):
+        manual_score(typed, 1000)
+
+
+def test_total_of_stored_scores_passes_only_when_nothing_waits():
+    scores = [Score(400, 400, "correct"), manual(750, 1000), Score.wrong(200)]
+    result = total(scores, 60)
+    assert (result.score, result.max_score, result.pending, result.passed) == (1150, 1600, False, True)
+    assert manual(750, 1000).status == "partial" and manual(0, 1000).status == "wrong"
+    assert manual(1000, 1000).status == "correct"
+    waiting = total([Score(400, 400, "correct"), Score.pending(1000)], 60)
+    assert (waiting.score, waiting.pending, waiting.passed) == (400, True, None)
