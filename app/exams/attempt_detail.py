@@ -112,7 +112,7 @@ def attempt_to_read(viewer: Viewer, attempt_id: int) -> tuple[Attempt, Exam, Per
     return attempt, exam, person
 
 
-def _may_reveal(viewer: Viewer, exam: Exam, *, now: datetime) -> bool:
+def may_reveal(viewer: Viewer, exam: Exam, *, now: datetime) -> bool:
     """False for a watching admin while the exam is still open to them as one of its audience (whoever
     may change the exam sees its questions and answers in the sample paper and the bank anyway)."""
     if may_change(viewer, exam):
@@ -156,7 +156,7 @@ def _timeline(attempt: Attempt, events: list[AttemptEvent]) -> list[Moment]:
 def attempt_detail(viewer: Viewer, attempt_id: int, *, now: datetime) -> AttemptDetail:
     """Everything the 答卷详情 page shows (a fixed number of statements whatever the paper's length)."""
     attempt, exam, person = attempt_to_read(viewer, attempt_id)
-    reveal = _may_reveal(viewer, exam, now=now)
+    reveal = may_reveal(viewer, exam, now=now)
     items = db.session.execute(_ITEMS.where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.slot)).all()
     events = list(db.session.scalars(select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id)
                                      .order_by(AttemptEvent.server_time, AttemptEvent.id)))

@@ -96,3 +96,10 @@ class AddTimeForm(FlaskForm):
 
 class CloseForm(FlaskForm):
     reason = StringField("原因", validators=[DataRequired("请填写原因。"), Length(max=300)])
+
+
+class GradeForm(FlaskForm):
+    """A marker's score for one essay answer (points as typed: the engine checks them) and a comment."""
+
+    score = StringField("得分", validators=[DataRequired("请填写得分。"), Length(max=20)])
+    comment = TextAreaField("评语（选填）", validators=[Optional(), Length(max=1000)])
