@@ -4,7 +4,8 @@ Per workforce (whose demo author and starter bank exist): a rule-based formal ex
 for 30 days to the whole workforce tree (a few generated people are already sitting it, two have
 finished), a practice exam open for weeks with earlier practice runs, an upcoming exam, and last
 month's finished exam with an attempt by most of the workforce, and a case-analysis exam closed a few
-days ago whose essays await marking. The demo
+days ago whose essays await marking (its author marked a third of the attempts the day before, so
+the queue shows both and those trainees have their message). The demo
 login accounts (fj001, sq001, zg001, the admins who are trainees) have not started the current
 exams, so a new user can take them. Everything is seeded by the exam and the person, so two loads
 on the same day give the same answers and scores.
@@ -24,9 +25,12 @@ from app.exams.access import viewer_for
 from app.exams.audience import members
 from app.exams.blueprints import BlueprintData, RuleData, create_blueprint
 from app.exams.editing import ExamData, create_exam, publish_exam
+from app.exams.grading import claim, grader_for
+from app.exams.grading_marks import save_mark
 from app.exams.questions import question_of, version_text
 from app.extensions import db
 from app.models import (
+    Attempt,
     AttemptItem,
     Exam,
     OrgUnit,
@@ -36,6 +40,7 @@ from app.models import (
     Workforce,
 )
 from app.models.exams import ExamKind, ReviewTiming
+from question_bank import units_to_points
 from question_bank.assembly import to_display_letters
 
 # workforce code → the demo account who builds its exams
@@ -49,6 +54,7 @@ FORMAL_RULES = (("一、单选题", "single", 10, "4"), ("二、多选题", "mul
                 ("三、判断题", "truefalse", 10, "2"), ("四、填空题", "fill", 5, "2"),
                 ("五、简答题", "essay", 2, "10"))
 PRACTICE_RULES = (("一、单选题", "single", 5, "4"), ("二、判断题", "truefalse", 5, "4"))
+MARKER_COMMENTS = ("", "要点基本答到，表述可以更完整。", "程序要求答得清楚。", "缺少记录和报告的要点。")
 ESSAY_ANSWERS = ("先确认现场安全，再按照规定程序报告上级，并如实做好记录。",
                  "要坚持依法依规，听取群众意见，做到程序公开、结果公开。",
                  "按照职责分工处理，不越权，不推诿，遇到拿不准的情况及时请示。")
@@ -103,6 +109,8 @@ def load_exams(*, now: datetime) -> list[str]:
             if db.session.scalar(select(Exam.id).where(Exam.title == plan.title)) is None:
                 exam = _publish(author, root, category, plan, now)
                 _sit(exam, plan, now)
+                if plan.rules == FORMAL_RULES and exam.closes_at <= now:
+                    _mark_some(exam, author, now)
                 made.append(plan.title)
     return made
 
@@ -151,6 +159,23 @@ def _sit(exam: Exam, plan: Plan, now: datetime) -> None:
                 started = now - timedelta(minutes=rng.randrange(5, 40))
                 elapsed = int((now - started).total_seconds() // 60)
                 _take(exam, person, rng, started, minutes=elapsed, finish=False)
+
+
+def _mark_some(exam: Exam, author: Person, now: datetime) -> None:
+    """The author marks every essay of the first third of the attempts awaiting a marker (a day before
+    loading), through the grading services; the rest stay in the queue (阅卷) for the demo user."""
+    at = now - timedelta(days=1)
+    grader = grader_for(viewer_for(author.id, author.roles), exam.id, now=at)
+    waiting = db.session.scalars(select(Attempt.id).where(Attempt.exam_id == exam.id, Attempt.pending_manual)
+                                 .order_by(Attempt.id)).all()
+    rng = random.Random(f"{exam.title}/marking")  # noqa: S311 - demo data, not secrets
+    for attempt_id in waiting[: len(waiting) // 3]:
+        items = db.session.execute(select(AttemptItem.id, AttemptItem.points).where(
+            AttemptItem.attempt_id == attempt_id, AttemptItem.status == "pending").order_by(AttemptItem.slot)).all()
+        for item_id, points in items:
+            claim(grader, item_id, now=at)
+            score = units_to_points(rng.randrange(points // 4, points + 1, 50))
+            save_mark(grader, item_id, score, rng.choice(MARKER_COMMENTS), now=at)
 
 
 def _take(exam: Exam, person: Person, rng: random.Random, started: datetime, *, minutes: int,

@@ -115,6 +115,14 @@ def _claim(item_id: int, person_id: int, *, now: datetime) -> bool:
     return bool(taken)
 
 
+def claim(grader: Grader, item_id: int, *, now: datetime) -> bool:
+    """Claim one answer the marker may mark (commits); False when another marker holds it."""
+    item = item_to_grade(grader, item_id)
+    taken = _claim(item.id, grader.person_id, now=now)
+    db.session.commit()
+    return taken
+
+
 def claim_next(grader: Grader, question_id: int, *, now: datetime, after: int | None = None) -> int | None:
     """Claim the next pending answer of the question nobody else holds (after `after`, then from the
     start); its id, or None when none is left (commits)."""

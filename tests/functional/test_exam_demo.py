@@ -11,7 +11,7 @@ from app import clock
 from app.demo import DEMO_PASSWORD
 from app.exams.demo import LOGINS, load_exams
 from app.extensions import db
-from app.models import Attempt, AttemptEvent, AttemptItem, AuditEntry, Exam, Person
+from app.models import Attempt, AttemptEvent, AttemptItem, AuditEntry, Exam, Message, Person
 from app.models.exams import AttemptState, ExamKind, ExamStatus
 from tests.factories import login
 
@@ -88,11 +88,19 @@ def _check_last_months_results_are_graded_and_the_case_essays_wait_for_marking(d
     for exam in _by_kind(demo_exams, "案例分析考试"):
         attempts = _attempts(exam)
         assert attempts
-        for attempt in attempts:  # pending exactly when an essay was answered (a blank essay scores 0)
-            essays = db.session.scalars(select(AttemptItem.response).where(
+        marked = 0
+        for attempt in attempts:  # pending exactly when an answered essay (a blank one scores 0) awaits a marker
+            essays = db.session.execute(select(AttemptItem.response, AttemptItem.status, AttemptItem.marked_at).where(
                 AttemptItem.attempt_id == attempt.id, AttemptItem.section == "五、简答题")).all()
-            assert attempt.pending_manual == any(essays) and (attempt.passed is None) == any(essays)
-        assert sum(a.pending_manual for a in attempts) > len(attempts) // 2
+            waiting = any(status == "pending" for _r, status, _m in essays)
+            assert all(bool(response) == (status == "pending" or marked_at is not None)
+                       for response, status, marked_at in essays)
+            assert attempt.pending_manual == waiting and (attempt.passed is None) == waiting
+            if any(marked_at for _r, _s, marked_at in essays):
+                marked += 1
+                assert not waiting and db.session.scalar(select(func.count(Message.id)).where(
+                    Message.person_id == attempt.person_id, Message.dedupe_key == f"attempt-graded:{attempt.id}")) == 1
+        assert sum(a.pending_manual for a in attempts) > len(attempts) // 2 and marked >= 1
 
 
 def _check_every_paper_is_whole_and_has_no_question_twice(demo_exams):

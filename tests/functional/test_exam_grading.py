@@ -130,7 +130,7 @@ def test_two_markers_get_different_answers_and_cannot_save_each_others(app, as_u
     theirs = grading.claim_next(two, question_id, now=now)
     assert mine and theirs and mine != theirs
     assert grading.claim_next(two, question_id, now=now) == theirs  # asking again keeps their own
-    assert grading._claim(mine, two.person_id, now=now) is False  # a racing claim of a held answer fails
+    assert grading.claim(two, mine, now=now) is False  # a racing claim of a held answer fails
     # the second marker opens the first one's answer: read only; a save anyway is refused
     client = as_user("inst-a2")
     html = client.get(answer_url(world, mine)).get_data(as_text=True)
@@ -146,7 +146,7 @@ def test_two_markers_get_different_answers_and_cannot_save_each_others(app, as_u
     assert db.session.get(AttemptItem, mine).score == 800
     # a claim lapses after 15 minutes: then another marker may take the answer
     later = now + timedelta(minutes=grading.CLAIM_MINUTES + 1)
-    assert grading._claim(theirs, one.person_id, now=later) is True
+    assert grading.claim(one, theirs, now=later) is True
 
 
 def test_the_last_essay_makes_the_result_final_once_with_the_event_and_one_message(app, as_user, world, monkeypatch):

@@ -15,7 +15,7 @@ def test_people_list_costs_the_same_statements_for_5_or_20_people_per_page(app, 
         make_person(unit=world["a1"], staff_no=f"S{i}", post_id=wf.posts[0].id, grade_id=wf.grades[0].id)
     large = statements_for(client, "/org/people")
     assert small == large
-    assert large <= 12, large
+    assert large <= 13, large  # 12, and the navigation bar's unread-message count since the message centre
 
 
 def test_org_tree_costs_the_same_statements_for_a_bigger_tree(app, as_user):
