@@ -12,7 +12,13 @@ from fractions import Fraction
 
 from question_bank.base import Question
 from question_bank.errors import InvalidQuestion
-from question_bank.scoring import DEFAULT_POLICY, GradingPolicy, Score, points_to_units, units_to_points
+from question_bank.scoring import (
+    DEFAULT_POLICY,
+    GradingPolicy,
+    Score,
+    points_to_units,
+    units_to_points,
+)
 
 MANUAL_STEP = 50  # units: a marker gives whole or half points
 
