@@ -47,6 +47,7 @@ class Option:
 
 @dataclass(frozen=True)
 class GradedSlot:
+    item_id: int
     slot: int
     section: str
     stem_html: Markup
@@ -91,7 +92,7 @@ class AttemptDetail:
         return SUBMITTED_BY.get(self.attempt.submitted_by, "")
 
 
-_ITEMS = (select(AttemptItem.slot, AttemptItem.section, AttemptItem.points, AttemptItem.option_order,
+_ITEMS = (select(AttemptItem.id, AttemptItem.slot, AttemptItem.section, AttemptItem.points, AttemptItem.option_order,
                  AttemptItem.seq, AttemptItem.response, AttemptItem.saved_at, AttemptItem.score,
                  AttemptItem.status, version_text.label("text"))
           .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id))
@@ -138,7 +139,7 @@ def _graded(item, reveal: bool) -> GradedSlot:
     options = [Option(OPTION_LETTERS[i], _html(texts.get(key, "")), OPTION_LETTERS[i] in chosen,
                       reveal and OPTION_LETTERS[i] in right) for i, key in enumerate(item.option_order or ())]
     explanation = _html(question.explanation) if reveal and question.explanation else None
-    return GradedSlot(item.slot, item.section, _html(public["stem"]), options, shown(given),
+    return GradedSlot(item.id, item.slot, item.section, _html(public["stem"]), options, shown(given),
                       shown(correct) if reveal else None, explanation,
                       units_to_points(item.score or 0), units_to_points(item.points), item.status)
 
