@@ -66,6 +66,15 @@ def grader_for(viewer: Viewer, exam_id: int, *, now: datetime) -> Grader:
     return Grader(viewer, exam, may_change(viewer, exam))
 
 
+def queue_page(viewer: Viewer, exam_id: int, *, now: datetime) -> dict:
+    """The queue page's data; a watching admin who sits the open exam reads why it is empty."""
+    exam = exam_to_watch(viewer, exam_id)
+    if not may_reveal(viewer, exam, now=now):
+        return {"exam": exam, "whole": False, "rows": [], "blocked": IN_AUDIENCE}
+    grader = Grader(viewer, exam, may_change(viewer, exam))
+    return {"exam": exam, "whole": grader.whole, "rows": queue(grader, now=now), "blocked": ""}
+
+
 # Answers a person marks: waiting for a marker, or marked by one (a blank essay scored 0 at once is not).
 MANUAL = or_(AttemptItem.status == "pending", AttemptItem.marked_at.is_not(None))
 

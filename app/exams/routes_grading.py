@@ -22,10 +22,8 @@ def _names() -> dict:
 @bp.get("/manage/<int:exam_id>/grading")
 @role_required(*BUILDERS)
 def grading_queue(exam_id: int):
-    now = clock.now()
-    grader = grading.grader_for(viewer(), exam_id, now=now)
-    return render_template("exams/grading.html", exam=grader.exam, whole=grader.whole,
-                           rows=grading.queue(grader, now=now), names=_names())
+    return render_template("exams/grading.html", **grading.queue_page(viewer(), exam_id, now=clock.now()),
+                           names=_names())
 
 
 @bp.get("/manage/<int:exam_id>/grading/questions/<int:question_id>")

@@ -218,7 +218,10 @@ def test_who_may_mark(app, as_user, world):
     assert as_user("inst-b").get(answer_url(world, in_a1.id)).status_code == 404
     assert as_user("admin-b").post(answer_url(world, in_a1.id), data={"score": "1"}).status_code == 404
     # admin-a1 watches (一中队 is in the audience) but also sits it: not before it closes
-    assert as_user("admin-a1").get(queue).status_code == 403
+    blocked = as_user("admin-a1").get(queue)
+    assert blocked.status_code == 200 and "考试结束前不能阅卷" in blocked.get_data(as_text=True)
+    assert 'data-question' not in blocked.get_data(as_text=True)
+    assert as_user("admin-a1").get(answer_url(world, in_a1.id)).status_code == 403
     world["exam"].closes_at = clock.now() - timedelta(minutes=1)
     db.session.commit()
     admin = as_user("admin-a1")
