@@ -41,7 +41,12 @@ class PaperResult:
 def mark_paper(entries: Iterable[tuple[Question, object, int]], pass_percent: int,
                policy: GradingPolicy = DEFAULT_POLICY) -> PaperResult:
     """Mark every (question, response, points) of a paper; pass at `pass_percent` of the maximum."""
-    scores = tuple(mark(question, response, points, policy) for question, response, points in entries)
+    return total(tuple(mark(question, response, points, policy) for question, response, points in entries),
+                 pass_percent)
+
+
+def total(scores: tuple[Score, ...], pass_percent: int) -> PaperResult:
+    """The paper's result from its slots' scores (a regrade's too: `question_bank.regrade`)."""
     score = max(sum(s.earned for s in scores), 0)
     maximum = sum(s.possible for s in scores)
     pending = any(s.status == "pending" for s in scores)
