@@ -30,7 +30,13 @@ from question_bank.choice import ChoiceQuestion, MultipleChoice, SingleChoice
 from question_bank.errors import QuestionBankError
 from question_bank.fill import MAX_BLANK_CHARS, BlankAnswer, FillBlank
 from question_bank.marking import PaperResult, mark, total
-from question_bank.scoring import DEFAULT_POLICY, GradingPolicy, Score, answers_match, normalise_text
+from question_bank.scoring import (
+    DEFAULT_POLICY,
+    GradingPolicy,
+    Score,
+    answers_match,
+    normalise_text,
+)
 from question_bank.truefalse import TrueFalse
 
 NEW_VERSION, ACCEPT, FULL_MARKS, DROP = "new_version", "accept", "full_marks", "drop"

@@ -26,7 +26,15 @@ from app.errors import DomainError, NotFound
 from app.exams.access import Viewer, exam_to_change
 from app.exams.questions import question_of, version_text
 from app.extensions import db
-from app.models import Attempt, AttemptItem, Exam, ExamQuestionAdjustment, Person, Question, QuestionVersion
+from app.models import (
+    Attempt,
+    AttemptItem,
+    Exam,
+    ExamQuestionAdjustment,
+    Person,
+    Question,
+    QuestionVersion,
+)
 from app.models.exams import AttemptState
 from question_bank import question_from_dict
 from question_bank import regrade as engine
@@ -245,9 +253,7 @@ def preview(viewer: Viewer, exam_id: int, question_id: int, given: FixInput) -> 
     changed: list[Outcome] = []
     for start in range(0, len(ids), READ_BATCH):
         changed += [o for o in recompute(found.exam, ids[start:start + READ_BATCH], fixes) if o.changed]
-    moves = Counter()
-    for kind, person_id in {(o.pass_change, o.person_id) for o in changed if o.pass_change}:
-        moves[kind] += 1
+    moves = Counter(kind for kind, _person in {(o.pass_change, o.person_id) for o in changed if o.pass_change})
     shown = sorted(changed, key=lambda o: (o.pass_change is None, o.attempt_id))[:PREVIEW_ROWS]
     people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_({o.person_id for o in shown})))}
     return Preview(found, adjustment, " ".join(given.reason.split()), len(ids), len(changed), moves["up"],

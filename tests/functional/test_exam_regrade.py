@@ -275,7 +275,7 @@ def test_progress_while_running_and_one_run_per_exam(world, as_user):
     db.session.commit()
     client = as_user("inst-a")
     page = client.get(f"/exams/manage/{world['exam'].id}/regrade/runs/{job.id}")
-    assert "regrade/runs/%d/progress" % job.id in page.text
+    assert f"regrade/runs/{job.id}/progress" in page.text
     progress = client.get(f"/exams/manage/{world['exam'].id}/regrade/runs/{job.id}/progress")
     assert "4 / 10 份答卷" in progress.text and "40%" in progress.text and "HX-Redirect" not in progress.headers
     busy = post(client, world, "single", "apply", kind="full_marks")

@@ -20,7 +20,12 @@ from question_bank.regrade import (
 )
 from question_bank.scoring import GradingPolicy, Score
 from question_bank.types import BlankAnswer, Essay, build_options
-from tests.unit.question_bank.qb_factories import make_fill, make_multiple, make_single, make_truefalse
+from tests.unit.question_bank.qb_factories import (
+    make_fill,
+    make_multiple,
+    make_single,
+    make_truefalse,
+)
 
 PARTIAL = GradingPolicy(multi="partial")
 
