@@ -3,7 +3,7 @@
 The fix is the engine's (`question_bank.regrade`): another version of the question, accepted
 answers, full marks, or out of the total. Each attempt is recomputed whole from its stored
 responses, the version each slot showed and every fix of the exam; an essay a person has marked
-keeps its mark. `preview` computes the changes and writes nothing; `regrade_jobs.apply` stores the
+keeps its mark. `regrade_pages.preview` computes the changes and writes nothing; `regrade_jobs.apply` stores the
 fix and writes them (in batches, in the background for large exams). Attempts finished after a
 fix are recomputed with it as they finish (`receivers.py`).
 
@@ -14,7 +14,6 @@ items with the version texts; the fixes and their new versions once per run).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -31,7 +30,6 @@ from app.models import (
     AttemptItem,
     Exam,
     ExamQuestionAdjustment,
-    Person,
     Question,
     QuestionVersion,
 )
@@ -41,8 +39,6 @@ from question_bank import regrade as engine
 from question_bank.regrade import Adjustment, Slot
 from question_bank.scoring import GradingPolicy, Score
 
-READ_BATCH = 500  # attempts read per statement pair by a preview
-PREVIEW_ROWS = 500  # changed attempts listed by a preview (all are counted)
 QUESTION_NOT_IN_EXAM = "本场考试的答卷中没有这道题。"
 NO_REASON = "请填写重新评分的原因（会记录在每份答卷的变更记录中）。"
 REASON_MAX = 300
@@ -229,37 +225,6 @@ def _accept_data(question, given: FixInput) -> dict:
     return {"keys": list(given.keys)}
 
 
-# --- preview --------------------------------------------------------------------------------------
-
-
-@dataclass
-class Preview:
-    target: Target
-    adjustment: Adjustment
-    reason: str
-    total: int  # attempts recomputed
-    changed: int
-    up: int  # people 不及格→及格
-    down: int  # people 及格→不及格
-    rows: list[tuple[Outcome, Person]]  # the first PREVIEW_ROWS changed attempts, pass changes first
-
-
-def preview(viewer: Viewer, exam_id: int, question_id: int, given: FixInput) -> Preview:
-    """What the fix would change, computed without writing anything."""
-    found = target(viewer, exam_id, question_id)
-    adjustment, _data = build_fix(found, given)
-    fixes = fixes_of(found.exam.id) | {question_id: adjustment}
-    ids = list(db.session.scalars(select(Attempt.id).where(holding(found.exam.id, question_id)).order_by(Attempt.id)))
-    changed: list[Outcome] = []
-    for start in range(0, len(ids), READ_BATCH):
-        changed += [o for o in recompute(found.exam, ids[start:start + READ_BATCH], fixes) if o.changed]
-    moves = Counter(kind for kind, _person in {(o.pass_change, o.person_id) for o in changed if o.pass_change})
-    shown = sorted(changed, key=lambda o: (o.pass_change is None, o.attempt_id))[:PREVIEW_ROWS]
-    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_({o.person_id for o in shown})))}
-    return Preview(found, adjustment, " ".join(given.reason.split()), len(ids), len(changed), moves["up"],
-                   moves["down"], [(o, people[o.person_id]) for o in shown])
-
-
 # --- writing --------------------------------------------------------------------------------------
 
 _ITEM_UPDATE = (update(AttemptItem).where(AttemptItem.id == bindparam("item_id"))
@@ -292,21 +257,3 @@ def write(exam_id: int, outcomes: Iterable[Outcome], *, actor_id: int | None, wh
                         "passed_before": o.before.passed, "passed_after": o.after.passed}) for o in changed],
                 actor_id=actor_id)
     return changed
-
-
-def exam_questions(viewer: Viewer, exam_id: int) -> dict:
-    """The 重新评分 page: the exam's questions (as its finished papers hold them) and their fixes."""
-    exam = exam_to_change(viewer, exam_id)
-    rows = db.session.execute(
-        select(AttemptItem.question_id, func.min(AttemptItem.rule), func.min(AttemptItem.question_version_id),
-               func.count(func.distinct(AttemptItem.attempt_id)))
-        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .where(Attempt.exam_id == exam.id, Attempt.state == AttemptState.FINISHED)
-        .group_by(AttemptItem.question_id).order_by(func.min(AttemptItem.rule), AttemptItem.question_id)).all()
-    datas = dict(db.session.execute(select(QuestionVersion.id, QuestionVersion.data)
-                                    .where(QuestionVersion.id.in_([row[2] for row in rows]))).all()) if rows else {}
-    fixes = {f.question_id: f for f in db.session.scalars(
-        select(ExamQuestionAdjustment).where(ExamQuestionAdjustment.exam_id == exam.id))}
-    return {"exam": exam, "kinds": engine.KINDS,
-            "questions": [{"question_id": qid, "rule": rule, "data": datas[vid], "attempts": count, "fix": fixes.get(qid)}
-                          for qid, rule, vid, count in rows]}

@@ -6,7 +6,7 @@ from app import clock
 from app.auth.scope import role_required
 from app.celery_app import run_in_background
 from app.errors import DomainError
-from app.exams import bp, regrade, regrade_jobs
+from app.exams import bp, regrade, regrade_jobs, regrade_pages
 from app.exams.forms import RegradeForm
 from app.exams.tasks import regrade_task
 from app.exams.web import fix_input, form_errors, viewer
@@ -17,13 +17,13 @@ BUILDERS = ("instructor", "admin")
 @bp.get("/manage/<int:exam_id>/regrade")
 @role_required(*BUILDERS)
 def regrade_list(exam_id: int):
-    return render_template("exams/regrade.html", **regrade.exam_questions(viewer(), exam_id))
+    return render_template("exams/regrade.html", **regrade_pages.exam_questions(viewer(), exam_id))
 
 
 def _fix_page(exam_id: int, question_id: int, form: RegradeForm, problems=(), status: int = 200):
     found = regrade.target(viewer(), exam_id, question_id)
     return render_template("exams/regrade_question.html", t=found, form=form, problems=problems,
-                           kinds=regrade.engine.KINDS), status
+                           kinds=regrade_pages.engine.KINDS), status
 
 
 @bp.get("/manage/<int:exam_id>/regrade/<int:question_id>")
@@ -39,7 +39,7 @@ def regrade_preview(exam_id: int, question_id: int):
     if not form.validate_on_submit():
         return _fix_page(exam_id, question_id, form, form_errors(form), 400)
     try:
-        found = regrade.preview(viewer(), exam_id, question_id, fix_input(form))
+        found = regrade_pages.preview(viewer(), exam_id, question_id, fix_input(form))
     except DomainError as error:
         return _fix_page(exam_id, question_id, form, [error.message], error.status_code)
     return render_template("exams/regrade_preview.html", p=found, t=found.target, form=form,
