@@ -13,11 +13,12 @@ items with the version texts; the fixes and their new versions once per run).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import String, bindparam, cast, exists, func, select, update
 
 from app.audit import record_many
 from app.bank.questions import usable
@@ -71,7 +72,7 @@ class Outcome:
     person_id: int
     before: Totals
     after: Totals
-    items: list[dict] = field(default_factory=list)  # {"item_id", "score", "status"}
+    items: list[tuple] = field(default_factory=list)  # (score, status, item id) of the changed slots
 
     @property
     def changed(self) -> bool:
@@ -139,19 +140,29 @@ def fixes_of(exam_id: int) -> dict[int, Adjustment]:
 
 
 def recompute(exam: Exam, attempt_ids: list[int], fixes: dict[int, Adjustment]) -> list[Outcome]:
-    """Each attempt recomputed with the fixes, in id order (two statements whatever the batch's size)."""
+    """Each attempt recomputed with the fixes, in id order (three statements whatever the batch's size).
+
+    The slots come as column tuples with their responses as JSON text, parsed once per distinct text
+    (answers repeat a few dozen shapes); the versions' texts once per batch, not once per slot.
+    """
     if not attempt_ids:
         return []
     heads = db.session.execute(
         select(Attempt.id, Attempt.person_id, Attempt.score, Attempt.max_score, Attempt.passed, Attempt.pending_manual)
         .where(Attempt.id.in_(attempt_ids)).order_by(Attempt.id)).all()
+    in_batch = AttemptItem.attempt_id.in_(attempt_ids)
+    questions = {vid: question_of(text) for vid, text in db.session.execute(
+        select(QuestionVersion.id, version_text).where(QuestionVersion.id.in_(
+            select(AttemptItem.question_version_id).where(in_batch).distinct())))}
     slots: dict[int, list] = {row[0]: [] for row in heads}
-    for item in db.session.execute(
-            select(AttemptItem.attempt_id, AttemptItem.id, AttemptItem.question_id, AttemptItem.response,
-                   AttemptItem.points, AttemptItem.score, AttemptItem.status, version_text)
-            .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-            .where(AttemptItem.attempt_id.in_(attempt_ids)).order_by(AttemptItem.attempt_id, AttemptItem.slot)):
-        slots[item[0]].append(item)
+    parsed: dict[str | None, object] = {None: None}
+    for attempt_id, item_id, question_id, version_id, text, points, stored, status in db.session.connection().execute(
+            select(AttemptItem.attempt_id, AttemptItem.id, AttemptItem.question_id, AttemptItem.question_version_id,
+                   cast(AttemptItem.response, String), AttemptItem.points, AttemptItem.score, AttemptItem.status)
+            .where(in_batch).order_by(AttemptItem.attempt_id, AttemptItem.slot)):
+        if text not in parsed:
+            parsed[text] = json.loads(text)
+        slots[attempt_id].append((item_id, question_id, questions[version_id], parsed[text], points, stored, status))
     policy = GradingPolicy(multi=exam.multi_policy)
     return [_outcome(head, slots[head[0]], fixes, exam.pass_percent, policy) for head in heads]
 
@@ -164,11 +175,10 @@ def _stored(score: int | None, points: int, status: str) -> Score | None:
 
 def _outcome(head, items, fixes: dict[int, Adjustment], pass_percent: int, policy: GradingPolicy) -> Outcome:
     attempt_id, person_id, score, max_score, passed, pending = head
-    result = engine.mark_paper((Slot(question_of(text), response, points, fixes.get(question_id),
-                                     _stored(stored, points, status))
-                                for _a, _i, question_id, response, points, stored, status, text in items),
+    result = engine.mark_paper((Slot(question, response, points, fixes.get(question_id), _stored(stored, points, status))
+                                for _i, question_id, question, response, points, stored, status in items),
                                pass_percent, policy)
-    changed = [{"item_id": item[1], "score": new.earned, "status": new.status}
+    changed = [(new.earned, new.status, item[0])
                for item, new in zip(items, result.scores, strict=True) if (item[5], item[6]) != (new.earned, new.status)]
     return Outcome(attempt_id, person_id, Totals(score, max_score, passed, bool(pending)),
                    Totals(result.score, result.max_score, result.passed, result.pending), changed)
@@ -227,9 +237,7 @@ def _accept_data(question, given: FixInput) -> dict:
 
 # --- writing --------------------------------------------------------------------------------------
 
-_ITEM_UPDATE = (update(AttemptItem).where(AttemptItem.id == bindparam("item_id"))
-                .values(score=bindparam("score"), status=bindparam("status"))
-                .execution_options(synchronize_session=False))
+_ITEM_UPDATE = "UPDATE attempt_item SET score = ?, status = ? WHERE id = ?"
 _ATTEMPT_UPDATE = (update(Attempt).where(Attempt.id == bindparam("attempt_id"))
                    .values(score=bindparam("score"), max_score=bindparam("max_score"), passed=bindparam("passed"),
                            pending_manual=bindparam("pending"))
@@ -246,8 +254,10 @@ def write(exam_id: int, outcomes: Iterable[Outcome], *, actor_id: int | None, wh
     if not changed:
         return []
     items = [item for o in changed for item in o.items]
-    if items:
-        db.session.connection().execute(_ITEM_UPDATE, items)
+    if items:  # tens of thousands of rows in a large run: straight to the driver's executemany
+        connection = db.session.connection()
+        style = connection.dialect.paramstyle
+        connection.exec_driver_sql(_ITEM_UPDATE if style == "qmark" else _ITEM_UPDATE.replace("?", "%s"), items)
     db.session.connection().execute(_ATTEMPT_UPDATE, [
         {"attempt_id": o.attempt_id, "score": o.after.score, "max_score": o.after.max_score,
          "passed": o.after.passed, "pending": o.after.pending} for o in changed])
