@@ -13,7 +13,8 @@ and per person one finished attempt bulk-inserted with its 20 answered slots, no
    It prints attempts/s of both and the ratio (target ≥ 0.5).
 2. **A regrade of every attempt in the background**: `regrade_jobs.apply` (不计入总分 on one 判断, held
    by all papers) starts a run on a thread (the embedded mode's `run_in_background`) while this process
-   polls the run's row as the progress page does; prints the samples and the time to finish.
+   polls the run's row as the progress page does (a GET: a deferred read); prints the samples and the
+   time to finish.
 
     .venv/bin/python bench/bench_grading.py [--attempts 5000] [--runs 3]
 """
@@ -206,7 +207,7 @@ def background_regrade(app, exam_id: int, author_id: int, question_id: int) -> N
     samples = []
     while True:
         time.sleep(0.5)
-        with app.app_context():
+        with app.test_request_context(f"/exams/manage/{exam_id}/regrade/runs/{job_id}/progress"):  # a GET: deferred
             row = db.session.execute(select(ExamRegradeJob.status, ExamRegradeJob.done, ExamRegradeJob.changed)
                                      .where(ExamRegradeJob.id == job_id)).one()
         samples.append((round(time.perf_counter() - begin, 1), row.done, row.changed))
