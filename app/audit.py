@@ -1,5 +1,8 @@
 """Write audit entries inside the caller's transaction."""
 
+from collections.abc import Iterable
+
+from app import clock
 from app.extensions import db
 from app.models import AuditEntry
 
@@ -17,3 +20,13 @@ def record(action: str, obj, *, actor_id: int | None, **detail) -> AuditEntry:
     )
     db.session.add(entry)
     return entry
+
+
+def record_many(action: str, object_type: str, details: Iterable[tuple[int, dict]], *, actor_id: int | None) -> None:
+    """One entry per (object id, detail) of `object_type` objects, in one INSERT (a batch job's many changes;
+    the ORM inserts added entries one by one, since it fetches each new id)."""
+    now = clock.now()
+    rows = [{"at": now, "actor_id": actor_id, "action": action, "object_type": object_type, "object_id": object_id,
+             "detail": {k: v for k, v in detail.items() if v is not None}} for object_id, detail in details]
+    if rows:
+        db.session.execute(AuditEntry.__table__.insert(), rows)

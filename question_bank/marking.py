@@ -55,7 +55,8 @@ def mark_paper(entries: Iterable[tuple[Question, object, int]], pass_percent: in
 
 
 def total(scores: Iterable[Score], pass_percent: int) -> PaperResult:
-    """Total a paper's slot scores (as marked, or as stored after a person scored an essay)."""
+    """Total a paper's slot scores (as marked, as stored after a person scored an essay, or after a
+    regrade: `question_bank.regrade`)."""
     scores = tuple(scores)
     score = max(sum(s.earned for s in scores), 0)
     maximum = sum(s.possible for s in scores)

@@ -12,10 +12,10 @@ from typing import Literal
 from question_bank.errors import InvalidQuestion, QuestionBankError
 
 UNITS_PER_POINT = 100
-STATUSES = ("correct", "partial", "wrong", "pending")
+STATUSES = ("correct", "partial", "wrong", "pending", "dropped")
 MULTI_POLICIES = ("all_or_nothing", "partial", "weighted")
 
-Status = Literal["correct", "partial", "wrong", "pending"]
+Status = Literal["correct", "partial", "wrong", "pending", "dropped"]
 MultiPolicy = Literal["all_or_nothing", "partial", "weighted"]
 
 
@@ -82,6 +82,21 @@ class Score:
     def pending(cls, possible: int) -> Score:
         """Return a score that awaits manual grading."""
         return cls(0, possible, "pending")
+
+    @classmethod
+    def dropped(cls) -> Score:
+        """Return the score of a question taken out of the total by a regrade: nothing of nothing."""
+        return cls(0, 0, "dropped")
+
+    @classmethod
+    def stored(cls, earned: int | None, points: int, status: str | None) -> Score:
+        """Rebuild a slot's score from what an attempt stored (earned units, the slot's points, status).
+
+        A slot a regrade dropped counts for nothing of nothing, whatever points the paper gave it.
+        """
+        if status == "dropped":
+            return cls.dropped()
+        return cls(min(earned or 0, points), points, status or "wrong")
 
 
 @dataclass(frozen=True)

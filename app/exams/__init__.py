@@ -1,6 +1,6 @@
-"""Online exams: blueprints, exams, papers drawn per attempt, taking, the sweep."""
+"""Online exams: blueprints, exams, papers drawn per attempt, taking, the sweep, regrades."""
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
 
@@ -9,6 +9,14 @@ from app.exams import (  # noqa: E402,F401
     routes_grading,
     routes_live,
     routes_manage,
+    routes_regrade,
     routes_results,
     routes_trainee,
 )
+
+
+def init_app(app: Flask) -> None:
+    """Subscribe exams to the events it reacts to (a late attempt graded with the regrade fixes)."""
+    from app.exams import receivers
+
+    receivers.init_app(app)

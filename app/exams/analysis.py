@@ -114,7 +114,7 @@ def answers(exam_id: int, people: Scope | None = None) -> tuple[list[stats.Respo
                     AttemptItem.points, AttemptItem.rule, Question.qtype, chosen_text)
              .join(Attempt, Attempt.id == AttemptItem.attempt_id)
              .join(Question, Question.id == AttemptItem.question_id)
-             .where(*_analysed(exam_id, people), AttemptItem.score.is_not(None)))
+             .where(*_analysed(exam_id, people), AttemptItem.score.is_not(None), AttemptItem.status != "dropped"))
     parsed: dict[tuple[str, str | None], frozenset[str]] = {}
     found: list[stats.Response] = []
     rules: dict[int, int] = {}

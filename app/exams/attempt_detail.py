@@ -34,7 +34,8 @@ NOT_FOUND = "答卷不存在或不在您的管理范围内。"
 EVENTS = {"hidden": "离开考试页面（页面被隐藏）", "visible": "回到考试页面", "blur": "考试窗口失去焦点",
           "focus": "考试窗口重新获得焦点", "fullscreen_exit": "退出全屏", "paste": "在答题框中粘贴"}
 LEAVING = ("hidden", "blur", "fullscreen_exit")
-ITEM_STATUS = {"correct": "正确", "partial": "部分得分", "wrong": "错误", "pending": "待阅卷", "": "未评分"}
+ITEM_STATUS = {"correct": "正确", "partial": "部分得分", "wrong": "错误", "pending": "待阅卷", "dropped": "不计分",
+               "": "未评分"}
 
 
 @dataclass(frozen=True)

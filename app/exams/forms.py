@@ -19,6 +19,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.formkit import NestedForm, choices, optional_int
 from app.models.exams import CountingRule, ExamKind, MultiPolicy, ReviewTiming, SourceKind
+from question_bank.choice import OPTION_KEYS
+from question_bank.regrade import KINDS
 
 DIFFICULTIES = choices([("", "不限")] + [(str(d), str(d)) for d in range(1, 6)])
 LAYOUTS = choices([("all", "所有题目在一页"), ("one", "每页一题，带答题卡导航")])
@@ -103,3 +105,12 @@ class GradeForm(FlaskForm):
 
     score = StringField("得分", validators=[DataRequired("请填写得分。"), Length(max=20)])
     comment = TextAreaField("评语（选填）", validators=[Optional(), Length(max=1000)])
+
+
+class RegradeForm(FlaskForm):
+    # The service checks the choice and the reason (so one message tells what is missing, in Chinese).
+    kind = RadioField("调整方式", choices=choices(KINDS.items()), validate_choice=False)
+    keys = SelectMultipleField("另认为正确的选项", choices=choices((k, k) for k in OPTION_KEYS), validate_choice=False)
+    blanks = FieldList(StringField("另认的答案", validators=[Optional(), Length(max=2000)]), max_entries=20)
+    reason = TextAreaField("原因", validators=[Optional(), Length(max=300)],
+                           description="必填。会记录在每份改动的答卷中，例如“第 3 题答案标错，应为 B”。")

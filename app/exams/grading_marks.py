@@ -78,7 +78,7 @@ def _settle(grader: Grader, attempt: Attempt, *, now: datetime) -> bool:
     """Total the attempt from its stored scores (flushes); True when its result became final now."""
     stored = db.session.execute(select(AttemptItem.score, AttemptItem.points, AttemptItem.status)
                                 .where(AttemptItem.attempt_id == attempt.id)).all()
-    result = total((Score(score or 0, points, status or "wrong") for score, points, status in stored),
+    result = total((Score.stored(score, points, status) for score, points, status in stored),
                    grader.exam.pass_percent)
     db.session.execute(update(Attempt).where(Attempt.id == attempt.id)
                        .values(score=result.score, passed=result.passed)

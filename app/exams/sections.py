@@ -35,6 +35,8 @@ def section_scores(items: Iterable) -> list[SectionScore]:
     for item in items:
         entry = found.setdefault(item.section, SectionScore(item.section))
         entry.questions += 1
+        if item.status == "dropped":  # a regrade took it out of the total
+            continue
         entry.points += item.points
         if item.status == "pending":
             entry.pending += 1

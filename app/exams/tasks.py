@@ -4,7 +4,7 @@ from celery import shared_task
 
 from app import clock
 from app.celery_app import RETRY_TRANSIENT
-from app.exams import analysis, attempts
+from app.exams import analysis, attempts, regrade_jobs
 
 
 @shared_task(ignore_result=True, **RETRY_TRANSIENT)
@@ -25,3 +25,23 @@ def refresh_item_stats_task() -> int:
     attempts did not change since it was last stored is skipped.
     """
     return len(analysis.refresh_changed(now=clock.now()))
+
+
+@shared_task(ignore_result=True, **RETRY_TRANSIENT)
+def regrade_task(job_id: int) -> None:
+    """Run a large regrade (a thread in the embedded mode, a worker in production).
+
+    Idempotent: the run commits once per batch and a retry resumes after the last batch committed;
+    an attempt whose recomputed result equals its stored one is not written; a run already finished
+    or stopped is left alone.
+    """
+    regrade_jobs.run(job_id, now=clock.now)
+
+
+@shared_task(ignore_result=True, **RETRY_TRANSIENT)
+def regrade_finished_task(attempt_id: int) -> None:
+    """Grade an attempt that finished after its exam got fixes with those fixes.
+
+    Idempotent: recomputing an attempt already recomputed changes nothing.
+    """
+    regrade_jobs.regrade_finished(attempt_id, now=clock.now())

@@ -159,7 +159,7 @@ def _question_result(item: Row, text: str, flags: dict[str, bool]) -> dict:
     if flags["score"]:
         entry |= {"score": (item.score or 0) / 100, "max": item.points / 100}
     if flags["correctness"]:
-        entry["correct"] = None if item.status in ("pending", "") else item.status == "correct"
+        entry["correct"] = None if item.status in ("pending", "dropped", "") else item.status == "correct"
     question = question_of(text)
     if flags["answers"]:
         correct = question.correct_response()

@@ -16,7 +16,8 @@ from app.exams import audience_rows
 from app.exams.access import Viewer, blueprints_clause, owner_options, owner_scope, viewer_for
 from app.exams.blueprints import BlueprintData, RuleData
 from app.exams.editing import ExamData
-from app.exams.forms import BlueprintForm, ExamForm
+from app.exams.forms import BlueprintForm, ExamForm, RegradeForm
+from app.exams.regrade import FixInput
 from app.extensions import db
 from app.formkit import choices, ids
 from app.models import Blueprint, Competency, Exam
@@ -140,3 +141,11 @@ def exam_data(form: ExamForm) -> ExamData:
         password=form.password.data or "", clear_password=form.clear_password.data,
         unit_ids=form.unit_ids.data or [], post_ids=form.post_ids.data or [],
         staff_nos=split_staff_nos(form.staff_nos.data), owner_unit_id=form.owner_unit_id.data)
+
+
+# --- regrades ------------------------------------------------------------------------------------
+
+
+def fix_input(form: RegradeForm) -> FixInput:
+    return FixInput(kind=form.kind.data or "", reason=form.reason.data or "",
+                    keys=tuple(form.keys.data or ()), blank_texts=tuple(entry.data or "" for entry in form.blanks))

@@ -27,6 +27,7 @@ from app.models.curriculum import (
     Syllabus,
     SyllabusTarget,
 )
+from app.models.exam_regrade import ExamQuestionAdjustment, ExamRegradeJob
 from app.models.exam_stats import ExamAnalysis, ExamItemStat
 from app.models.exams import (
     Attempt,
@@ -63,6 +64,8 @@ __all__ = [
     "BlueprintRule",
     "Exam",
     "ExamAnalysis",
+    "ExamQuestionAdjustment",
+    "ExamRegradeJob",
     "ExamAudience",
     "ExamItemStat",
     "ExamOverride",

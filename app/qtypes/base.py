@@ -21,6 +21,7 @@ class ScoreStatus(LabeledStrEnum):
     PARTIAL = "partial", "部分正确"
     WRONG = "wrong", "错误"
     PENDING = "pending", "待评分"
+    DROPPED = "dropped", "不计分"  # a regrade took the question out of the total
 
 
 class UnknownAdapter(DomainError):

@@ -57,6 +57,10 @@ def _question(w: FuzzWorld) -> Fields:
             "external_id": "FZ-NEW-Q", "explanation": "解析", "note": "修改说明", "allow_duplicate": "1"}
 
 
+def _regrade(_w: FuzzWorld) -> Fields:
+    return {"kind": "accept", "keys": ["B"], "reason": "答案标错", "blanks-0": ""}
+
+
 def _klass(w: FuzzWorld) -> Fields:
     return {"title": "新培训班", "unit_id": str(w["a"].id), "kind": "required", "credit_hours": "2",
             "competencies": "", "description": "简介"}
@@ -185,6 +189,10 @@ ROUTES: dict[str, Route] = {
                                  lambda w: {"minutes": "10", "reason": "设备故障"}),
     "exams.live_close": Route("inst-a", lambda w: {"exam_id": w.exam.id, "person_id": w["t1"].id},
                               lambda w: {"reason": "违纪"}),
+    "exams.regrade_preview": Route("inst-a", lambda w: {"exam_id": w.regrade_exam.id,
+                                                         "question_id": w.regrade_question_id}, _regrade),
+    "exams.regrade_apply": Route("inst-a", lambda w: {"exam_id": w.regrade_exam.id,
+                                                       "question_id": w.regrade_question_id}, _regrade),
     # me
     "me.token_create": Route("T1", fields=lambda w: {"name": "手机考试", "days": "30"}),
     "me.token_revoke": Route("T1", lambda w: {"token_id": w.token.id}),

@@ -12,11 +12,21 @@ import io
 from datetime import timedelta
 from functools import cached_property
 
+from sqlalchemy import select
+
 from app import clock
 from app.auth.tokens import create_token
 from app.exams import attempts
 from app.extensions import db
-from app.models import Assignment, BlueprintRule, CreditEntry, ExamOverride, MentorLink
+from app.models import (
+    Assignment,
+    Attempt,
+    AttemptItem,
+    BlueprintRule,
+    CreditEntry,
+    ExamOverride,
+    MentorLink,
+)
 from app.study import quiz, timing
 from tests.factories import (
     login,
@@ -172,6 +182,23 @@ class FuzzWorld:
         db.session.commit()
         attempts.start(exam.id, self.w["t1"].id, now=self.now)
         return exam
+
+    @cached_property
+    def regrade_exam(self):
+        """A published exam of 一大队 that T1 has handed in (its questions can be regraded)."""
+        self.exam  # noqa: B018 - its questions fill the category
+        exam = make_exam(category=self.w["cat_a"], audience_units=[self.w["a1"]], title="重新评分考试",
+                         rules=(("一、单选题", "single", 2, 500),))
+        exam.owner_unit_id = exam.blueprint.owner_unit_id = self.w["a"].id
+        db.session.commit()
+        attempt, _created = attempts.start(exam.id, self.w["t1"].id, now=self.now)
+        attempts.submit(attempt.id, self.w["t1"].id, now=self.now)
+        return exam
+
+    @cached_property
+    def regrade_question_id(self) -> int:
+        return db.session.scalar(select(AttemptItem.question_id).join(Attempt, Attempt.id == AttemptItem.attempt_id)
+                                 .where(Attempt.exam_id == self.regrade_exam.id).order_by(AttemptItem.id).limit(1))
 
     @cached_property
     def draft_exam(self):
