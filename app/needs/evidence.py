@@ -126,7 +126,7 @@ Key = tuple[int | None, int | None, int]  # (exam item, quiz item, competency)
 def _wanted(answers: Sequence[Answer], default_level: int) -> dict[Key, tuple]:
     """The evidence rows the graded answers make: key → (source, level, earned, when)."""
     codes = {code for a in answers if a.earned is not None for code in question_of(a.text).competencies}
-    ids = dict(db.session.execute(select(Competency.code, Competency.id).where(Competency.code.in_(codes)))) \
+    ids = dict(db.session.execute(select(Competency.code, Competency.id).where(Competency.code.in_(codes))).all()) \
         if codes else {}
     wanted = {}
     for answer in answers:
