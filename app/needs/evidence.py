@@ -180,18 +180,18 @@ def apply(person_id: int, answers: Sequence[Answer], *, now: datetime) -> Change
     if not touched:
         return Change()
     states, rows, stale = _states(person_id, touched, config)
-    steps = [(cid, lambda state, e=as_evidence(cid, *value): mastery.add(state, e, config))
-             for (_e, _q, cid), value in adds]
-    steps += [(row.competency_id, lambda state, old=_row_evidence(row), new=as_evidence(row.competency_id, *value):
-               mastery.regrade(state, old, new, config)) for row, value in changes]
-    steps += [(row.competency_id, lambda state, old=_row_evidence(row): mastery.remove(state, old, config))
-              for row in removes]
-    for cid, step in steps:
-        if cid not in stale:
-            try:
-                states[cid] = step(states[cid])
-            except ValueError:  # the stored state lacks what it should hold: rebuild it from the evidence
-                stale.add(cid)
+    # (competency, old evidence to take back or None, new evidence to add or None)
+    steps = [(cid, None, as_evidence(cid, *value)) for (_e, _q, cid), value in adds]
+    steps += [(row.competency_id, _row_evidence(row), as_evidence(row.competency_id, *value)) for row, value in changes]
+    steps += [(row.competency_id, _row_evidence(row), None) for row in removes]
+    for cid, old, new in steps:
+        if cid in stale:
+            continue
+        try:
+            state = mastery.remove(states[cid], old, config) if old is not None else states[cid]
+            states[cid] = mastery.add(state, new, config) if new is not None else state
+        except ValueError:  # the stored state lacks what it should hold: rebuild it from the evidence
+            stale.add(cid)
     _write_evidence(person_id, adds, changes, removes)
     if stale:
         states |= _built(person_id, stale, config)

@@ -17,7 +17,7 @@ from app.bank.storing import prepare, store
 from app.events import announce, attempt_finished, attempt_regraded
 from app.exams import attempts
 from app.extensions import db
-from app.models import Attempt, AttemptItem, CompetencyMastery, Competency, MasteryEvidence
+from app.models import Attempt, AttemptItem, Competency, CompetencyMastery, MasteryEvidence
 from app.needs.evidence import settings
 from app.study import quiz
 from question_bank import mastery, question_from_dict
@@ -208,7 +208,7 @@ def test_rebuild_agrees_with_the_incremental_states_after_a_random_series(world,
     people = [world["ta"].id, world["tb"].id]
     start = clock.now() - timedelta(days=400)
     done = []
-    for step in range(24):
+    for _ in range(24):
         at = start + timedelta(days=rng.randrange(400))  # not in date order
         exam = rng.choice((formal, practice))
         done.append(sit(exam.id, rng.choice(people), rng.randrange(5), now=at))
