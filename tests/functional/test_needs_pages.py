@@ -83,7 +83,7 @@ def test_the_page_shows_levels_gaps_and_the_chart(targets, as_user):
     table = rows(response)
     assert table["道路交通安全法规"][:2] == ["中级", "未达初级"] and table["道路交通安全法规"][4] == "差 2 级"
     assert table["驾驶技能"][:2] == ["初级", "未评估"] and table["驾驶技能"][4] == "待评估"
-    assert "依据（4）" in table["执勤安全防护"][5] and table["驾驶技能"][5] == "暂无作答"
+    assert table["执勤安全防护"][5] == "4 次作答" and table["驾驶技能"][5] == "暂无作答"
     html = response.data.decode()
     assert 'data-chart="radar"' in html and "vendor/echarts.min.js" in html
     chart = {name: json.loads(unescape(value)) for name, value in re.findall(
