@@ -67,9 +67,9 @@ def _init_extensions(app: Flask) -> None:
 
 def _init_areas(app: Flask) -> None:
     """Register every area's blueprint `bp` and call its `init_app` (event subscriptions), if any."""
-    from app import api, auth, bank, classes, curriculum, exams, main, me, messages, org, study
+    from app import api, auth, bank, classes, curriculum, exams, main, me, messages, needs, org, study
 
-    for area in (main, auth, me, messages, org, curriculum, study, bank, classes, exams, api):
+    for area in (main, auth, me, messages, org, curriculum, study, bank, classes, exams, needs, api):
         if hasattr(area, "register"):
             area.register(app)  # an area whose blueprint registers through its own extension (api)
         else:

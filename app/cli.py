@@ -12,6 +12,7 @@ from app.curriculum.cli import content_cli
 from app.errors import DomainError
 from app.exams.cli import exams_cli
 from app.extensions import db
+from app.needs.cli import needs_cli
 from app.org import people
 from app.org import services as org_services
 from app.study.cli import study_cli
@@ -118,3 +119,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(bank_cli)
     app.cli.add_command(study_cli)
+    app.cli.add_command(needs_cli)

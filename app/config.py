@@ -4,6 +4,9 @@ import os
 from pathlib import Path
 
 from app.clock import DEFAULT_TIMEZONE
+from question_bank.mastery import Settings as MasterySettings
+
+_MASTERY = MasterySettings()  # the estimator's defaults
 
 DEV_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - the factory refuses it in production
 MB = 1024 * 1024
@@ -97,6 +100,18 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "PER_PAGE": 20,
         "PROXY_FIX": env.get("PROXY_FIX", "0") == "1",
         "PASSWORD_MIN_LENGTH": 8,
+        # Mastery per competency (app/needs, question_bank/mastery.py; the reasons in its README): an
+        # answer's weight halves every MASTERY_HALF_LIFE_DAYS, times its source's weight. Changing
+        # them needs `flask needs rebuild` (a stored state records the settings it was built with).
+        "MASTERY_HALF_LIFE_DAYS": float(env.get("MASTERY_HALF_LIFE_DAYS", _MASTERY.half_life_days)),
+        "MASTERY_SOURCE_WEIGHTS": {
+            "formal": float(env.get("MASTERY_WEIGHT_FORMAL", _MASTERY.formal_weight)),
+            "diagnostic": float(env.get("MASTERY_WEIGHT_DIAGNOSTIC", _MASTERY.diagnostic_weight)),
+            "practice": float(env.get("MASTERY_WEIGHT_PRACTICE", _MASTERY.practice_weight)),
+            "quiz": float(env.get("MASTERY_WEIGHT_QUIZ", _MASTERY.quiz_weight)),
+        },
+        # The level a question without a difficulty tests (2 = 中级, the middle of difficulty 1–5).
+        "MASTERY_DEFAULT_LEVEL": 2,
         # Check-in code attempts per trainee, so six-digit codes cannot be guessed.
         "CLASS_CHECKIN_RATE_LIMIT": env.get("CLASS_CHECKIN_RATE_LIMIT", "10 per minute"),
     }
@@ -106,3 +121,18 @@ def check_config(config) -> None:
     """Refuse settings that are unsafe for the configured mode."""
     if config.get("ENV_NAME") == "production" and config.get("SECRET_KEY") in ("", DEV_SECRET_KEY):
         raise ConfigError("生产模式必须设置 SECRET_KEY 环境变量（不能使用开发密钥）。")
+    try:
+        mastery_settings(config)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ConfigError(f"掌握度参数不正确：{error}") from error
+
+
+def mastery_settings(config) -> MasterySettings:
+    """The estimator's settings from the configuration (defaults: question_bank.mastery.Settings)."""
+    weights = config.get("MASTERY_SOURCE_WEIGHTS", {})
+    return MasterySettings(
+        half_life_days=config.get("MASTERY_HALF_LIFE_DAYS", _MASTERY.half_life_days),
+        formal_weight=weights.get("formal", _MASTERY.formal_weight),
+        diagnostic_weight=weights.get("diagnostic", _MASTERY.diagnostic_weight),
+        practice_weight=weights.get("practice", _MASTERY.practice_weight),
+        quiz_weight=weights.get("quiz", _MASTERY.quiz_weight))

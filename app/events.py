@@ -36,6 +36,7 @@ person_post_changed when the post is among the fields).
 
 Payload: person_id: int, fields: list[str] (the PersonData field names that changed).""")
 
+# The exam attempts' happenings (exams/attempts.py sends attempt_finished; a regrade sends attempt_regraded).
 attempt_finished = _events.signal("attempt-finished", doc="""An exam attempt was submitted or
 closed at its deadline and graded. When essays await a marker the attempt is `pending_manual`:
 its score then counts only the automatically graded slots and `passed` is None, until
@@ -48,8 +49,11 @@ Payload: attempt_id: int.""")
 attempt_regraded = _events.signal("attempt-regraded", doc="""A finished attempt's final score changed
 (an essay re-marked, a question regraded or an appeal upheld). Payload: attempt_id: int.""")
 
+quiz_finished = _events.signal("quiz-finished", doc="""A lesson quiz attempt was handed in and graded
+(study/quiz.py). Payload: quiz_attempt_id: int.""")
+
 EVENTS: tuple[Signal, ...] = (person_joined, person_post_changed, person_updated,
-                              attempt_finished, attempt_graded, attempt_regraded)
+                              attempt_finished, attempt_graded, attempt_regraded, quiz_finished)
 
 
 def subscribe(app: Flask, event: Signal, receiver: Callable[..., None]) -> None:

@@ -8,6 +8,9 @@
 // "bar" draws horizontal bars, one per label, the first at the top; a value at data-max is green.
 // "column" draws vertical bars left to right (a distribution: data-labels are the bands, data-values
 // the counts, data-name names the series in the tooltip).
+// "radar" and "compare" set two series against each other per label (能力画像: data-values the
+// mastery, data-targets the post's target, data-names the two series' names, data-max the scale's
+// top): a radar from three labels up, "compare" paired horizontal bars for fewer.
 (function () {
   if (!window.echarts) { return; }
   var font = window.getComputedStyle(document.body).fontFamily;
@@ -60,6 +63,46 @@
       }]
     };
   }
+
+  function pairOption(element) {
+    var labels = read(element, 'data-labels', []);
+    var names = read(element, 'data-names', ['', '']);
+    var max = Number(element.getAttribute('data-max') || 3);
+    var width = element.clientWidth || 600;
+    var colors = ['#0d6efd', '#fd7e14'];
+    var option = {textStyle: {fontFamily: font}, animation: false, color: colors,
+                  legend: {bottom: 0, data: names}, tooltip: {trigger: 'item'}};
+    var values = read(element, 'data-values', []);
+    var targets = read(element, 'data-targets', []);
+    if (element.getAttribute('data-chart') === 'radar') {
+      var narrow = width < 500;
+      option.radar = {radius: narrow ? '55%' : '65%', center: ['50%', '48%'], splitNumber: max,
+                      indicator: labels.map(function (name) { return {name: name, max: max}; }),
+                      axisName: {color: '#212529', fontSize: narrow ? 10 : 12, width: narrow ? 70 : 120,
+                                 overflow: 'break'}};
+      option.series = [{type: 'radar', data: [
+        {value: values, name: names[0], areaStyle: {opacity: 0.25}},
+        {value: targets, name: names[1], lineStyle: {type: 'dashed'}, symbol: 'none'}]}];
+      return option;
+    }
+    option.tooltip = {trigger: 'axis', axisPointer: {type: 'shadow'}};
+    option.grid = {left: 8, right: 24, top: 8, bottom: 32, containLabel: true};
+    option.xAxis = {type: 'value', min: 0, max: max, interval: 1};
+    option.yAxis = {type: 'category', data: labels, inverse: true,
+                    axisLabel: {width: Math.round(Math.min(180, width * 0.32)), overflow: 'truncate'}};
+    option.series = [{type: 'bar', name: names[0], data: values, barMaxWidth: 18},
+                     {type: 'bar', name: names[1], data: targets, barMaxWidth: 18}];
+    return option;
+  }
+
+  document.querySelectorAll('[data-chart="radar"], [data-chart="compare"]').forEach(function (element) {
+    var rows = read(element, 'data-labels', []).length;
+    element.style.height = element.getAttribute('data-chart') === 'radar'
+      ? (element.clientWidth < 500 ? '320px' : '420px') : Math.max(160, rows * 60 + 60) + 'px';
+    var chart = window.echarts.init(element);
+    chart.setOption(pairOption(element));
+    charts.push({chart: chart, element: element, option: pairOption});
+  });
 
   document.querySelectorAll('[data-chart="column"]').forEach(function (element) {
     element.style.height = '260px';

@@ -22,6 +22,7 @@ from app.audit import record
 from app.bank.questions import usable
 from app.curriculum.quiz_links import link_quiz_questions, quiz_question_ids
 from app.errors import NotFound
+from app.events import announce, quiz_finished
 from app.extensions import db
 from app.models import (
     Lesson,
@@ -214,7 +215,8 @@ def submit_quiz(person_id: int, lesson_id: int, attempt_id: int | None, answers:
     attempt = db.session.get(QuizAttempt, attempt_id) if attempt_id else None
     if attempt is None or attempt.person_id != person_id or attempt.lesson_id != lesson.id:
         raise NotFound("没有找到这次小测，请重新开始。")
-    if attempt.submitted_at is None:
+    graded = attempt.submitted_at is None
+    if graded:
         check_unlocked(person_id, lesson.id, attempt.cycle, now=now)
         _grade(attempt, answers, now=now)
         if attempt.passed:
@@ -222,6 +224,7 @@ def submit_quiz(person_id: int, lesson_id: int, attempt_id: int | None, answers:
         else:
             lock_if_too_many(attempt, now=now)
         db.session.commit()
+        announce(quiz_finished, quiz_attempt_id=attempt.id)
     done = db.session.scalar(select(LessonProgress.completed_at).filter_by(
         person_id=person_id, lesson_id=lesson.id, cycle=attempt.cycle)) is not None
     return QuizResult(lesson, attempt.id, attempt.earned, attempt.possible, attempt.passed,

@@ -30,6 +30,7 @@ from app.models import (
 from app.study import quiz, timing
 from tests.factories import (
     login,
+    make_competency,
     make_course,
     make_exam,
     make_exam_questions,
@@ -60,6 +61,11 @@ class FuzzWorld:
         return client
 
     # --- curriculum and study ------------------------------------------------------------------
+
+    @cached_property
+    def competency(self):
+        """A competency (the 能力画像's evidence pages name one)."""
+        return make_competency("FZ-COMP", "模糊测试能力")
 
     @cached_property
     def course(self):

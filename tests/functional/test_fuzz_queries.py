@@ -49,6 +49,9 @@ PAGES: dict[str, Route] = {
     "exams.blueprint_questions": Route("inst-a", fields=lambda w: {"owner": "2", "q": "#1", "qtype": "single"}),
     "exams.exam_results": Route("inst-a", lambda w: {"exam_id": w.exam.id}, lambda w: _RESULTS),
     "exams.exam_results_xlsx": Route("inst-a", lambda w: {"exam_id": w.exam.id}, lambda w: _RESULTS),
+    "needs.my_evidence": Route("T1", lambda w: {"competency_id": w.competency.id}, lambda w: {"page": "1"}),
+    "needs.person_evidence": Route("admin-all", lambda w: {"person_id": w["t1"].id, "competency_id": w.competency.id},
+                                   lambda w: {"page": "1"}),
 }
 
 

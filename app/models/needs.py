@@ -1,0 +1,80 @@
+"""Mastery per competency (掌握程度): the estimator's state per person and competency, and the evidence.
+
+Derived data, kept by `app/needs` from the graded answers (exam attempt items, lesson quiz items):
+one `MasteryEvidence` row per graded answer and competency its question version names, and one
+`CompetencyMastery` per person and competency holding `question_bank.mastery.State` (its
+`to_dict()`) with the estimate denormalised for lists and ledgers. A regrade removes the old
+evidence and adds the new in O(1); `flask needs rebuild` recomputes every state from the evidence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app import clock
+from app.codes import LabeledStrEnum
+from app.extensions import db
+
+
+class EvidenceSource(LabeledStrEnum):
+    """Where a graded answer comes from (question_bank.mastery.Source, with labels); weights differ."""
+
+    FORMAL = "formal", "正式考试"
+    DIAGNOSTIC = "diagnostic", "摸底测试"
+    PRACTICE = "practice", "练习"
+    QUIZ = "quiz", "课后小测"
+
+
+class CompetencyMastery(db.Model):
+    """One person's mastery of one competency: the estimator's state and its estimate when last changed.
+
+    `level` None = 未评估, 0 = no level held yet, 1–3 初级–高级; `ceiling` the lowest level above it
+    decided not held (the gap needs it); `score` 0–3; `confidence` 0–1 — all as of `updated_at`
+    (pages age the state to today from `state`).
+    """
+
+    __table_args__ = (UniqueConstraint("person_id", "competency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competency.id", ondelete="CASCADE"), index=True)
+    state: Mapped[dict] = mapped_column(JSON)  # question_bank.mastery.State.to_dict(), read whole
+    level: Mapped[int | None]
+    ceiling: Mapped[int | None]
+    score: Mapped[float | None]
+    confidence: Mapped[float] = mapped_column(default=0.0)
+    evidence_count: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class MasteryEvidence(db.Model):
+    """One graded answer as evidence about one competency (the question version's competencies).
+
+    Exactly one of `exam_item_id` / `quiz_item_id` names the answer; unique with the competency, so
+    replaying an event adds nothing. `level` is the level the question tests (from its difficulty),
+    `earned` the fraction of its points earned (0–1), `answered_at` when the attempt was handed in.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("exam_item_id", "competency_id"),
+        UniqueConstraint("quiz_item_id", "competency_id"),
+        CheckConstraint("(exam_item_id IS NULL) <> (quiz_item_id IS NULL)", name="one_source"),
+        Index("ix_mastery_evidence_person_competency", "person_id", "competency_id", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competency.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(12))
+    exam_item_id: Mapped[int | None] = mapped_column(ForeignKey("attempt_item.id", ondelete="CASCADE"))
+    quiz_item_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_attempt_item.id", ondelete="CASCADE"))
+    level: Mapped[int]
+    earned: Mapped[float]
+    answered_at: Mapped[datetime]
+
+    @property
+    def source_label(self) -> str:
+        return EvidenceSource.label_of(self.source)
