@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
 
-from app.exams import routes_build, routes_live, routes_manage, routes_results, routes_trainee  # noqa: E402,F401
+from app.exams import (  # noqa: E402,F401
+    routes_build,
+    routes_live,
+    routes_manage,
+    routes_print,
+    routes_results,
+    routes_trainee,
+)
