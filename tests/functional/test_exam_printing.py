@@ -99,7 +99,7 @@ def test_papers_a_and_b_differ_and_each_prints_the_same_every_time(app, as_user,
 
     a, b = order("A"), order("B")
     assert a != b and order("A", number=2) == a and order("a") == a and order("B") == b
-    assert order("A", key=1) == a
+    assert order("A", key=1) == a, (order("A", key=1), a)
 
 
 def test_only_who_may_change_the_exam_prints_it_others_get_404(app, as_user, world):

@@ -49,6 +49,8 @@ PAGES: dict[str, Route] = {
     "exams.blueprint_questions": Route("inst-a", fields=lambda w: {"owner": "2", "q": "#1", "qtype": "single"}),
     "exams.exam_results": Route("inst-a", lambda w: {"exam_id": w.exam.id}, lambda w: _RESULTS),
     "exams.exam_results_xlsx": Route("inst-a", lambda w: {"exam_id": w.exam.id}, lambda w: _RESULTS),
+    "exams.exam_print": Route("inst-a", lambda w: {"exam_id": w.exam.id},
+                              lambda w: {"paper": "B", "number": "3", "key": "1"}),
 }
 
 
