@@ -120,7 +120,7 @@ def draw_paper(exam: Exam, paper: str) -> assembly.Paper:
 def blanks_as_lines(html: Markup) -> Markup:
     """A 填空 stem's blanks (runs of three or more underscores in the text) as lines to write on,
     numbered when there are several."""
-    count = len(_BLANK.findall(str(html)))
+    count = sum(len(_BLANK.findall(text.group(0))) for text in _TEXT.finditer(str(html)))
     numbers = iter(range(1, count + 1))
 
     def line(_match: re.Match) -> str:

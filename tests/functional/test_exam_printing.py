@@ -240,3 +240,14 @@ def test_the_pages_link_to_printing(app, as_user, world):
     assert f'/exams/manage/{the_exam.id}/print"' in owner_admin.get_data(as_text=True)
     watcher = as_user("admin-a1").get(f"/exams/manage/{the_exam.id}")  # watches only: no print form
     assert watcher.status_code == 200 and f'/exams/manage/{the_exam.id}/print"' not in watcher.get_data(as_text=True)
+
+
+def test_blanks_become_numbered_lines_only_in_the_text():
+    from markupsafe import Markup
+
+    from app.exams.printing import blanks_as_lines
+
+    one = blanks_as_lines(Markup('<p>应当先____。<img src="/x___y.png" alt="图"></p>'))
+    assert one == Markup('<p>应当先<span class="blank"></span>。<img src="/x___y.png" alt="图"></p>')
+    two = str(blanks_as_lines(Markup('<p>先____，<a href="/a___b">再</a>______。</p>')))
+    assert two == '<p>先<span class="blank">（1）</span>，<a href="/a___b">再</a><span class="blank">（2）</span>。</p>'
