@@ -9,6 +9,7 @@ from app.exams import (  # noqa: E402,F401
     routes_grading,
     routes_live,
     routes_manage,
+    routes_print,
     routes_regrade,
     routes_results,
     routes_trainee,

@@ -54,7 +54,7 @@ def exam_page(viewer: Viewer, exam_id: int, *, now: datetime) -> dict:
             "owner": owner_labels([exam.owner_unit_id]).get(exam.owner_unit_id, "")}
 
 
-def _shown(paper: assembly.Paper) -> list[dict]:
+def paper_questions(paper: assembly.Paper) -> list[dict]:
     """The paper's questions as a trainee would see them: options in the drawn order, lettered A, B…"""
     datas = dict(db.session.execute(select(QuestionVersion.id, QuestionVersion.data).where(
         QuestionVersion.id.in_([item.version_id for item in paper.items]))).all())
@@ -73,7 +73,7 @@ def sample_exam_paper(viewer: Viewer, exam_id: int) -> tuple[Exam, list[dict], l
     """A sample paper of the exam from the bank as it is now: (exam, questions, problems)."""
     exam = exam_to_change(viewer, exam_id)
     try:
-        return exam, _shown(publishing.preview(exam.id)), []
+        return exam, paper_questions(publishing.preview(exam.id)), []
     except publishing.BlueprintShort as short:
         return exam, [], short.problems
 
@@ -85,4 +85,4 @@ def sample_blueprint_paper(viewer: Viewer, blueprint_id: int) -> tuple[Blueprint
     problems = assembly.dry_run(drawn)
     if problems:
         return blueprint, [], problems
-    return blueprint, _shown(assembly.draw(drawn, secrets.randbits(62))), []
+    return blueprint, paper_questions(assembly.draw(drawn, secrets.randbits(62))), []

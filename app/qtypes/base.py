@@ -37,7 +37,10 @@ class TypeAdapter:
     - `graded_template`: `adapter`, `data` (the stored question dict), `given`, `score` (with
       `status`, `earned`, `possible`), `reveal` (whether the correct answer may be shown);
     - `key_template`: `adapter`, `data` — the correct answer, for instructors and revealed results;
-    - `editor_template`: `adapter`, `values` (the editor's field values) — the type's own fields.
+    - `editor_template`: `adapter`, `values` (the editor's field values) — the type's own fields;
+    - `print_template`: `adapter`, `data` (the question dict, options re-lettered as printed), `key`
+      (the answer key: show the correct answer) — what follows the stem on a printed paper
+      (`exams/printing.py`); a type without its own prints the generic one (lines to write on).
     """
 
     code: ClassVar[str] = ""
@@ -45,6 +48,7 @@ class TypeAdapter:
     graded_template: ClassVar[str] = ""
     key_template: ClassVar[str] = ""
     editor_template: ClassVar[str] = ""
+    print_template: ClassVar[str] = "qtypes/print_generic.html"
     stem_hint: ClassVar[str] = ""  # shown under the editor's stem box
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -60,7 +64,8 @@ class TypeAdapter:
         return get_type(self.code).label
 
     def templates(self) -> tuple[str, ...]:
-        return (self.answer_template, self.graded_template, self.key_template, self.editor_template)
+        return (self.answer_template, self.graded_template, self.key_template, self.editor_template,
+                self.print_template)
 
     # Answering: the submitted values of the question's input(s) ↔ the response the engine grades.
 

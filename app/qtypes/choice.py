@@ -51,6 +51,7 @@ class ChoiceAdapter(TypeAdapter):
     graded_template = "qtypes/choice_graded.html"
     key_template = "qtypes/choice_key.html"
     editor_template = "qtypes/choice_editor.html"
+    print_template = "qtypes/choice_print.html"
     input_type: ClassVar[str] = "radio"  # of the answering inputs
     pick_hint: ClassVar[str] = ""  # after 勾选正确答案 in the editor
     weights_hint: ClassVar[str] = ""  # the rule hand-typed weights must follow

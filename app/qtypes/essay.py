@@ -10,6 +10,7 @@ from app.qtypes.base import TypeAdapter, register_adapter
 @register_adapter
 class EssayAdapter(TypeAdapter):
     code = "essay"
+    print_template = "qtypes/essay_print.html"
 
     def editor_fields(self, form: Mapping, previous: dict | None) -> dict:
         return {"reference_answer": form.get("reference_answer") or "", "rubric": form.get("rubric") or ""}

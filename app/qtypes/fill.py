@@ -35,6 +35,7 @@ def fill_note(data: dict | None) -> str:
 @register_adapter
 class FillAdapter(TypeAdapter):
     code = "fill"
+    print_template = "qtypes/fill_print.html"
     stem_hint = "用“____”（至少三个下划线）标出每个空。"
 
     def response(self, values: list[str]) -> object:

@@ -13,6 +13,7 @@ _VALUES = {"true": True, "false": False}
 @register_adapter
 class TrueFalseAdapter(TypeAdapter):
     code = "truefalse"
+    print_template = "qtypes/truefalse_print.html"
 
     def response(self, values: list[str]) -> object:
         return _VALUES.get(values[0] if values else "")

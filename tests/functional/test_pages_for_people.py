@@ -26,7 +26,7 @@ DEVELOPER_WORDS = ["flask ", "flask\u00a0", ".toml", ".md", ".py", "study assign
                    "demo load", "course_content", "--force", "None", "Traceback", "{{", "}}", "{%",
                    "TODO", "尚未开放", "敬请期待"]
 SKIPPED_PATHS = ("/auth/logout", "/static/")
-DOWNLOADS = (".xlsx", ".zip", ".csv", ".png", ".svg")
+DOWNLOADS = (".xlsx", ".zip", ".csv", ".png", ".svg", ".pdf")
 
 
 class _Page(HTMLParser):
