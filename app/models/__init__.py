@@ -42,6 +42,7 @@ from app.models.exams import (
 from app.models.jobs import ScheduledRun
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import ApiToken, LoginSession, MentorLink, Person, RoleGrant, RosterImport
+from app.models.practice import PracticeSource, WrongBookEntry
 from app.models.quiz import LessonQuizQuestion, QuizAttempt, QuizAttemptItem
 from app.models.study import (
     Assignment,
@@ -66,6 +67,8 @@ __all__ = [
     "ExamItemStat",
     "ExamOverride",
     "ExamPoolEntry",
+    "PracticeSource",
+    "WrongBookEntry",
     "AuditEntry",
     "Attendance",
     "ClassSession",
