@@ -4,7 +4,7 @@ from celery import shared_task
 
 from app import clock
 from app.celery_app import RETRY_TRANSIENT
-from app.exams import analysis, attempts
+from app.exams import analysis, attempts, wrong_book
 
 
 @shared_task(ignore_result=True, **RETRY_TRANSIENT)
@@ -25,3 +25,20 @@ def refresh_item_stats_task() -> int:
     attempts did not change since it was last stored is skipped.
     """
     return len(analysis.refresh_changed(now=clock.now()))
+
+
+@shared_task(ignore_result=True, **RETRY_TRANSIENT)
+def wrong_book_task(attempt_id: int) -> bool:
+    """Enter a finished attempt's wrong answers into its person's 错题本 (when its policy shows them).
+
+    Idempotent: the attempt is claimed with a conditional update of `wrong_book_applied`, so a
+    retry, a second worker or the release job applies it once.
+    """
+    return wrong_book.apply_attempt(attempt_id, now=clock.now())
+
+
+@shared_task(ignore_result=True, **RETRY_TRANSIENT)
+def wrong_book_release_task() -> int:
+    """The `wrong-book-release` job: attempts whose answers the policy shows by now (after the window
+    closed) enter the 错题本. Idempotent for the same reason as `wrong_book_task`."""
+    return len(wrong_book.release_due(now=clock.now()))
