@@ -131,8 +131,8 @@ def pool(person_id: int, kind: str, source_id: int | None, *, now: datetime) -> 
         if exam is None or exam not in _practice_exams(person, now):
             raise NotFound(SOURCE_NOT_FOUND)
         return exam.title, list(db.session.scalars(
-            select(distinct(ExamPoolEntry.question_id)).join(Question, Question.id == ExamPoolEntry.question_id)
-            .where(ExamPoolEntry.exam_id == exam.id, usable()).order_by(ExamPoolEntry.question_id)))
+            select(ExamPoolEntry.question_id).join(Question, Question.id == ExamPoolEntry.question_id)
+            .where(ExamPoolEntry.exam_id == exam.id, usable()).distinct().order_by(ExamPoolEntry.question_id)))
     query = select(Question.id).where(usable(), _categories_clause(person)).order_by(Question.id)
     if kind == PracticeSourceKind.COMPETENCY:
         competency = next((c for c in _competencies(person) if c.id == source_id), None)
