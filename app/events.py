@@ -36,7 +36,8 @@ person_post_changed when the post is among the fields).
 
 Payload: person_id: int, fields: list[str] (the PersonData field names that changed).""")
 
-# Coming with the exam issue (declared so consumers can subscribe; nothing sends them yet).
+# The exam work: exams/attempts.py sends attempt_finished (exams/receivers.py: the 错题本);
+# nothing sends attempt_regraded yet.
 attempt_finished = _events.signal("attempt-finished", doc="""An exam attempt was submitted or
 closed at its deadline and graded. Payload: attempt_id: int.""")
 
