@@ -36,7 +36,8 @@ person_post_changed when the post is among the fields).
 
 Payload: person_id: int, fields: list[str] (the PersonData field names that changed).""")
 
-# The exam attempts' happenings (exams/attempts.py sends attempt_finished; a regrade sends attempt_regraded).
+# The exam work: exams/attempts.py sends attempt_finished (exams/receivers.py: the 错题本 and late
+# regrades; needs: mastery), exams/grading_marks.py attempt_graded, a regrade or a re-mark attempt_regraded.
 attempt_finished = _events.signal("attempt-finished", doc="""An exam attempt was submitted or
 closed at its deadline and graded. When essays await a marker the attempt is `pending_manual`:
 its score then counts only the automatically graded slots and `passed` is None, until

@@ -49,6 +49,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("exam-item-stats", "app.exams.tasks.refresh_item_stats_task", crontab(minute="*/15"),
                 "每 15 分钟：有新交卷或新阅卷的考试，重新统计各题的实测得分率，供以后组卷平衡难度。",
                 grace=timedelta(minutes=15)),
+    PeriodicJob("wrong-book-release", "app.exams.tasks.wrong_book_release_task", crontab(minute="*/30"),
+                "每 30 分钟：考试结束后公布答案的考试，把学员答错的题记入各自的错题本。",
+                grace=timedelta(minutes=30)),
 )
 
 

@@ -7,6 +7,8 @@ from app import clock
 from app.api import bp
 from app.api.schemas import (
     AttemptSchema,
+    CheckListSchema,
+    CheckSchema,
     EventsResultSchema,
     EventsSchema,
     ExamListSchema,
@@ -17,7 +19,7 @@ from app.api.schemas import (
 )
 from app.auth.tokens import TokenUser, bearer_token, person_for_token
 from app.errors import DomainError
-from app.exams import attempts, views
+from app.exams import attempts, checks, views
 from app.extensions import csrf, db, durable_writes, reads_first, writes_on_read
 from app.models import Exam
 
@@ -116,3 +118,22 @@ def attempt_events(body, attempt_id: int):
     attempt = attempts.record_events(attempt_id, _me().id, body["events"], now=clock.now())
     exam = db.session.get(Exam, attempt.exam_id)
     return {"switches": attempt.switches, "limit": exam.switch_limit, "state": attempt.state}
+
+
+@bp.post("/attempts/<int:attempt_id>/slots/<int:slot>/check")
+@bp.response(200, CheckSchema)
+@bp.alt_response(403, description="正式考试不提供核对答案")
+@bp.alt_response(409, description="作答已结束")
+@bp.alt_response(422, description="本题还没有保存的答案")
+@durable_writes
+def check_slot(attempt_id: int, slot: int):
+    """核对（仅练习）：评判本题已保存的答案，返回对错、得分、正确答案和解析；核对后本题答案不能再修改。"""
+    return _json(checks.check_slot(attempt_id, _me().id, slot, now=clock.now()))
+
+
+@bp.get("/attempts/<int:attempt_id>/checks")
+@bp.response(200, CheckListSchema)
+@bp.alt_response(403, description="正式考试不提供核对答案")
+def attempt_checks(attempt_id: int):
+    """本次练习已核对的题目（刷新页面后据此重新显示反馈）。"""
+    return _json({"items": checks.checks(attempt_id, _me().id)})

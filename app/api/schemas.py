@@ -58,6 +58,17 @@ class QuestionResultSchema(Schema):
     explanation_html = fields.String()
 
 
+class CheckSchema(QuestionResultSchema):
+    """核对: one checked slot of a practice (the QuestionResult with everything shown)."""
+
+    status = fields.String(metadata={"description": "correct / partial / wrong / pending（待评分）"})
+    response = fields.Raw(allow_none=True, metadata={"description": "核对的答案（本次作答的显示字母）"})
+
+
+class CheckListSchema(Schema):
+    items = fields.List(fields.Nested(CheckSchema))
+
+
 class ResultSchema(Schema):
     score = fields.Float()
     max_score = fields.Float()

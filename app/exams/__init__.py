@@ -9,6 +9,7 @@ from app.exams import (  # noqa: E402,F401
     routes_grading,
     routes_live,
     routes_manage,
+    routes_practice,
     routes_print,
     routes_regrade,
     routes_results,
@@ -17,7 +18,7 @@ from app.exams import (  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
-    """Subscribe exams to the events it reacts to (a late attempt graded with the regrade fixes)."""
+    """Subscribe exams to the events it reacts to (the 错题本, a late attempt graded with the regrade fixes)."""
     from app.exams import receivers
 
     receivers.init_app(app)

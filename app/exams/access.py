@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, or_, select
 
 from app.auth.scope import Scope, scope_of
 from app.errors import Forbidden, NotFound
@@ -97,8 +97,9 @@ def _owns(viewer: Viewer, row) -> bool:
 
 
 def exams_clause(viewer: Viewer):
-    """SQL condition on `Exam`: the exams the viewer may change or watch."""
-    return or_(_owned_clause(Exam, viewer), overlaps(viewer.watch))
+    """SQL condition on `Exam`: the exams the viewer may change or watch (never a trainee's
+    generated practice, `Exam.hidden`)."""
+    return and_(Exam.hidden.is_(False), or_(_owned_clause(Exam, viewer), overlaps(viewer.watch)))
 
 
 def may_change(viewer: Viewer, exam: Exam) -> bool:
@@ -116,7 +117,7 @@ def _watches(viewer: Viewer, exam: Exam) -> bool:
 def exam_to_watch(viewer: Viewer, exam_id: int) -> Exam:
     """The exam if the viewer may change or watch it; NotFound otherwise."""
     exam = db.session.get(Exam, exam_id)
-    if exam is None or not (_owns(viewer, exam) or _watches(viewer, exam)):
+    if exam is None or exam.hidden or not (_owns(viewer, exam) or _watches(viewer, exam)):
         raise NotFound(EXAM_NOT_FOUND)
     return exam
 
@@ -124,6 +125,8 @@ def exam_to_watch(viewer: Viewer, exam_id: int) -> Exam:
 def exam_to_change(viewer: Viewer, exam_id: int) -> Exam:
     """The exam if the viewer may change it; 404 outside their reach, 403 for a watcher."""
     exam = db.session.get(Exam, exam_id)
+    if exam is not None and exam.hidden:  # a trainee's generated practice: nobody builds or watches it
+        raise NotFound(EXAM_NOT_FOUND)
     if exam is not None and _owns(viewer, exam):
         return exam
     if exam is not None and _watches(viewer, exam):
@@ -132,13 +135,13 @@ def exam_to_change(viewer: Viewer, exam_id: int) -> Exam:
 
 
 def blueprints_clause(viewer: Viewer):
-    return _owned_clause(Blueprint, viewer)
+    return and_(Blueprint.hidden.is_(False), _owned_clause(Blueprint, viewer))
 
 
 def blueprint_to_change(viewer: Viewer, blueprint_id: int | None) -> Blueprint:
     """The blueprint if the viewer may see and change it; NotFound otherwise."""
     blueprint = db.session.get(Blueprint, blueprint_id) if blueprint_id else None
-    if blueprint is None or not _owns(viewer, blueprint):
+    if blueprint is None or blueprint.hidden or not _owns(viewer, blueprint):
         raise NotFound(BLUEPRINT_NOT_FOUND)
     return blueprint
 

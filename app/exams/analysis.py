@@ -26,6 +26,7 @@ from app.extensions import db, upsertable_insert
 from app.models import (
     Attempt,
     AttemptItem,
+    Exam,
     ExamAnalysis,
     ExamItemStat,
     OrgUnit,
@@ -175,8 +176,9 @@ def changed_exams() -> list[int]:
     """Exams whose analysed attempts differ in number or total score from what was last stored."""
     current = db.session.execute(
         select(Attempt.exam_id, func.count(), func.sum(Attempt.score))
+        .join(Exam, Exam.id == Attempt.exam_id)
         .where(Attempt.state == AttemptState.FINISHED, Attempt.pending_manual.is_(False),
-               Attempt.score.is_not(None))
+               Attempt.score.is_not(None), Exam.hidden.is_(False))  # a trainee's own practice: no analysis
         .group_by(Attempt.exam_id)).all()
     stored = {row[0]: (row[1], row[2]) for row in db.session.execute(
         select(ExamAnalysis.exam_id, ExamAnalysis.attempts, ExamAnalysis.score_total))}

@@ -28,6 +28,7 @@ from question_bank.marking import mark_paper
 from question_bank.scoring import GradingPolicy
 
 CLOSED = "本次作答已结束，不能再修改答案。"
+CHECKED = "这道题已经核对过答案，不能再修改。"
 
 
 # The statements of a start and a save, built once: building one costs more than running it.
@@ -35,7 +36,7 @@ _OVERRIDE = select(ExamOverride).where(ExamOverride.exam_id == bindparam("exam_i
                                        ExamOverride.person_id == bindparam("person_id"))
 _ATTEMPTS = select(Attempt).where(Attempt.exam_id == bindparam("exam_id"), Attempt.person_id == bindparam("person_id"))
 _SAVE_ROW = (select(AttemptItem.id, AttemptItem.seq, AttemptItem.option_order, version_text,
-                    Attempt.person_id, Attempt.state, Attempt.deadline, Exam.grace_seconds)
+                    Attempt.person_id, Attempt.state, Attempt.deadline, Exam.grace_seconds, AttemptItem.checked_at)
              .join(Attempt, Attempt.id == AttemptItem.attempt_id)
              .join(Exam, Exam.id == Attempt.exam_id)
              .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
@@ -172,7 +173,8 @@ def save_answer(attempt_id: int, person_id: int, slot: int, seq: object, respons
     """Store one answer if `seq` is newer than the stored one; the row is committed on return.
 
     Responses arrive in the letters the trainee saw and are stored in the question's own keys.
-    A stale or reordered save (seq not greater) raises Conflict carrying the stored seq.
+    A stale or reordered save (seq not greater) raises Conflict carrying the stored seq; a save of
+    a checked slot raises Conflict with `checked`.
     """
     if isinstance(seq, bool) or not isinstance(seq, int) or not 0 < seq < 2**31:
         raise Unprocessable("序号（seq）应为正整数。")
@@ -181,6 +183,8 @@ def save_answer(attempt_id: int, person_id: int, slot: int, seq: object, respons
         raise NotFound("题目不存在。")
     if row.state != AttemptState.IN_PROGRESS or now > row.deadline + timedelta(seconds=row.grace_seconds):
         raise Conflict(CLOSED)
+    if row.checked_at is not None:  # a practice's 核对 showed the answer: it is final (exams/checks.py)
+        raise Conflict(CHECKED, checked=True)
     own = to_own_keys(response, row.option_order)
     problem = question_of(row[3]).response_problem(own)
     if problem:

@@ -34,7 +34,7 @@ def _person_params(person: Person) -> dict:
 
 # Built once: building these costs more than running them (every start checks the audience).
 _IN_AUDIENCE = select(exists().where(ExamAudience.exam_id == bindparam("exam_id"), _matches()))
-_EXAMS_FOR = (select(Exam).where(Exam.status == ExamStatus.PUBLISHED,
+_EXAMS_FOR = (select(Exam).where(Exam.status == ExamStatus.PUBLISHED, Exam.hidden.is_(False),
                                  Exam.id.in_(select(ExamAudience.exam_id).where(_matches())))
               .order_by(Exam.opens_at.desc(), Exam.id))
 
@@ -45,7 +45,8 @@ def in_audience(exam: Exam, person: Person) -> bool:
 
 
 def exams_for(person: Person) -> list[Exam]:
-    """The published exams whose audience includes the person, opening soonest last."""
+    """The published exams whose audience includes the person, opening soonest last (generated
+    practice, `Exam.hidden`, is on the practice page instead)."""
     return list(db.session.scalars(_EXAMS_FOR, _person_params(person)))
 
 

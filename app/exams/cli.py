@@ -1,10 +1,10 @@
-"""`flask exams close-overdue`, `flask exams item-stats`."""
+"""`flask exams close-overdue`, `flask exams item-stats`, `flask exams wrong-book-release`."""
 
 import click
 from flask.cli import AppGroup
 
 from app import clock
-from app.exams import analysis, attempts
+from app.exams import analysis, attempts, wrong_book
 
 exams_cli = AppGroup("exams", help="在线考试。")
 
@@ -26,3 +26,10 @@ def item_stats(exam_id: int | None):
         return
     done = analysis.refresh_changed(now=clock.now())
     click.echo(f"已更新 {len(done)} 场考试的试题统计。")
+
+
+@exams_cli.command("wrong-book-release")
+def wrong_book_release():
+    """Enter into the 错题本 the answers of attempts whose review policy shows them by now (idempotent)."""
+    applied = wrong_book.release_due(now=clock.now())
+    click.echo(f"已将 {len(applied)} 份答卷的错题记入错题本。")

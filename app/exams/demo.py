@@ -5,7 +5,10 @@ for 30 days to the whole workforce tree (a few generated people are already sitt
 finished), a practice exam open for weeks with earlier practice runs, an upcoming exam, and last
 month's finished exam with an attempt by most of the workforce, and a case-analysis exam closed a few
 days ago whose essays await marking (its author marked a third of the attempts the day before, so
-the queue shows both and those trainees have their message). The demo
+the queue shows both and those trainees have their message); with the practice exam, a few days of generated practice
+(练习 of the workforce's bank, some answers checked) for the demo logins and about one in seven of
+the others, so 练习 has a history and the 错题本 entries (formal ones come from last month's exam,
+whose answers are shown once it closed). The demo
 login accounts (fj001, sq001, zg001, the admins who are trainees) have not started the current
 exams, so a new user can take them. Everything is seeded by the exam and the person, so two loads
 on the same day give the same answers and scores.
@@ -20,7 +23,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from app import clock
-from app.exams import attempts
+from app.exams import attempts, checks, practice
 from app.exams.access import viewer_for
 from app.exams.audience import members
 from app.exams.blueprints import BlueprintData, RuleData, create_blueprint
@@ -40,6 +43,7 @@ from app.models import (
     Workforce,
 )
 from app.models.exams import ExamKind, ReviewTiming
+from app.models.practice import PracticeSourceKind
 from question_bank import units_to_points
 from question_bank.assembly import to_display_letters
 
@@ -111,6 +115,8 @@ def load_exams(*, now: datetime) -> list[str]:
                 _sit(exam, plan, now)
                 if plan.rules == FORMAL_RULES and exam.closes_at <= now:
                     _mark_some(exam, author, now)
+                if plan.kind == ExamKind.PRACTICE:
+                    _practise(exam.id, category.id, now)
                 made.append(plan.title)
     return made
 
@@ -203,6 +209,31 @@ def _take(exam: Exam, person: Person, rng: random.Random, started: datetime, *, 
         attempts.submit(attempt_id, person_id, now=deadline + timedelta(seconds=1))
     elif finish:
         attempts.submit(attempt_id, person_id, now=started + timedelta(minutes=minutes))
+
+
+def _practise(exam_id: int, category_id: int, now: datetime) -> None:
+    """Generated practice of the workforce's bank by the practice exam's audience (seeded per person)."""
+    people = [(person.id, person.staff_no) for person, _unit in
+              db.session.execute(members(exam_id).order_by(Person.staff_no))]
+    for person_id, staff_no in people:
+        rng = random.Random(f"practice/{staff_no}")  # noqa: S311 - demo data, not secrets
+        runs = 2 if staff_no in LOGINS else int(rng.random() < 0.15)
+        for run in range(runs):
+            started = now - timedelta(days=4 - 2 * run, hours=rng.randrange(1, 8))
+            attempt = practice.start_practice(person_id, PracticeSourceKind.CATEGORY, category_id, 10, False,
+                                              now=started, seed=rng.randrange(2**62))
+            attempt_id = attempt.id
+            items = db.session.execute(
+                select(AttemptItem.slot, AttemptItem.option_order, version_text)
+                .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+                .where(AttemptItem.attempt_id == attempt_id).order_by(AttemptItem.slot)).all()
+            for index, (slot, order, text) in enumerate(items):
+                at = started + timedelta(seconds=40 * (index + 1))
+                response = _response(question_of(text), rng.random() < 0.7, rng)
+                attempts.save_answer(attempt_id, person_id, slot, 1, to_display_letters(response, order), now=at)
+                if rng.random() < 0.5:
+                    checks.check_slot(attempt_id, person_id, slot, now=at + timedelta(seconds=5))
+            attempts.submit(attempt_id, person_id, now=started + timedelta(minutes=10))
 
 
 def _response(question, right: bool, rng: random.Random) -> object:

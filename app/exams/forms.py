@@ -114,3 +114,13 @@ class RegradeForm(FlaskForm):
     blanks = FieldList(StringField("另认的答案", validators=[Optional(), Length(max=2000)]), max_entries=20)
     reason = TextAreaField("原因", validators=[Optional(), Length(max=300)],
                            description="必填。会记录在每份改动的答卷中，例如“第 3 题答案标错，应为 B”。")
+
+
+class PracticeForm(FlaskForm):
+    """练习: what to practise (`kind:id`, checked by the service), how many questions, timed or not."""
+
+    source = SelectField("练习内容", validate_choice=False, validators=[DataRequired("请选择要练习的内容。")])
+    count = RadioField("题量", choices=choices([("10", "10 题"), ("20", "20 题"), ("50", "50 题")]), default="10",
+                       validators=[InputRequired("请选择题量。")])
+    timed = RadioField("计时", choices=choices([("0", "不限时"), ("1", "限时（每题 1 分钟）")]), default="0",
+                       validators=[InputRequired("请选择是否限时。")])

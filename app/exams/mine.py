@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from markupsafe import Markup
+from sqlalchemy import select
 
 from app.codes import LabeledStrEnum
 from app.exams import attempts as taking
 from app.exams import my_results, views
 from app.extensions import db
-from app.models import Attempt, Exam, Person
+from app.models import Attempt, Exam, Person, PracticeSource
 from app.models.exams import AttemptState, ReviewTiming
 
 
@@ -128,13 +129,17 @@ class Shell:
     exam: Exam
     deadline: str  # ISO 8601 with offset, as the API gives it
     server_time: str
+    untimed: bool = False  # a generated practice the trainee chose not to time (no countdown shown)
 
 
 def attempt_page(attempt_id: int, person_id: int, *, now: datetime) -> Shell:
     """The owner's attempt and its exam, for the exam page's shell; 404 for anyone else."""
     attempt = taking.own_attempt(attempt_id, person_id)
-    return Shell(attempt=attempt, exam=db.session.get(Exam, attempt.exam_id),
-                 deadline=views.iso(attempt.deadline), server_time=views.iso(now))
+    exam = db.session.get(Exam, attempt.exam_id)
+    untimed = exam.hidden and db.session.scalar(
+        select(PracticeSource.timed).where(PracticeSource.exam_id == exam.id)) is False
+    return Shell(attempt=attempt, exam=exam, deadline=views.iso(attempt.deadline), server_time=views.iso(now),
+                 untimed=untimed)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from app import clock
 from app.celery_app import RETRY_TRANSIENT
-from app.exams import analysis, attempts, regrade_jobs
+from app.exams import analysis, attempts, regrade_jobs, wrong_book
 
 
 @shared_task(ignore_result=True, **RETRY_TRANSIENT)
@@ -45,3 +45,20 @@ def regrade_finished_task(attempt_id: int) -> None:
     Idempotent: recomputing an attempt already recomputed changes nothing.
     """
     regrade_jobs.regrade_finished(attempt_id, now=clock.now())
+
+
+@shared_task(ignore_result=True, **RETRY_TRANSIENT)
+def wrong_book_task(attempt_id: int) -> bool:
+    """Enter a finished attempt's wrong answers into its person's 错题本 (when its policy shows them).
+
+    Idempotent: the attempt is claimed with a conditional update of `wrong_book_applied`, so a
+    retry, a second worker or the release job applies it once.
+    """
+    return wrong_book.apply_attempt(attempt_id, now=clock.now())
+
+
+@shared_task(ignore_result=True, **RETRY_TRANSIENT)
+def wrong_book_release_task() -> int:
+    """The `wrong-book-release` job: attempts whose answers the policy shows by now (after the window
+    closed) enter the 错题本. Idempotent for the same reason as `wrong_book_task`."""
+    return len(wrong_book.release_due(now=clock.now()))

@@ -150,11 +150,13 @@ def _result(exam: Exam, attempt: Attempt, items, *, now: datetime) -> dict | Non
         result |= {"score": (attempt.score or 0) / 100, "max_score": attempt.max_score / 100,
                    "passed": attempt.passed}
     if flags["correctness"] or flags["answers"] or flags["explanations"]:
-        result["questions"] = [_question_result(item, item.text, flags) for item in items]
+        result["questions"] = [question_result(item, item.text, flags) for item in items]
     return result
 
 
-def _question_result(item: Row, text: str, flags: dict[str, bool]) -> dict:
+def question_result(item: Row, text: str, flags: dict[str, bool]) -> dict:
+    """A slot's QuestionResult (API.md) with what `flags` show; `item` has slot, points, score,
+    status and option_order (a row or an `AttemptItem`). Also the 核对 of a practice (checks.py)."""
     entry: dict = {"slot": item.slot}
     if flags["score"]:
         entry |= {"score": (item.score or 0) / 100, "max": item.points / 100}

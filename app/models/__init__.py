@@ -45,6 +45,7 @@ from app.models.messages import Message
 from app.models.needs import CompetencyMastery, MasteryEvidence
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import ApiToken, LoginSession, MentorLink, Person, RoleGrant, RosterImport
+from app.models.practice import PracticeSource, WrongBookEntry
 from app.models.quiz import LessonQuizQuestion, QuizAttempt, QuizAttemptItem
 from app.models.study import (
     Assignment,
@@ -71,6 +72,8 @@ __all__ = [
     "ExamItemStat",
     "ExamOverride",
     "ExamPoolEntry",
+    "PracticeSource",
+    "WrongBookEntry",
     "AuditEntry",
     "Attendance",
     "ClassSession",

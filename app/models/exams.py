@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -74,6 +74,7 @@ class Blueprint(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())  # the paper of a hidden practice exam
 
     rules: Mapped[list[BlueprintRule]] = relationship(
         back_populates="blueprint", order_by="BlueprintRule.position", cascade="all, delete-orphan")
@@ -112,7 +113,9 @@ class Exam(db.Model):
     """An exam: a blueprint, a window, the rules of taking it and who may take it.
 
     `version` grows when an edit changes the paper or the scoring before anyone has started;
-    once an attempt exists such edits are refused (see exams/editing.py).
+    once an attempt exists such edits are refused (see exams/editing.py). A `hidden` exam is a
+    practice generated for one trainee (exams/practice.py, its `PracticeSource`): it is in no
+    exam list, result or analysis of the builders, nor in 我的考试.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,6 +149,7 @@ class Exam(db.Model):
     tolerance: Mapped[float] = mapped_column(default=0.05)
     grace_seconds: Mapped[int] = mapped_column(default=60)
     pool_key: Mapped[str] = mapped_column(String(32), default="")  # names the frozen pool (exams/pools.py)
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     blueprint: Mapped[Blueprint] = relationship()
     audience: Mapped[list[ExamAudience]] = relationship(cascade="all, delete-orphan")
@@ -239,6 +243,8 @@ class Attempt(db.Model):
     pending_manual: Mapped[bool] = mapped_column(default=False)
     switches: Mapped[int] = mapped_column(default=0)
     flagged: Mapped[bool] = mapped_column(default=False)
+    # Its answers have entered the trainee's 错题本 (exams/wrong_book.py): applied once.
+    wrong_book_applied: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     exam: Mapped[Exam] = relationship()
     items: Mapped[list[AttemptItem]] = relationship(
@@ -275,6 +281,7 @@ class AttemptItem(db.Model):
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     marked_at: Mapped[datetime | None]
     comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    checked_at: Mapped[datetime | None]  # a practice's 核对: graded and shown; the answer is final
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")
     version: Mapped[QuestionVersion] = relationship()

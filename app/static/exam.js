@@ -8,11 +8,16 @@
 // order; a network failure leaves it queued and retries with backoff and on the `online` event.
 // A reload restores unsent answers over the server's. The clock is the server's: the offset is
 // taken from every API response, never from the client's own time.
+//
+// A practice (data-practice) adds the 核对 button from exam-practice.js, which uses the hooks this
+// script exposes as window.ExamPage (flush the queue, whether a slot has unsent answers, lock a
+// slot, the request helper, and callbacks once the paper is drawn). A checked slot's answer is
+// final: its save answers 409 with `checked`, and the page takes the server's answer back.
 (function () {
   'use strict';
   var root = document.getElementById('exam');
   if (!root) { return; }
-  var api = root.dataset.api, resultUrl = root.dataset.resultUrl;
+  var api = root.dataset.api, resultUrl = root.dataset.resultUrl, untimed = root.dataset.untimed === '1';
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var onePerPage = root.dataset.onePerPage === '1';
   var switchLimit = root.dataset.switchLimit === '' ? null : Number(root.dataset.switchLimit);
@@ -64,7 +69,7 @@
   }
 
   // ---- the paper --------------------------------------------------------------------------
-  var questions = [], bySlot = {}, saved = {}, inflight = {}, errors = {}, current = 0;
+  var questions = [], bySlot = {}, saved = {}, inflight = {}, errors = {}, locked = {}, current = 0;
   var finished = false, finishing = false;
 
   function empty(response) {
@@ -295,7 +300,7 @@
   var flushing = null, again = false, offline = false;
 
   function changed(slot) {
-    if (finished || finishing) { return; }
+    if (finished || finishing || locked[slot]) { return; }
     var q = bySlot[slot];
     var response = typeOf(q).read($('q-' + slot).querySelector('.exam-answer'));
     store.order += 1;
@@ -373,6 +378,11 @@
       delete store.pending[slot]; persist();
       return adoptServer(slot).then(sendNext);
     }
+    if (status === 409 && body.checked) {  // a practice slot already checked: its answer is final
+      errors[slot] = body.error;
+      delete store.pending[slot]; persist();
+      return adoptServer(slot).then(sendNext);
+    }
     if (status === 409) { goToResult(); return Promise.resolve(false); }  // the attempt is closed
     if (status === 422 || status === 404) {
       errors[slot] = (body.error || '答案格式不正确') + '，本题答案未保存，请重新作答。';
@@ -436,8 +446,8 @@
     var left = Math.max(0, Math.ceil((deadline - serverNow()) / 1000));
     var h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
     var clock = $('exam-clock');
-    clock.textContent = '剩余 ' + (h ? h + ':' + two(m) : m) + ':' + two(s);
-    clock.classList.toggle('text-danger', left <= 300);
+    clock.textContent = untimed ? '不限时' : '剩余 ' + (h ? h + ':' + two(m) : m) + ':' + two(s);
+    clock.classList.toggle('text-danger', !untimed && left <= 300);
     if (left <= 300 && left > 0 && !warned) { warned = true; tip('距离考试结束不到 5 分钟，时间到时将自动交卷。'); }
     if (left === 0 && !finishing) {
       finish('时间到，正在提交答案并交卷……');
@@ -573,12 +583,28 @@
     persist();
     showSwitches(attempt.switches || 0);
     renderPaper();
+    ready.forEach(function (callback) { callback(questions); });
     $('exam-submit').disabled = false;
     tick();
     setInterval(tick, 500);
     if (!document.hidden) { report('visible'); }  // back on the page (after a reload, too)
     if (nextPending() !== null) { flush(); }
   }
+
+  // ---- hooks for exam-practice.js (the 核对 of a practice) ------------------------------------
+  var ready = [];
+  window.ExamPage = {
+    api: api,
+    call: call,
+    flush: function () { return flush() || Promise.resolve(true); },
+    unsent: function (slot) { return !!store.pending[slot] || !!inflight[slot]; },
+    lock: function (slot) {
+      locked[slot] = true;
+      var card = $('q-' + slot);
+      if (card) { card.querySelectorAll('.exam-answer input, .exam-answer textarea, .exam-clear').forEach(function (i) { i.disabled = true; }); }
+    },
+    onReady: function (callback) { ready.push(callback); }
+  };
 
   function load(wait) {
     call('GET', api).then(function (result) {

@@ -172,6 +172,8 @@ ROUTES: dict[str, Route] = {
         "content_rating": "5", "trainer_rating": "4", "organisation_rating": "3", "comment": "很好"}),
     # exams
     "exams.start": Route("trainee-a", lambda w: {"exam_id": w.exam.id}, lambda w: {"password": ""}),
+    "exams.practice_start": Route("trainee-a", fields=lambda w: {
+        "source": f"category:{w.exam.blueprint.rules[0].category_id}", "count": "10", "timed": "0"}),
     "exams.blueprint_new": Route("inst-a", fields=_blueprint, ids=("owner_unit_id", "rules-0-category_id")),
     "exams.blueprint_edit": Route("inst-a", lambda w: {"blueprint_id": w.blueprint.id}, _blueprint,
                                   ids=("owner_unit_id", "rules-0-category_id")),

@@ -288,7 +288,9 @@ def test_the_openapi_document_describes_every_endpoint(app, world):
     doc = app.test_client().get("/api/v1/openapi.json").get_json()
     assert set(doc["paths"]) == {"/api/v1/me", "/api/v1/me/exams", "/api/v1/exams/{exam_id}/attempts",
                                  "/api/v1/attempts/{attempt_id}", "/api/v1/attempts/{attempt_id}/answers/{slot}",
-                                 "/api/v1/attempts/{attempt_id}/submit", "/api/v1/attempts/{attempt_id}/events"}
+                                 "/api/v1/attempts/{attempt_id}/submit", "/api/v1/attempts/{attempt_id}/events",
+                                 "/api/v1/attempts/{attempt_id}/slots/{slot}/check",  # a practice's 核对
+                                 "/api/v1/attempts/{attempt_id}/checks"}
     schemas = doc["components"]["schemas"]
     assert {"slot", "section", "type", "stem_html", "points", "options", "blanks"} <= set(schemas["Slot"]["properties"])
     assert {"seq", "response"} <= set(schemas["Save"]["properties"])

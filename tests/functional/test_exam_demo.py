@@ -11,7 +11,17 @@ from app import clock
 from app.demo import DEMO_PASSWORD
 from app.exams.demo import LOGINS, load_exams
 from app.extensions import db
-from app.models import Attempt, AttemptEvent, AttemptItem, AuditEntry, Exam, Message, Person
+from app.models import (
+    Attempt,
+    AttemptEvent,
+    AttemptItem,
+    AuditEntry,
+    Exam,
+    Message,
+    Person,
+    PracticeSource,
+    WrongBookEntry,
+)
 from app.models.exams import AttemptState, ExamKind, ExamStatus
 from tests.factories import login
 
@@ -29,7 +39,7 @@ def app(make_demo_app, monkeypatch):
 
 @pytest.fixture
 def demo_exams(app):
-    return {exam.title: exam for exam in db.session.scalars(select(Exam))}
+    return {exam.title: exam for exam in db.session.scalars(select(Exam).where(Exam.hidden.is_(False)))}
 
 
 def _attempts(exam):
@@ -104,7 +114,8 @@ def _check_last_months_results_are_graded_and_the_case_essays_wait_for_marking(d
 
 
 def _check_every_paper_is_whole_and_has_no_question_twice(demo_exams):
-    sizes = {exam.id: sum(rule.count for rule in exam.blueprint.rules) for exam in demo_exams.values()}
+    sizes = {exam.id: sum(rule.count for rule in exam.blueprint.rules)  # the trainees' practice too
+             for exam in db.session.scalars(select(Exam))}
     rows = db.session.execute(
         select(Attempt.id, Attempt.exam_id, func.count(AttemptItem.id), func.count(AttemptItem.question_id.distinct()))
         .join(AttemptItem, AttemptItem.attempt_id == Attempt.id).group_by(Attempt.id, Attempt.exam_id)).all()
@@ -137,6 +148,20 @@ def _check_a_demo_trainee_sees_the_exam_to_take_and_last_months_result(app, demo
     assert mine is not None and f"<strong>{mine.score / 100:g}</strong> / 100 分" in page
 
 
+def _check_the_demo_trainees_have_practice_history_and_wrong_answers(app):
+    for staff_no in ("fj001", "sq001", "zg001"):
+        person = db.session.scalar(select(Person).where(Person.staff_no == staff_no))
+        sources = db.session.scalars(select(PracticeSource).where(PracticeSource.person_id == person.id)).all()
+        assert len(sources) == 2 and all(db.session.get(Exam, s.exam_id).hidden for s in sources)
+        assert db.session.scalar(select(func.count(AttemptItem.id)).join(Attempt).where(
+            Attempt.person_id == person.id, AttemptItem.checked_at.is_not(None))) >= 1
+        assert db.session.scalar(select(func.count(WrongBookEntry.id)).where(WrongBookEntry.person_id == person.id)) >= 3
+    client = app.test_client()
+    assert login(client, "fj001", DEMO_PASSWORD).status_code == 302
+    assert "练习我的错题" in client.get("/exams/wrong-book").get_data(as_text=True)
+    assert "查看结果" in client.get("/exams/practice").get_data(as_text=True)
+
+
 def test_the_demo_exams(app, demo_exams):
     """One load of the demo at NOW (shared with the other tests of that day), every check on it."""
     _check_five_published_exams_placed_around_the_moment_of_loading(demo_exams)
@@ -144,4 +169,5 @@ def test_the_demo_exams(app, demo_exams):
     _check_last_months_results_are_graded_and_the_case_essays_wait_for_marking(demo_exams)
     _check_every_paper_is_whole_and_has_no_question_twice(demo_exams)
     _check_a_demo_trainee_sees_the_exam_to_take_and_last_months_result(app, demo_exams)
+    _check_the_demo_trainees_have_practice_history_and_wrong_answers(app)
     _check_loading_again_adds_nothing(demo_exams)

@@ -44,6 +44,8 @@ PAGES: dict[str, Route] = {
     "study.admin_compliance": Route("admin-all", fields=lambda w: {"year": "2026", "course_id": "1", "unit_id": "2"}),
     "study.admin_person_credits": Route("admin-all", lambda w: {"person_id": w["t1"].id}, lambda w: {"year": "2026"}),
     "exams.manage_list": Route("inst-a", fields=lambda w: {"page": "1"}),
+    "exams.practice_page": Route("trainee-a", fields=lambda w: {"source": "category:1"}),
+    "exams.wrong_book": Route("trainee-a", fields=lambda w: {"tab": "mastered"}),
     "exams.exam_new": Route("inst-a", fields=lambda w: {"blueprint_id": "1"}),
     "exams.blueprint_pool": Route("inst-a", fields=lambda w: _RULE),
     "exams.blueprint_questions": Route("inst-a", fields=lambda w: {"owner": "2", "q": "#1", "qtype": "single"}),
