@@ -46,7 +46,8 @@ def send_many(person_ids: Iterable[int], kind: str, title: str, body: str = "", 
     insert = upsertable_insert(Message.__table__).values(rows)
     if dedupe_key is not None:
         insert = insert.on_conflict_do_nothing(index_elements=["person_id", "dedupe_key"])
-    return db.session.execute(insert).rowcount
+    # the new rows' ids, counted: PostgreSQL's driver reports no rowcount for a multi-row INSERT
+    return len(db.session.execute(insert.returning(Message.__table__.c.id)).all())
 
 
 def unread_count(person_id: int) -> int:

@@ -56,7 +56,7 @@ def sit(exam, person, *, essays=("答案一", "答案二"), now=None) -> int:
 
 def essays_of(attempt_id: int) -> list[AttemptItem]:
     return list(db.session.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt_id,
-                                                             AttemptItem.option_order == []).order_by(AttemptItem.slot)))
+                                                             AttemptItem.section == "二、简答题").order_by(AttemptItem.slot)))
 
 
 def grader(world, staff_no="inst-a"):
