@@ -180,12 +180,20 @@ class AnswerPage:
     unit: OrgUnit | None
 
 
-def open_answer(grader: Grader, item_id: int, *, now: datetime, names: bool = False) -> AnswerPage:
-    """The answer with its question, rubric and reference; claims it when it is free (commits)."""
+def open_answer(grader: Grader, item_id: int, *, now: datetime, names: bool = False,
+                claim: bool = True) -> AnswerPage:
+    """The answer with its question, rubric and reference; claims it when it is free (commits).
+
+    With `claim=False` (the page shown again after a refused save) nothing is written: the answer is
+    the marker's only if they still hold it.
+    """
     item = item_to_grade(grader, item_id)
-    mine = _claim(item.id, grader.person_id, now=now)
-    db.session.commit()
-    db.session.refresh(item)
+    if claim:
+        mine = _claim(item.id, grader.person_id, now=now)
+        db.session.commit()
+        db.session.refresh(item)
+    else:
+        mine = item.claimed_by_id == grader.person_id and item.claimed_until is not None and item.claimed_until >= now
     order = db.session.execute(grader.reach(select(AttemptItem.id, AttemptItem.status))
                                .where(AttemptItem.question_id == item.question_id, MANUAL)
                                .order_by(AttemptItem.id)).all()

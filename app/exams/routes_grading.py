@@ -57,7 +57,7 @@ def grading_answer(exam_id: int, item_id: int):
                                     after=item_id, **_names()))
     elif form.errors:
         problem, status = "；".join(form_errors(form)), 422
-    page = grading.open_answer(grader, item_id, now=now, names=bool(_names()))
+    page = grading.open_answer(grader, item_id, now=now, names=bool(_names()), claim=request.method == "GET")
     if request.method == "GET":
         form.score.data, form.comment.data = page.score, page.item.comment
     return render_template("exams/grading_answer.html", page=page, form=form, problem=problem,

@@ -41,5 +41,6 @@ def practice_start():
 @login_required
 def wrong_book():
     tab = wrong_book_page.MASTERED if request.args.get("tab") == wrong_book_page.MASTERED else wrong_book_page.OPEN
-    return render_template("exams/wrong_book.html", tab=tab, groups=wrong_book_page.book(current_user.id, tab),
+    groups, pagination = wrong_book_page.book(current_user.id, tab, page=request.args.get("page", 1, type=int))
+    return render_template("exams/wrong_book.html", tab=tab, groups=groups, pagination=pagination, args=request.args,
                            counts=wrong_book_page.counts(current_user.id), form=PracticeForm(source="wrong_book:0"))

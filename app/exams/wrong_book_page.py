@@ -3,7 +3,8 @@
 Only ever the signed-in person's entries (nobody reads another's book: there is no id in the URL).
 Each entry is shown as the question pages show a graded answer (`templates/qtypes/_macros.html`
 `graded_answer` with the type's adapter, `reveal`): the stem, their latest wrong answer, the correct
-one and the explanation, in the question's own option letters. A fixed number of queries.
+one and the explanation, in the question's own option letters. Newest wrong answers first,
+`PER_PAGE` entries a page, grouped within the page. A fixed number of queries.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from question_bank.registry import get_type
 
 NO_COMPETENCY = "未关联知识点"
 OPEN, MASTERED = "open", "mastered"
+PER_PAGE = 20
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,16 @@ def _first_competencies(question_ids: list[int]) -> dict[int, Competency]:
     return first
 
 
-def book(person_id: int, tab: str) -> list[BookGroup]:
-    """The person's open (`tab` "open") or mastered entries, grouped by 知识点 then type."""
+def book(person_id: int, tab: str, *, page: int = 1):
+    """One page of the person's open (`tab` "open") or mastered entries: (groups by 知识点 then type,
+    the pagination)."""
     query = (select(WrongBookEntry).where(WrongBookEntry.person_id == person_id)
              .options(selectinload(WrongBookEntry.version))
              .order_by(WrongBookEntry.last_wrong_at.desc(), WrongBookEntry.id.desc()))
     query = query.where(WrongBookEntry.mastered_at.is_not(None) if tab == MASTERED
                         else WrongBookEntry.mastered_at.is_(None))
-    entries = list(db.session.scalars(query))
+    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    entries = list(pagination.items)
     competencies = _first_competencies([e.question_id for e in entries])
     groups: dict[tuple, list[BookItem]] = {}
     for entry in entries:
@@ -83,4 +87,4 @@ def book(person_id: int, tab: str) -> list[BookGroup]:
                (get_type(data["type"]).order, adapter.label))
         groups.setdefault(key, []).append(BookItem(entry, adapter, data, adapter.form_values(entry.response),
                                                    score, unanswered))
-    return [BookGroup(key[0][2], key[1][1] + "题", items) for key, items in sorted(groups.items())]
+    return [BookGroup(key[0][2], key[1][1] + "题", items) for key, items in sorted(groups.items())], pagination

@@ -195,6 +195,10 @@ ROUTES: dict[str, Route] = {
                                                          "question_id": w.regrade_question_id}, _regrade),
     "exams.regrade_apply": Route("inst-a", lambda w: {"exam_id": w.regrade_exam.id,
                                                        "question_id": w.regrade_question_id}, _regrade),
+    "exams.grading_answer": Route("inst-a", lambda w: dict(zip(("exam_id", "item_id"), w.essay_answer, strict=True)),
+                                  lambda w: {"score": "7.5", "comment": "要点齐全"}),
+    # messages
+    "messages.read_all": Route("T1"),
     # me
     "me.token_create": Route("T1", fields=lambda w: {"name": "手机考试", "days": "30"}),
     "me.token_revoke": Route("T1", lambda w: {"token_id": w.token.id}),

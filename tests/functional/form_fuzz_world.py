@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from app import clock
 from app.auth.tokens import create_token
-from app.exams import attempts
+from app.exams import attempts, grading
+from app.exams.web import viewer_for
 from app.extensions import db
 from app.models import (
     Assignment,
@@ -200,6 +201,23 @@ class FuzzWorld:
         attempt, _created = attempts.start(exam.id, self.w["t1"].id, now=self.now)
         attempts.submit(attempt.id, self.w["t1"].id, now=self.now)
         return exam
+
+    @cached_property
+    def essay_answer(self) -> tuple[int, int]:
+        """(exam id, item id) of the essay answer of an exam of 一大队 that T1 has handed in (it waits for a marker)."""
+        make_exam_questions(self.w["cat_a"], essay=1)
+        exam = make_exam(category=self.w["cat_a"], audience_units=[self.w["a1"]], title="阅卷考试",
+                         rules=(("一、简答题", "essay", 1, 1000),))
+        exam.owner_unit_id = exam.blueprint.owner_unit_id = self.w["a"].id
+        db.session.commit()
+        attempt, _created = attempts.start(exam.id, self.w["t1"].id, now=self.now)
+        attempts.save_answer(attempt.id, self.w["t1"].id, 1, 1, "我的回答", now=self.now)
+        attempts.submit(attempt.id, self.w["t1"].id, now=self.now)
+        item_id = db.session.scalar(select(AttemptItem.id).where(AttemptItem.attempt_id == attempt.id))
+        # the marker has opened it (a save needs the claim that opening the answer takes)
+        grading.claim(grading.grader_for(viewer_for(self.w["inst_a"].id, self.w["inst_a"].roles), exam.id,
+                                         now=self.now), item_id, now=self.now)
+        return exam.id, item_id
 
     @cached_property
     def regrade_question_id(self) -> int:

@@ -5,6 +5,7 @@ only the trainee sees their book."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -176,3 +177,22 @@ def test_two_correct_answers_in_a_row_master_a_question_and_a_wrong_one_between_
     assert page.count('class="card mb-2 wrong-book-entry"') == 2 and "已掌握" in page
     assert "错题本里还没有题目" in client.get("/exams/wrong-book").get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(WrongBookEntry)) == 2  # kept as history
+
+
+def test_a_long_book_is_paged_newest_first(app, world):
+    from app.exams.wrong_book_page import PER_PAGE
+
+    client = client_for(app, "T1")
+    attempt = attempt_of(start(client, f"category:{world['cat_a'].id}", 50))
+    for item in items(attempt.id):
+        save(client, attempt.id, item.slot, wrong_letters(item))
+    submit(client, attempt.id)
+    total = len(entries(world["t1"]))
+    assert total > PER_PAGE
+    first = client.get("/exams/wrong-book").get_data(as_text=True)
+    second = client.get("/exams/wrong-book?page=2").get_data(as_text=True)
+    assert first.count('class="card mb-2 wrong-book-entry"') == PER_PAGE
+    assert second.count('class="card mb-2 wrong-book-entry"') == total - PER_PAGE
+    assert re.search(r'href="\s*/exams/wrong-book\?[^"]*page=2', first)
+    beyond = client.get("/exams/wrong-book?page=9")
+    assert beyond.status_code == 200 and beyond.get_data(as_text=True).count("wrong-book-entry\"") == 0
