@@ -82,7 +82,7 @@ def send_each(messages: Iterable[Outgoing], *, now: datetime) -> list[Outgoing]:
                 for m in chunk]
         insert = (upsertable_insert(table).values(rows)
                   .on_conflict_do_nothing(index_elements=["person_id", "dedupe_key"]))
-        made = set(db.session.execute(insert.returning(table.c.person_id, table.c.dedupe_key)).tuples())
+        made = set(db.session.execute(insert.returning(table.c.person_id, table.c.dedupe_key)).all())
         new += [m for m in chunk if m.dedupe_key is None or (m.person_id, m.dedupe_key) in made]
     return new
 

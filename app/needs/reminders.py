@@ -73,7 +73,7 @@ def _mails(new: list[Outgoing]) -> list[mail.Mail]:
     if not new or not mail.configured(config):
         return []
     addresses = dict(db.session.execute(select(Person.id, Person.email).where(
-        Person.id.in_({m.person_id for m in new}), Person.email != "")).tuples())
+        Person.id.in_({m.person_id for m in new}), Person.email != "")).all())
     return [mail.Mail(addresses[m.person_id], m.title,
                       "\n\n".join(part for part in (m.body, mail.absolute(config, m.link), MAIL_FOOTER) if part))
             for m in new if m.person_id in addresses]
