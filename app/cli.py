@@ -1,4 +1,5 @@
-"""Command-line tools: `flask demo load`, `flask users create|token`, `flask jobs list|run`, `flask exams …`."""
+"""Command-line tools: `flask demo load`, `flask users create|token`, `flask jobs list|run`, `flask exams …`,
+`flask reminders send`."""
 
 import click
 from flask import Flask, current_app
@@ -12,7 +13,7 @@ from app.curriculum.cli import content_cli
 from app.errors import DomainError
 from app.exams.cli import exams_cli
 from app.extensions import db
-from app.needs.cli import needs_cli
+from app.needs.cli import needs_cli, reminders_cli
 from app.org import people
 from app.org import services as org_services
 from app.study.cli import study_cli
@@ -95,7 +96,8 @@ def jobs_list():
     for job in scheduler.PERIODIC_JOBS:
         run = last.get(job.name)
         when = "尚未由应用内调度运行" if run is None else (
-            f"上次应用内运行：{run.due_at:%Y-%m-%d %H:%M} UTC，" + ("失败" if run.error else "完成" if run.finished_at else "进行中"))
+            f"上次应用内运行：{run.due_at:%Y-%m-%d %H:%M} UTC，" + ("失败" if run.error else "完成" if run.finished_at else "进行中")
+            + (f"（{run.result}）" if run.result else ""))
         click.echo(f"{job.name:<12} {str(job.schedule).removeprefix('<crontab: ').removesuffix('>')}  {job.help}  {when}")
 
 
@@ -120,3 +122,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(bank_cli)
     app.cli.add_command(study_cli)
     app.cli.add_command(needs_cli)
+    app.cli.add_command(reminders_cli)

@@ -112,6 +112,21 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         },
         # The level a question without a difficulty tests (2 = 中级, the middle of difficulty 1–5).
         "MASTERY_DEFAULT_LEVEL": 2,
+        # Reminders (催学, app/needs/reminders.py): open tasks due within this many days (or overdue)
+        # are reminded once a day; the job walks people in batches of REMINDER_BATCH_SIZE ids.
+        "REMINDER_DUE_DAYS": int(env.get("REMINDER_DUE_DAYS", 7)),
+        "REMINDER_BATCH_SIZE": int(env.get("REMINDER_BATCH_SIZE", 1000)),
+        # Mail (app/mail.py): reminders go by e-mail too when MAIL_SERVER is set; SITE_URL makes
+        # their links absolute (without it a mail names the page's path).
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env.get("MAIL_PORT", 25)),
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "0") == "1",  # STARTTLS on a plain connection
+        "MAIL_USE_SSL": env.get("MAIL_USE_SSL", "0") == "1",  # SMTPS (usually port 465)
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", ""),
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", 10)),
+        "SITE_URL": env.get("SITE_URL", "").rstrip("/"),
         # Check-in code attempts per trainee, so six-digit codes cannot be guessed.
         "CLASS_CHECKIN_RATE_LIMIT": env.get("CLASS_CHECKIN_RATE_LIMIT", "10 per minute"),
     }

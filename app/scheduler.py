@@ -6,11 +6,13 @@ Without Redis (the embedded mode) `init_app` starts a daemon thread at the app's
 that calls `tick()` every `SCHEDULER_TICK_SECONDS`. `tick` runs a job when a due time lies within
 the job's grace period and its process wins the claim: an insert of (job, due time) into
 `scheduled_run` that a unique key lets only one gunicorn worker make. A due time missed for longer
-than the grace period is not caught up; run the job by hand with `flask jobs run NAME`.
+than the grace period is not caught up; run the job by hand with `flask jobs run NAME`. The run's
+row keeps what the task returned (`result`, as JSON: e.g. the reminder job's counts).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from dataclasses import dataclass
@@ -52,6 +54,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("wrong-book-release", "app.exams.tasks.wrong_book_release_task", crontab(minute="*/30"),
                 "每 30 分钟：考试结束后公布答案的考试，把学员答错的题记入各自的错题本。",
                 grace=timedelta(minutes=30)),
+    PeriodicJob("reminders", "app.needs.tasks.send_reminders_task", crontab(minute=0, hour=8),
+                "每天 8:00：催学提醒——7 天内到期和已逾期的培训任务、一天内开考的考试发给本人，"
+                "各单位管理员收到所辖范围的逾期汇总（每人每天同一提醒只发一次；配置了邮件服务器时同时发邮件）。"),
 )
 
 
@@ -103,15 +108,16 @@ def tick(*, now: datetime, jobs: tuple[PeriodicJob, ...] = PERIODIC_JOBS) -> lis
         run_id = _claim(job, due, now) if due is not None else None
         if run_id is None:
             continue
-        error = None
+        error = result = None
         try:
-            run_job(job)
+            result = run_job(job)
         except Exception as exc:  # recorded on the run; the next due time runs again
             db.session.rollback()
             log.exception("periodic job %s failed", job.name)
             error = repr(exc)[:2000]
         run = db.session.get(ScheduledRun, run_id)
         run.finished_at, run.error = clock.now(), error
+        run.result = None if result is None else json.dumps(result, ensure_ascii=False, default=str)[:2000]
         db.session.commit()
         ran.append(job.name)
     return ran

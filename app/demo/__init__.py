@@ -3,7 +3,8 @@
 Dates are relative to the day of loading (`clock.today()`, or the day a test passes): last year's
 tasks, courses, 学时 and the carry-over into this year, this year's tasks in every state, a class
 held last year and one in the last weeks (attendance, evaluations), one coming up, newcomers from a
-roster import with mentors, and the exams (`app/exams/demo.py`). Everything goes through the
+roster import with mentors, and the exams (`app/exams/demo.py`); last, the day's reminders (催学,
+`app/needs/reminders.py`) as the morning job sends them. Everything goes through the
 services at the moments the timeline gives (timeline.py), so the 培训完成情况 counters, the audit log
 and the 学时 ledger are what the product would have written; everything random is seeded by the day.
 
@@ -33,6 +34,7 @@ from app.demo.timeline import Timeline
 from app.errors import Conflict
 from app.extensions import db
 from app.models import AuditEntry, Person
+from app.needs.reminders import send_reminders
 from app.study import assignments
 
 __all__ = ["ACCOUNTS", "DEMO_PASSWORD", "DemoRefused", "Loaded", "load_demo"]
@@ -95,6 +97,7 @@ def load_demo(today: date | None = None) -> Loaded:
     from app.exams.demo import load_exams  # the exams' own demo (the exam area's lead writes it)
 
     exams = load_exams(now=tl.now)
+    reminded = send_reminders(now=tl.now)  # 催学: this morning's reminders, as the daily job sends them
     record("demo_load", None, actor_id=None, today=tl.today.isoformat(), people=len(org.members))
     db.session.commit()
     lines = [f"课程内容：{content.courses.total} 门课程、{content.lessons.total} 个课时、{content.syllabi.total} 份培训大纲。",
@@ -102,7 +105,9 @@ def load_demo(today: date | None = None) -> Loaded:
              f"学习记录：从 {tl.last_year} 年 1 月 1 日到今天（{tl.today}），{len(org.members)} 人的培训任务、"
              "学习、小测、学时和年度结转，3 个往年的集中轮训班、1 个近期的实训班和 1 个即将开班的培训班，"
              "名册导入的新入职人员及其导师。",
-             f"考试：新建并发布 {len(exams)} 场（含已结束和即将开始的）。"]
+             f"考试：新建并发布 {len(exams)} 场（含已结束和即将开始的）。",
+             f"催学提醒：培训任务 {reminded.assignment} 条、考试 {reminded.exam} 条、管理员汇总 {reminded.digest} 条，"
+             "在各人的消息中。"]
     return Loaded(logins=org.logins, lines=lines, exams=exams)
 
 

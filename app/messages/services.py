@@ -9,6 +9,7 @@ carries the audit.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g
@@ -48,6 +49,42 @@ def send_many(person_ids: Iterable[int], kind: str, title: str, body: str = "", 
         insert = insert.on_conflict_do_nothing(index_elements=["person_id", "dedupe_key"])
     # the new rows' ids, counted: PostgreSQL's driver reports no rowcount for a multi-row INSERT
     return len(db.session.execute(insert.returning(Message.__table__.c.id)).all())
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message of a batch whose messages differ (reminders): to whom, what, and its dedupe key."""
+
+    person_id: int
+    kind: str
+    title: str
+    body: str = ""
+    link: str = ""
+    dedupe_key: str | None = None
+
+
+INSERT_CHUNK = 500  # rows per INSERT: 7 parameters a row stay far below SQLite's parameter limit
+
+
+def send_each(messages: Iterable[Outgoing], *, now: datetime) -> list[Outgoing]:
+    """Add different messages to different people (flush only; one INSERT per 500); return the new ones.
+
+    As `send_many`: a (person, dedupe key) already sent is skipped by the unique key, so a job run
+    twice, or two runs racing, send each message once. Without a key a message is always new.
+    """
+    keyed = {}  # one row per (person, key): a key repeated in the batch is one message too
+    pending = [m for m in messages if m.dedupe_key is None or keyed.setdefault((m.person_id, m.dedupe_key), m) is m]
+    table, new = Message.__table__, []
+    for start in range(0, len(pending), INSERT_CHUNK):
+        chunk = pending[start:start + INSERT_CHUNK]
+        rows = [{"person_id": m.person_id, "kind": m.kind[:30], "title": m.title[:200], "body": m.body,
+                 "link": local_path(m.link, "")[:300], "created_at": now, "dedupe_key": m.dedupe_key}
+                for m in chunk]
+        insert = (upsertable_insert(table).values(rows)
+                  .on_conflict_do_nothing(index_elements=["person_id", "dedupe_key"]))
+        made = set(db.session.execute(insert.returning(table.c.person_id, table.c.dedupe_key)).all())
+        new += [m for m in chunk if m.dedupe_key is None or (m.person_id, m.dedupe_key) in made]
+    return new
 
 
 def unread_count(person_id: int) -> int:

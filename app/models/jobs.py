@@ -19,3 +19,4 @@ class ScheduledRun(db.Model):
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)  # what the run reported (its task's return value, as JSON)

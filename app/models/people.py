@@ -49,6 +49,7 @@ class Person(db.Model):
     staff_no: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(50), index=True)
     phone: Mapped[str] = mapped_column(String(30), default="")
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")  # reminders by email (催学)
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"), index=True)
     grade_id: Mapped[int | None] = mapped_column(ForeignKey("grade.id"))

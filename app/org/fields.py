@@ -14,9 +14,12 @@ from app import clock
 STAFF_NO_MAX = 40
 NAME_MAX = 50
 PHONE_MAX = 30
+EMAIL_MAX = 254
 
 STAFF_NO_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # matched whole (fullmatch)
 PHONE_RE = re.compile(r"1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8}")  # a mobile, or a landline with its area code
+# An address a mail server takes: ASCII, one @, a dotted domain (no spaces, quotes or angle brackets).
+EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 # Control, format, separator and unassigned characters: invisible, or breaking lines and storage.
 _HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
@@ -57,11 +60,17 @@ def phone_problems(phone: str) -> list[str]:
     return []
 
 
+def email_problems(email: str) -> list[str]:
+    if email and (len(email) > EMAIL_MAX or not EMAIL_RE.fullmatch(email)):
+        return [f"电子邮箱“{shorten(email)}”格式不正确（如 zhangsan@example.com）"]
+    return []
+
+
 def joined_on_problems(joined_on: date | None) -> list[str]:
     problem = clock.typed_date_problem(joined_on, "入职日期")
     return [problem] if problem else []
 
 
-def person_field_problems(*, staff_no: str, name: str, phone: str) -> list[str]:
-    """Check a person's staff number, name and phone (stripped); return every problem found."""
-    return staff_no_problems(staff_no) + name_problems(name) + phone_problems(phone)
+def person_field_problems(*, staff_no: str, name: str, phone: str, email: str = "") -> list[str]:
+    """Check a person's staff number, name, phone and e-mail (stripped); return every problem found."""
+    return staff_no_problems(staff_no) + name_problems(name) + phone_problems(phone) + email_problems(email)

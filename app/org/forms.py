@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.formkit import choices
 from app.models.people import MentorKind, PersonStatus, Role
-from app.org.fields import NAME_MAX, PHONE_MAX, STAFF_NO_MAX
+from app.org.fields import EMAIL_MAX, NAME_MAX, PHONE_MAX, STAFF_NO_MAX
 
 
 class UnitForm(FlaskForm):
@@ -22,6 +22,8 @@ class PersonForm(FlaskForm):
                            description="字母、数字和 . _ - ，也是登录账号")
     name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=NAME_MAX)])
     phone = StringField("手机", validators=[Optional(), Length(max=PHONE_MAX)])
+    email = StringField("电子邮箱", validators=[Optional(), Length(max=EMAIL_MAX)],
+                        description="选填；系统配置了邮件服务器时，催学提醒也发到这个邮箱")
     unit_id = SelectField("单位", coerce=int)
     post_id = SelectField("岗位", coerce=int)
     grade_id = SelectField("岗位等级", coerce=int)

@@ -35,6 +35,7 @@ class PersonData:
     grade_id: int | None = None
     joined_on: date | None = None
     status: str = "active"
+    email: str = ""  # where reminders go by mail when the server has SMTP (app/needs/reminders.py)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,9 @@ def search_people(scope: Scope, filters: PeopleFilter, *, page: int, per_page: i
 
 def _validated(scope: Scope, data: PersonData, person_id: int | None) -> PersonData:
     staff_no, name, phone = data.staff_no.strip(), data.name.strip(), (data.phone or "").strip()
-    problems = person_field_problems(staff_no=staff_no, name=name, phone=phone) + joined_on_problems(data.joined_on)
+    email = (data.email or "").strip()
+    problems = (person_field_problems(staff_no=staff_no, name=name, phone=phone, email=email)
+                + joined_on_problems(data.joined_on))
     if problems:
         raise DomainError("；".join(problems) + "。")
     if data.status not in PersonStatus.labels():
@@ -119,7 +122,7 @@ def _validated(scope: Scope, data: PersonData, person_id: int | None) -> PersonD
     if grade and (post is None or grade.workforce_id != post.workforce_id):
         raise DomainError("岗位等级必须属于该岗位所在队伍的等级序列。")
     return PersonData(staff_no, name, data.unit_id, phone, data.post_id, data.grade_id,
-                      data.joined_on, data.status)
+                      data.joined_on, data.status, email)
 
 
 def create_person(actor_id: int | None, scope: Scope, data: PersonData, *, password: str | None = None,

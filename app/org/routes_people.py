@@ -44,6 +44,7 @@ def _person_form(scope, obj=None) -> PersonForm:
 def _data(form: PersonForm) -> people.PersonData:
     return people.PersonData(
         staff_no=form.staff_no.data, name=form.name.data, unit_id=form.unit_id.data, phone=form.phone.data or "",
+        email=form.email.data or "",
         post_id=form.post_id.data or None, grade_id=form.grade_id.data or None,
         joined_on=form.joined_on.data, status=form.status.data,
     )

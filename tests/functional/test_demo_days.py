@@ -78,6 +78,11 @@ def test_the_demo_shows_the_product_in_use_on_any_day(make_demo_app, monkeypatch
         assert set(STATES) <= set(badges), (day, badges)
         assert f"{day.year} 年学时（总计）" in mine and "还没有学时记录" not in mine
 
+        # 催学: fj001, with an overdue task, finds its reminder in the message centre; fj-admin the digest.
+        messages = _text(_client(app, "fj001").get("/messages/").get_data(as_text=True))
+        assert re.search(r"培训任务《[^》]+》已逾期 \d+ 天，请尽快完成", messages), (day, messages[:500])
+        assert "培训任务催办：管辖范围内" in _text(admin.get("/messages/").get_data(as_text=True))
+
         # fj001's 学时 page: last year's hours carried over into this year, this year's tasks.
         credits = admin.get(f"/study/admin/people/{fj001.id}/credits").get_data(as_text=True)
         assert _chosen_year(credits) == day.year
