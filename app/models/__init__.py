@@ -42,7 +42,7 @@ from app.models.exams import (
 )
 from app.models.jobs import ScheduledRun
 from app.models.messages import Message
-from app.models.needs import CompetencyMastery, MasteryEvidence
+from app.models.needs import CompetencyMastery, MasteryEvidence, NeedGap, NeedTally
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import ApiToken, LoginSession, MentorLink, Person, RoleGrant, RosterImport
 from app.models.quiz import LessonQuizQuestion, QuizAttempt, QuizAttemptItem
@@ -103,6 +103,8 @@ __all__ = [
     "RosterImport",
     "ScheduledRun",
     "CompetencyMastery",
+    "NeedGap",
+    "NeedTally",
     "MasteryEvidence",
     "Workforce",
     "Assignment",

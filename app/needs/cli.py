@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from app import clock
-from app.needs import updates
+from app.needs import ledger_updates, updates
 
 needs_cli = AppGroup("needs", help="能力画像（掌握程度）。")
 
@@ -16,3 +16,10 @@ def rebuild(person_id: int | None, rescan: bool):
     """Recompute every mastery state from its evidence, one commit per person (idempotent)."""
     done = updates.rebuild(now=clock.now(), person_id=person_id, rescan=rescan)
     click.echo(f"已重算 {done.people} 人的 {done.states} 项能力掌握程度。")
+
+
+@needs_cli.command("recount")
+def recount():
+    """Rebuild the 三本台账's rows and counters from people, syllabi and mastery (idempotent)."""
+    people = ledger_updates.recount()
+    click.echo(f"已重算三本台账：{people} 人有岗位能力要求。")

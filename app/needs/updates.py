@@ -17,6 +17,7 @@ from sqlalchemy import delete, select, union
 from app.audit import record
 from app.extensions import db, writing
 from app.models import Attempt, CompetencyMastery, MasteryEvidence, QuizAttempt
+from app.needs import ledger_tallies
 from app.needs.evidence import (
     Change,
     apply,
@@ -35,6 +36,8 @@ def _update(read: Callable[[], tuple[int | None, list]], now: datetime) -> Chang
     with writing():
         person_id, answers = read()
         change = apply(person_id, answers, now=now) if person_id is not None else Change()
+        if person_id is not None:
+            ledger_tallies.refresh([person_id])  # the 三本台账 in the same transaction
         db.session.commit()
     return change
 
@@ -66,6 +69,7 @@ def rebuild_person(person_id: int, *, now: datetime, rescan: bool = False) -> in
         if gone:
             db.session.execute(delete(CompetencyMastery).where(CompetencyMastery.id.in_(gone)))
         save_states(person_id, states, {cid: row for cid, row in rows.items() if cid in states}, config, now=now)
+        ledger_tallies.refresh([person_id])
         db.session.commit()
     return len(states)
 
