@@ -121,7 +121,7 @@ def post_ledger(scope: Scope, unit_id: int | None = None) -> Ledger:
 
 def _names(model, ids) -> dict[int, str]:
     ids = list(ids)
-    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids)))) if ids else {}
+    return {i: name for i, name in db.session.execute(select(model.id, model.name).where(model.id.in_(ids)))} if ids else {}
 
 
 def _targets(post_ids) -> dict[tuple[int, int], Level]:
