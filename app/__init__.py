@@ -67,7 +67,20 @@ def _init_extensions(app: Flask) -> None:
 
 def _init_areas(app: Flask) -> None:
     """Register every area's blueprint `bp` and call its `init_app` (event subscriptions), if any."""
-    from app import api, auth, bank, classes, curriculum, exams, main, me, messages, needs, org, study
+    from app import (
+        api,
+        auth,
+        bank,
+        classes,
+        curriculum,
+        exams,
+        main,
+        me,
+        messages,
+        needs,
+        org,
+        study,
+    )
 
     for area in (main, auth, me, messages, org, curriculum, study, bank, classes, exams, needs, api):
         if hasattr(area, "register"):

@@ -21,7 +21,16 @@ from app.classes.enrolment import EnrolResult, enrol
 from app.classes.services import ClassData, create_class
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.models import Competency, Course, Lesson, LessonCompetency, OrgUnit, Person, Post, TrainingClass
+from app.models import (
+    Competency,
+    Course,
+    Lesson,
+    LessonCompetency,
+    OrgUnit,
+    Person,
+    Post,
+    TrainingClass,
+)
 from app.models.curriculum import CreditKind
 from app.needs.ledgers import chosen_unit, gap_people
 from app.org.services import unit_options

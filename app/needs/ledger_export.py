@@ -4,13 +4,20 @@ Nothing is changed, so nothing is audited (as the 成绩 and 培训任务 export
 from __future__ import annotations
 
 import io
+
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from app.auth.scope import Scope
 from app.models.curriculum import Level
-from app.needs.ledgers import PersonFilter, all_people, organisation_ledger, person_rows, post_ledger
+from app.needs.ledgers import (
+    PersonFilter,
+    all_people,
+    organisation_ledger,
+    person_rows,
+    post_ledger,
+)
 from app.org.labels import unit_labels
 from app.org.services import units_in_scope
 

@@ -15,7 +15,16 @@ from sqlalchemy import and_, func, select
 
 from app.auth.scope import Scope
 from app.extensions import db
-from app.models import Competency, NeedGap, NeedTally, OrgUnit, Person, Post, Syllabus, SyllabusTarget
+from app.models import (
+    Competency,
+    NeedGap,
+    NeedTally,
+    OrgUnit,
+    Person,
+    Post,
+    Syllabus,
+    SyllabusTarget,
+)
 from app.models.curriculum import Level
 from app.models.people import PersonStatus
 from app.needs.profile import level_label

@@ -21,14 +21,14 @@ from app.extensions import db
 from app.models import (
     Assignment,
     Attempt,
-    CompetencyMastery,
-    LessonCompetency,
-    SyllabusTarget,
     AttemptItem,
     BlueprintRule,
+    CompetencyMastery,
     CreditEntry,
     ExamOverride,
+    LessonCompetency,
     MentorLink,
+    SyllabusTarget,
 )
 from app.needs import ledger_updates
 from app.study import quiz, timing
