@@ -112,3 +112,30 @@ class NeedTally(db.Model):
     below: Mapped[int] = mapped_column(default=0)  # of them, known to be below it
     unknown: Mapped[int] = mapped_column(default=0)  # of them, 待评估
     gap_sum: Mapped[int] = mapped_column(default=0)  # levels short, summed over `below`
+
+
+class ExamOutcome(db.Model):
+    """A person's counted result of a formal exam (`exams.counting`), for 培训完成情况's pass rates:
+    `passed` None while it can still change (an essay waits for a marker). Kept by
+    `needs/exam_outcomes.py` from the attempt events and person edits; `year` is the exam's closing year."""
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exam.id", ondelete="CASCADE"), primary_key=True, index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    post_id: Mapped[int] = mapped_column(default=0)  # 0: no post (a key of the tally, never NULL)
+    year: Mapped[int]
+    passed: Mapped[bool | None]
+
+
+class ExamOutcomeTally(db.Model):
+    """Final counted results of one exam per unit and post: people with one, and of them passed."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "post_id", "exam_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int] = mapped_column(default=0)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exam.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(index=True)
+    people: Mapped[int] = mapped_column(default=0)
+    passed: Mapped[int] = mapped_column(default=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.audit import record
 from app.extensions import db, writing
-from app.needs import ledger_tallies
+from app.needs import exam_outcomes, ledger_tallies
 
 
 def refresh_people(person_ids) -> int:
@@ -17,15 +17,24 @@ def refresh_people(person_ids) -> int:
     return changed
 
 
+def person_changed(person_id: int) -> None:
+    """A person's unit, post or status changed: their ledger rows and their exam outcomes' keys."""
+    with writing():
+        ledger_tallies.refresh([person_id])
+        exam_outcomes.move([person_id])
+        db.session.commit()
+
+
 def refresh_posts(post_ids) -> int:
     """Every person of these posts (their syllabus's targets changed)."""
     return refresh_people(ledger_tallies.people_of_posts(post_ids))
 
 
 def recount(*, actor_id: int | None = None) -> int:
-    """`flask needs recount`: rebuild the ledgers' rows and tallies; one audit entry."""
+    """`flask needs recount`: rebuild the ledgers' rows and tallies and the exam outcomes; one audit entry."""
     with writing():
         people = ledger_tallies.recount()
-        record("needs_recount", None, actor_id=actor_id, people=people)
+        outcomes = exam_outcomes.recount()
+        record("needs_recount", None, actor_id=actor_id, people=people, exam_outcomes=outcomes)
         db.session.commit()
     return people

@@ -6,7 +6,8 @@ it runs in the announcing request, after its commit, rather than as a task: a th
 attempt would cost more than the work. Every receiver reads the attempt again, so one receiver serves
 every event whose payload names it: `attempt_finished`, `attempt_graded` (the last essay marked)
 and `attempt_regraded`. A person who joined or was edited (unit, post, 离岗), or a syllabus whose
-targets changed, refreshes the ledgers' rows of those people (`ledger_tallies.refresh`, one commit).
+targets changed, refreshes the ledgers' rows of those people (`ledger_tallies.refresh`, one commit);
+an edited person's exam outcomes move with them (`exam_outcomes.move`).
 """
 
 from flask import Flask
@@ -22,7 +23,7 @@ from app.events import (
     subscribe,
     syllabi_changed,
 )
-from app.needs.ledger_updates import refresh_people, refresh_posts
+from app.needs.ledger_updates import person_changed, refresh_people, refresh_posts
 from app.needs.updates import update_from_exam_attempt, update_from_quiz_attempt
 
 
@@ -42,7 +43,7 @@ def people_joined(_app: Flask, *, person_ids: list[int], **_payload) -> None:
 def person_edited(_app: Flask, *, person_id: int, fields: list[str], **_payload) -> None:
     """Only a new unit, post or status moves a person's gaps between ledger rows."""
     if {"unit_id", "post_id", "status"} & set(fields):
-        refresh_people([person_id])
+        person_changed(person_id)
 
 
 def syllabi_edited(_app: Flask, *, post_ids: list[int], **_payload) -> None:

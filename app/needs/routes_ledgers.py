@@ -9,7 +9,7 @@ from app import clock
 from app.auth.scope import current_scope, role_required
 from app.errors import DomainError
 from app.formkit import as_id, choices
-from app.needs import bp, ledger_actions, ledger_export, ledgers
+from app.needs import bp, completion, ledger_actions, ledger_export, ledgers
 from app.needs.forms import RowAssignForm, RowClassForm
 from app.org.services import unit_options
 
@@ -113,3 +113,17 @@ def ledger_class():
         kind=form.kind.data, credit_hours=form.credit_hours.data)
     flash(f"已创建培训班（草稿），报名 {done.added} 人。请添加课次后发布。", "success")
     return redirect(url_for("classes.detail", class_id=klass.id))
+
+
+@bp.get("/exam-outcomes")
+@role_required("admin")
+def outcome_people():
+    args = request.args
+    passed, post = args.get("passed"), args.get("post_id")
+    filters = completion.OutcomeFilter(
+        year=min(max(args.get("year", clock.today().year, type=int), 1900), 2099), unit_id=as_id(args.get("unit_id")),
+        direct=args.get("direct") == "1", post_id=0 if post == "0" else as_id(post), exam_id=as_id(args.get("exam_id")),
+        passed=None if passed not in ("0", "1") else passed == "1")
+    pagination = completion.outcome_people(current_scope(), filters, page=args.get("page", 1, type=int),
+                                           per_page=current_app.config["PER_PAGE"])
+    return render_template("needs/outcome_people.html", pagination=pagination, filters=filters)
