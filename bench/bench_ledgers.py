@@ -8,6 +8,8 @@ counted with `ledger_tallies.recount` (what `flask needs recount` runs). Then ti
 between the sizes run by run, each call in a fresh app context as a request would be:
 - `ledgers.organisation_ledger` and `post_ledger` for the top unit (a global admin) and one brigade;
 - the pages `GET /needs/ledgers` and `GET /needs/ledgers/posts` for the global admin;
+- 培训完成情况 `GET /study/admin/compliance` with its formal-exam pass rates (3 exams, each sat by
+  half of the people; no assignments here: `bench_compliance.py` times those counters);
 - the person ledger's first page for one competency's people below target (it pages people rows:
   its count grows with the people, so it is shown, not held to the ratio);
 - writes: a mastery change of one person (`ledger_tallies.refresh`) and a move to another unit
@@ -36,7 +38,10 @@ from app import clock  # noqa: E402
 from app.auth.scope import Scope  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import (  # noqa: E402
+    Blueprint,
     Competency,
+    Exam,
+    ExamOutcome,
     CompetencyMastery,
     LoginSession,
     OrgUnit,
@@ -47,11 +52,11 @@ from app.models import (  # noqa: E402
     SyllabusTarget,
     Workforce,
 )
-from app.needs import ledger_tallies, ledgers  # noqa: E402
+from app.needs import exam_outcomes, ledger_tallies, ledgers  # noqa: E402
 from app.org.people import PersonData, update_person  # noqa: E402
 from bench.bench_compliance import TODAY, _app, _homes, _p95, _run, _units  # noqa: E402
 
-COMPETENCIES, POSTS, TARGETS = 8, 2, 5
+COMPETENCIES, POSTS, TARGETS, EXAMS = 8, 2, 5, 3
 EVERYWHERE = Scope(None)
 
 
@@ -65,6 +70,15 @@ def _mastery(person_id: int, competency_id: int, rng: random.Random) -> dict | N
             "score": None, "confidence": 0.5, "evidence_count": 3, "updated_at": datetime(2026, 5, 1)}
 
 
+def _tally_outcomes() -> None:
+    """Count the bulk-loaded outcomes into their tally (what `exam_outcomes.refresh` adds one by one)."""
+    delta = exam_outcomes.Delta()
+    for unit_id, post_id, exam_id, year, passed in db.session.execute(select(
+            ExamOutcome.unit_id, ExamOutcome.post_id, ExamOutcome.exam_id, ExamOutcome.year, ExamOutcome.passed)):
+        delta.add(unit_id, post_id, exam_id, year, passed, +1)
+    delta.apply()
+
+
 class Size:
     def __init__(self, folder: str, people: int):
         self.people, self.app = people, _app(os.path.join(folder, f"ledgers-{people}.sqlite3"))
@@ -76,6 +90,8 @@ class Size:
             ledger_tallies.recount()
             db.session.commit()
             self.recount = time.perf_counter() - begin
+            _tally_outcomes()
+            db.session.commit()
             db.session.execute(text("ANALYZE"))
             db.session.commit()
         self.client = self.app.test_client()
@@ -107,6 +123,16 @@ class Size:
                     if (row := _mastery(i, c, rng)) is not None]
             for start in range(0, len(rows), 20_000):
                 db.session.execute(insert(CompetencyMastery), rows[start:start + 20_000])
+            # 培训完成情况's pass rates: 3 formal exams of the year, each sat by half of the people.
+            db.session.execute(insert(Blueprint), [{"id": 1, "title": "组卷"}])
+            db.session.execute(insert(Exam), [{"id": e, "title": f"考试{e}", "blueprint_id": 1, "status": "published",
+                                               "opens_at": datetime(2026, 3, e), "closes_at": datetime(2026, 4, e),
+                                               "duration_minutes": 60} for e in range(1, EXAMS + 1)])
+            outcomes = [{"person_id": i, "exam_id": e, "unit_id": unit, "post_id": 1 + i % POSTS, "year": 2026,
+                         "passed": rng.random() < 0.8} for i, unit in enumerate(homes, start=1)
+                        for e in range(1, EXAMS + 1) if (i + e) % 2]
+            for start in range(0, len(outcomes), 20_000):
+                db.session.execute(insert(ExamOutcome), outcomes[start:start + 20_000])
             admin = Person(staff_no="admin", name="总管理员", unit_id=1, must_change_password=False)
             admin.roles = [RoleGrant(role="admin")]
             session = LoginSession(id=secrets.token_urlsafe(32), person=admin)
@@ -147,6 +173,8 @@ def _measures(runs: int) -> list[tuple]:
         ("post ledger, top unit", runs, lambda s: ledgers.post_ledger(EVERYWHERE)),
         ("page GET /needs/ledgers (top)", runs, lambda s: s.get("/needs/ledgers")),
         ("page GET /needs/ledgers/posts (top)", runs, lambda s: s.get("/needs/ledgers/posts")),
+        ("page GET /study/admin/compliance (top, pass rates)", runs,
+         lambda s: s.get("/study/admin/compliance?year=2026")),
         ("person ledger page 1, one competency below (info)", runs,
          lambda s: s.get("/needs/ledgers/people?competency_id=3&which=below")),
         ("write: a person's mastery changes (refresh)", runs, lambda s: s.mastery_change()),
