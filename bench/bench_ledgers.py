@@ -40,9 +40,9 @@ from app.extensions import db  # noqa: E402
 from app.models import (  # noqa: E402
     Blueprint,
     Competency,
+    CompetencyMastery,
     Exam,
     ExamOutcome,
-    CompetencyMastery,
     LoginSession,
     OrgUnit,
     Person,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from app.auth.scope import Scope
 from app.extensions import db
@@ -260,9 +260,3 @@ def gap_people(scope: Scope, *, unit_id: int | None, competency_id: int, post_id
     """The active people in the subtree below target in the competency (and post): a ledger row's people."""
     return all_people(scope, PersonFilter(unit_id, competency_id, post_id, "below"))
 
-
-def below_in(scope: Scope, unit: OrgUnit | None, competency_id: int) -> int:
-    """How many people in the subtree are below target in the competency (from the tallies)."""
-    return int(db.session.scalar(select(func.coalesce(func.sum(NeedTally.below), 0))
-                                 .join(OrgUnit, OrgUnit.id == NeedTally.unit_id)
-                                 .where(within(scope, unit), and_(NeedTally.competency_id == competency_id))))

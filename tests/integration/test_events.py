@@ -96,7 +96,6 @@ def test_each_app_connects_study_once_and_gone_apps_leave_no_receivers(make_app)
     import weakref
 
     from app import create_app
-
     from app.needs import receivers as needs_receivers
 
     joined = [receivers.assign_new_people, needs_receivers.people_joined]  # study's, then the 三本台账's
