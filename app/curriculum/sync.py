@@ -14,6 +14,7 @@ from app.curriculum.content import ContentError, ContentIssue, load_tree, load_w
 from app.curriculum.hashing import competency_row, course_row, lesson_row, syllabus_row
 from app.curriculum.quiz_links import link_quiz_questions
 from app.curriculum.workforces_file import FILE as WORKFORCES_FILE
+from app.events import announce, syllabi_changed
 from app.extensions import db
 from app.models import (
     Certification,
@@ -48,6 +49,7 @@ class SyncReport:
     lessons: Counts = field(default_factory=Counts)
     syllabi: Counts = field(default_factory=Counts)
     skipped: list[str] = field(default_factory=list)
+    syllabus_posts: list[int] = field(default_factory=list)  # posts whose syllabus was created, changed or deactivated
 
     @property
     def changed(self) -> bool:
@@ -192,10 +194,13 @@ def _syllabi(items: tuple[spec.SyllabusSpec, ...], report: SyncReport, ids: dict
             report.syllabi.created += 1
         elif not _upsert(row, values, report.syllabi):
             continue
+        report.syllabus_posts.append(post.id)
         _set_levels(row.targets, item.targets, ids,
                     lambda competency_id, level: SyllabusTarget(competency_id=competency_id, level=level))
         _certifications(row, item.certify, ids, exams)
-    _deactivate([row for post_id, row in existing.items() if post_id not in synced], report.syllabi)
+    gone = [row for post_id, row in existing.items() if post_id not in synced]
+    report.syllabus_posts += [row.post_id for row in gone if row.active]
+    _deactivate(gone, report.syllabi)
     named = {cert.exam for item in items for cert in item.certify}
     for code, cert in exams.items():  # never deleted: exams will refer to them
         if code not in named and cert.active:
@@ -257,4 +262,6 @@ def sync_content(root: Path, *, actor_id: int | None = None, force: bool = False
     except Exception:
         db.session.rollback()
         raise
+    if report.syllabus_posts:
+        announce(syllabi_changed, post_ids=sorted(report.syllabus_posts))
     return report

@@ -42,7 +42,14 @@ from app.models.exams import (
 )
 from app.models.jobs import ScheduledRun
 from app.models.messages import Message
-from app.models.needs import CompetencyMastery, MasteryEvidence
+from app.models.needs import (
+    CompetencyMastery,
+    ExamOutcome,
+    ExamOutcomeTally,
+    MasteryEvidence,
+    NeedGap,
+    NeedTally,
+)
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import ApiToken, LoginSession, MentorLink, Person, RoleGrant, RosterImport
 from app.models.practice import PracticeSource, WrongBookEntry
@@ -106,6 +113,10 @@ __all__ = [
     "RosterImport",
     "ScheduledRun",
     "CompetencyMastery",
+    "NeedGap",
+    "ExamOutcome",
+    "ExamOutcomeTally",
+    "NeedTally",
     "MasteryEvidence",
     "Workforce",
     "Assignment",

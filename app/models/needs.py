@@ -78,3 +78,64 @@ class MasteryEvidence(db.Model):
     @property
     def source_label(self) -> str:
         return EvidenceSource.label_of(self.source)
+
+
+class NeedGap(db.Model):
+    """One person's standing against one target of their post's syllabus (三本台账), kept by
+    `needs/ledger_tallies.py` whenever the person's mastery, unit, post or status, or the targets change.
+
+    `gap` None = 待评估 (not enough evidence), 0 = met, n = n levels short (`question_bank.mastery.gap`
+    of the stored estimate). These rows are the person ledger and the "before" of every tally update.
+    """
+
+    __table_args__ = (Index("ix_need_gap_competency_unit", "competency_id", "unit_id"),)
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competency.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    target: Mapped[int]
+    gap: Mapped[int | None]
+
+
+class NeedTally(db.Model):
+    """The gaps of one unit's people of one post against one competency target, summed: the
+    organisation and post ledgers add these up by unit path, so they cost the same at any head count."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "post_id", "competency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competency.id", ondelete="CASCADE"))
+    people: Mapped[int] = mapped_column(default=0)  # people with this target
+    below: Mapped[int] = mapped_column(default=0)  # of them, known to be below it
+    unknown: Mapped[int] = mapped_column(default=0)  # of them, 待评估
+    gap_sum: Mapped[int] = mapped_column(default=0)  # levels short, summed over `below`
+
+
+class ExamOutcome(db.Model):
+    """A person's counted result of a formal exam (`exams.counting`), for 培训完成情况's pass rates:
+    `passed` None while it can still change (an essay waits for a marker). Kept by
+    `needs/exam_outcomes.py` from the attempt events and person edits; `year` is the exam's closing year."""
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exam.id", ondelete="CASCADE"), primary_key=True, index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    post_id: Mapped[int] = mapped_column(default=0)  # 0: no post (a key of the tally, never NULL)
+    year: Mapped[int]
+    passed: Mapped[bool | None]
+
+
+class ExamOutcomeTally(db.Model):
+    """Final counted results of one exam per unit and post: people with one, and of them passed."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "post_id", "exam_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int] = mapped_column(default=0)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exam.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(index=True)
+    people: Mapped[int] = mapped_column(default=0)
+    passed: Mapped[int] = mapped_column(default=0)

@@ -4,11 +4,12 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 
-from app.needs import routes  # noqa: E402,F401
+from app.needs import routes, routes_ledgers  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
     """Keep mastery in step with graded exam attempts and lesson quizzes."""
-    from app.needs import receivers
+    from app.needs import completion, receivers
 
     receivers.init_app(app)
+    completion.init_app(app)  # 培训完成情况's pass rates

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from app import clock
-from app.needs import reminders, updates
+from app.needs import ledger_updates, reminders, updates
 
 needs_cli = AppGroup("needs", help="能力画像（掌握程度）。")
 reminders_cli = AppGroup("reminders", help="催学提醒（每天由定时任务 reminders 发送）。")
@@ -27,3 +27,9 @@ def send(days: int | None):
     run = reminders.send_reminders(now=clock.now(), due_days=days)
     click.echo(f"{run.day}：检查 {run.people} 人，发出培训任务提醒 {run.assignment} 条、考试提醒 {run.exam} 条、"
                f"管理员汇总 {run.digest} 条；邮件发送 {run.mail_sent} 封，失败 {run.mail_failed} 封。")
+
+@needs_cli.command("recount")
+def recount():
+    """Rebuild the 三本台账's rows and counters from people, syllabi and mastery (idempotent)."""
+    people = ledger_updates.recount()
+    click.echo(f"已重算三本台账：{people} 人有岗位能力要求。")

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select, union
 from app.audit import record
 from app.extensions import db, writing
 from app.models import Attempt, CompetencyMastery, MasteryEvidence, QuizAttempt
+from app.needs import exam_outcomes, ledger_tallies
 from app.needs.evidence import (
     Change,
     apply,
@@ -31,17 +32,25 @@ from app.needs.evidence import (
 from question_bank import mastery
 
 
-def _update(read: Callable[[], tuple[int | None, list]], now: datetime) -> Change:
+def _update(read: Callable[[], tuple[int | None, list]], now: datetime, exam_attempt_id: int | None = None) -> Change:
     with writing():
         person_id, answers = read()
         change = apply(person_id, answers, now=now) if person_id is not None else Change()
+        if person_id is not None:
+            ledger_tallies.refresh([person_id])  # the 三本台账 in the same transaction
+        if exam_attempt_id is not None:  # 培训完成情况's pass rates
+            attempt = db.session.execute(select(Attempt.person_id, Attempt.exam_id)
+                                         .where(Attempt.id == exam_attempt_id)).first()
+            if attempt is not None:
+                exam_outcomes.refresh(*attempt)
         db.session.commit()
     return change
 
 
 def update_from_exam_attempt(attempt_id: int, *, now: datetime) -> Change:
-    """Take an exam attempt's graded answers into its person's mastery (finished, regraded or marked)."""
-    return _update(lambda: exam_attempt_answers(attempt_id), now)
+    """Take an exam attempt's graded answers into its person's mastery (finished, regraded or marked),
+    and its counted result into the pass rates."""
+    return _update(lambda: exam_attempt_answers(attempt_id), now, attempt_id)
 
 
 def update_from_quiz_attempt(quiz_attempt_id: int, *, now: datetime) -> Change:
@@ -66,6 +75,7 @@ def rebuild_person(person_id: int, *, now: datetime, rescan: bool = False) -> in
         if gone:
             db.session.execute(delete(CompetencyMastery).where(CompetencyMastery.id.in_(gone)))
         save_states(person_id, states, {cid: row for cid, row in rows.items() if cid in states}, config, now=now)
+        ledger_tallies.refresh([person_id])
         db.session.commit()
     return len(states)
 

@@ -11,7 +11,7 @@ from app.auth.scope import current_scope, role_required
 from app.errors import DomainError
 from app.formkit import choices
 from app.models.study import AssignmentStatus
-from app.study import assignments, bp, compliance, ledger
+from app.study import assignments, bp, compliance, compliance_sections, ledger
 from app.study.forms import AssignForm, ReverseForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,11 +62,12 @@ def admin_assignments_xlsx():
 @role_required("admin")
 def admin_compliance():
     args = request.args
+    scope = current_scope()
     view, years, courses = compliance.overview_page(
-        current_scope(), today=clock.today(), year=_number(args, "year", 9999),
+        scope, today=clock.today(), year=_number(args, "year", 9999),
         course_id=_number(args, "course_id"), unit_id=_number(args, "unit_id"))
     return render_template("study/admin_compliance.html", view=view, years=years, courses=courses,
-                           statuses=AssignmentStatus)
+                           statuses=AssignmentStatus, sections=compliance_sections.sections(scope, view))
 
 
 @bp.post("/admin/assignments")

@@ -122,6 +122,11 @@ ROUTES: dict[str, Route] = {
     "study.admin_assign": Route("admin-all", fields=lambda w: {
         "course_id": str(w.course.id), "target": "staff", "unit_id": "0", "post_id": "0", "staff_nos": "T1 trainee-a",
         "due_on": _day(w, 30), "restudy": "y"}, ids=("course_id", "unit_id", "post_id")),
+    "needs.ledger_assign": Route("admin-all", fields=lambda w: w.ledger_row | {
+        "course_id": str(w.course.id), "post_id": "", "due_on": _day(w, 30)}, ids=("competency_id", "unit_id", "course_id")),
+    "needs.ledger_class": Route("admin-all", fields=lambda w: w.ledger_row | {
+        "post_id": str(w["posts"][0].id), "title": "补差班", "class_unit_id": str(w["a"].id), "kind": "required",
+        "credit_hours": "2"}, ids=("competency_id", "unit_id", "post_id", "class_unit_id")),
     "study.admin_assignment_delete": Route("admin-all", lambda w: {"assignment_id": w.assignment.id}),
     "study.admin_generate": Route("admin-all", fields=lambda w: {"back": "compliance"}),
     "study.admin_credit_reverse": Route("admin-all", lambda w: {"entry_id": w.credit_entry.id},

@@ -24,10 +24,14 @@ from app.models import (
     Attempt,
     AttemptItem,
     BlueprintRule,
+    CompetencyMastery,
     CreditEntry,
     ExamOverride,
+    LessonCompetency,
     MentorLink,
+    SyllabusTarget,
 )
+from app.needs import ledger_updates
 from app.study import quiz, timing
 from tests.factories import (
     login,
@@ -36,6 +40,7 @@ from tests.factories import (
     make_exam,
     make_exam_questions,
     make_question,
+    make_syllabus,
     make_training_class,
     make_world,
     roster_xlsx,
@@ -78,6 +83,17 @@ class FuzzWorld:
         course.lessons[0].quiz = ["FZ-QUIZ-1", "FZ-QUIZ-2"]
         db.session.commit()
         return course
+
+    @cached_property
+    def ledger_row(self):
+        """A 三本台账 row: 路面执勤 targets the competency at 中级, T1 holds 初级, the course teaches it."""
+        make_syllabus(self.w["posts"][0]).targets = [SyllabusTarget(competency_id=self.competency.id, level=2)]
+        db.session.add(LessonCompetency(lesson_id=self.lesson.id, competency_id=self.competency.id, level=2))
+        db.session.add(CompetencyMastery(person_id=self.w["t1"].id, competency_id=self.competency.id, state={},
+                                         level=1, ceiling=2))
+        db.session.commit()
+        ledger_updates.recount()
+        return {"competency_id": str(self.competency.id), "unit_id": str(self.w["a"].id)}
 
     @cached_property
     def lesson(self):

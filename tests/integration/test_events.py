@@ -69,7 +69,7 @@ def _assigned(person_id: int) -> list[str]:
 def test_every_event_is_named_and_documents_its_payload():
     assert [e.name for e in EVENTS] == ["person-joined", "person-post-changed", "person-updated",
                                         "attempt-finished", "attempt-graded", "attempt-regraded",
-                                        "quiz-finished"]
+                                        "quiz-finished", "syllabi-changed"]
     assert all("Payload" in e.__doc__ for e in EVENTS)
 
 
@@ -96,19 +96,21 @@ def test_each_app_connects_study_once_and_gone_apps_leave_no_receivers(make_app)
     import weakref
 
     from app import create_app
+    from app.needs import receivers as needs_receivers
 
+    joined = [receivers.assign_new_people, needs_receivers.people_joined]  # study's, then the 三本台账's
     apps = [make_app() for _ in range(3)]
     for app in apps:
-        assert list(person_joined.receivers_for(app)) == [receivers.assign_new_people]
+        assert list(person_joined.receivers_for(app)) == joined
     throwaway = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
-    assert list(person_joined.receivers_for(throwaway)) == [receivers.assign_new_people]
+    assert list(person_joined.receivers_for(throwaway)) == joined
     gone = weakref.ref(throwaway)
     del throwaway
     apps.append(make_app())  # the newest app becomes Celery's default, which held the throwaway app
     gc.collect()
     assert gone() is None  # blinker holds senders weakly and dropped the app's receivers with it
     for app in apps:
-        assert list(person_joined.receivers_for(app)) == [receivers.assign_new_people]
+        assert list(person_joined.receivers_for(app)) == joined
 
 
 def test_announcing_before_the_commit_is_refused(app, heard, world):

@@ -1,0 +1,27 @@
+"""Forms of the needs area (field shape only): acting on a ledger row."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from app.formkit import choices, optional_int
+from app.models.curriculum import CreditKind
+
+
+class _RowForm(FlaskForm):
+    # The row's filter; scope and existence are the service's checks (404), not the form's.
+    unit_id = HiddenField()
+    competency_id = HiddenField()
+    post_id = HiddenField()
+
+
+class RowAssignForm(_RowForm):
+    course_id = SelectField("课程", coerce=optional_int, validate_choice=False)
+    due_on = DateField("截止日期", validators=[DataRequired("请填写截止日期。")])
+
+
+class RowClassForm(_RowForm):
+    title = StringField("培训班名称", validators=[DataRequired("请填写培训班名称。"), Length(max=100)])
+    class_unit_id = SelectField("主办单位", coerce=optional_int, validate_choice=False)
+    kind = SelectField("学时类别", choices=choices(CreditKind.labels().items()), default=CreditKind.REQUIRED)
+    credit_hours = StringField("每次课学时", default="2", validators=[Length(max=10)])
