@@ -45,6 +45,7 @@ from app.models.messages import Message
 from app.models.needs import CompetencyMastery, MasteryEvidence
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import ApiToken, LoginSession, MentorLink, Person, RoleGrant, RosterImport
+from app.models.plans import MentorNote, PlanItem, PlanRetest, TrainingPlan
 from app.models.practice import PracticeSource, WrongBookEntry
 from app.models.quiz import LessonQuizQuestion, QuizAttempt, QuizAttemptItem
 from app.models.study import (
@@ -73,6 +74,10 @@ __all__ = [
     "ExamOverride",
     "ExamPoolEntry",
     "PracticeSource",
+    "MentorNote",
+    "PlanItem",
+    "PlanRetest",
+    "TrainingPlan",
     "WrongBookEntry",
     "AuditEntry",
     "Attendance",
