@@ -1,26 +1,53 @@
-"""What needs does when other areas announce events: take graded answers into mastery at once.
+"""What needs does when other areas announce events: take graded answers into mastery at once, then
+bring the person's training plan in line and settle a re-test.
 
 The update is a fixed handful of statements whatever the person's history (`evidence.apply`), so
 it runs in the announcing request, after its commit, rather than as a task: a thread per handed-in
 attempt would cost more than the work. Every receiver reads the attempt again, so one receiver serves
 every event whose payload names it: `attempt_finished`, `attempt_graded` (the last essay marked)
-and `attempt_regraded`.
+and `attempt_regraded`. Mastery first, then the plan (its gaps read the new mastery), then the
+re-test (its result is the gap after the mastery update) — in one receiver, so the order holds.
+A plan is refreshed only for people who have one (made by the post event, the CLI or the
+trainee's button); a changed post makes or refreshes it.
 """
 
 from flask import Flask
 
 from app import clock
-from app.events import attempt_finished, attempt_graded, attempt_regraded, quiz_finished, subscribe
+from app.events import (
+    attempt_finished,
+    attempt_graded,
+    attempt_regraded,
+    person_post_changed,
+    quiz_finished,
+    subscribe,
+)
+from app.extensions import db
+from app.models import Attempt, QuizAttempt
+from app.needs import plans, retests
 from app.needs.updates import update_from_exam_attempt, update_from_quiz_attempt
 
 
 def exam_attempt_changed(_app: Flask, *, attempt_id: int, **_payload) -> None:
     """An attempt was finished, regraded or marked: add, regrade or remove its answers' evidence."""
-    update_from_exam_attempt(attempt_id, now=clock.now())
+    now = clock.now()
+    change = update_from_exam_attempt(attempt_id, now=now)
+    person_id = db.session.scalar(db.select(Attempt.person_id).where(Attempt.id == attempt_id))
+    if person_id is not None and change.competencies:
+        plans.refresh(person_id, now=now, create=False)
+    retests.settle(attempt_id, now=now)
 
 
 def quiz_attempt_graded(_app: Flask, *, quiz_attempt_id: int, **_payload) -> None:
-    update_from_quiz_attempt(quiz_attempt_id, now=clock.now())
+    now = clock.now()
+    update_from_quiz_attempt(quiz_attempt_id, now=now)
+    person_id = db.session.scalar(db.select(QuizAttempt.person_id).where(QuizAttempt.id == quiz_attempt_id))
+    if person_id is not None:  # a quiz often completes a lesson: its plan item is done
+        plans.refresh(person_id, now=now, create=False)
+
+
+def post_changed(_app: Flask, *, person_id: int, **_payload) -> None:
+    plans.refresh(person_id, now=clock.now())
 
 
 def init_app(app: Flask) -> None:
@@ -28,3 +55,4 @@ def init_app(app: Flask) -> None:
     subscribe(app, attempt_graded, exam_attempt_changed)
     subscribe(app, attempt_regraded, exam_attempt_changed)
     subscribe(app, quiz_finished, quiz_attempt_graded)
+    subscribe(app, person_post_changed, post_changed)
