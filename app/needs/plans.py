@@ -190,17 +190,14 @@ def update_plan(person: Person, *, now: datetime, create: bool = True) -> Refres
         db.session.add(plan)
     gaps = gaps_of(person, now=now)
     wanted = _wanted(person, gaps, clock.local_date(now))
-    lessons = [v["lesson_id"] for v in wanted.values() if v["lesson_id"]] + [i.lesson_id for i in plan.items
-                                                                             if i.lesson_id]
-    done_lessons = completed_lessons(person.id, lessons)
-    courses = course_progress(person.id, {v["course_id"]: v["cycle"] for v in wanted.values()
-                                          if v["kind"] == PlanItemKind.COURSE})
+    done_lessons = completed_lessons(person.id, [v["lesson_id"] for v in wanted.values() if v["lesson_id"]]
+                                     + [i.lesson_id for i in plan.items if i.lesson_id])
+    cycles = {i.course_id: i.cycle for i in plan.items if i.kind == PlanItemKind.COURSE}
+    cycles.update({v["course_id"]: v["cycle"] for v in wanted.values() if v["kind"] == PlanItemKind.COURSE})
+    courses = course_progress(person.id, cycles)
+    done = _stamp(plan.items, done_lessons, courses, now)  # first: a lesson studied before its gap closed is kept
     kept, added, dropped = _merge(plan, wanted, now)
-    done = 0
-    for item in kept:
-        if item.done_at is None and _complete(item, done_lessons, courses):
-            item.done_at = now
-            done += 1
+    done += _stamp(kept, done_lessons, courses, now)
     order = {gap.competency_id: n for n, gap in enumerate(gaps)}
     kept.sort(key=lambda i: (i.kind != PlanItemKind.LESSON, order.get(i.competency_id, len(order)),
                              i.done_at is not None, i.due_on, i.course_id, i.lesson_id or 0))
@@ -212,6 +209,15 @@ def update_plan(person: Person, *, now: datetime, create: bool = True) -> Refres
     if added or dropped or done:
         record("plan_update", plan, actor_id=None, person_id=person.id, added=added, dropped=dropped, done=done)
     return Refreshed(plan, added, dropped, done)
+
+
+def _stamp(items, done_lessons: set[int], courses: dict[int, tuple[int, int]], now: datetime) -> int:
+    stamped = 0
+    for item in items:
+        if item.done_at is None and _complete(item, done_lessons, courses):
+            item.done_at = now
+            stamped += 1
+    return stamped
 
 
 def _complete(item: PlanItem, done_lessons: set[int], courses: dict[int, tuple[int, int]]) -> bool:
