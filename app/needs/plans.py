@@ -36,6 +36,7 @@ from app.models import (
     TrainingPlan,
 )
 from app.models.curriculum import Level
+from app.models.people import PersonStatus
 from app.models.plans import PlanItemKind
 from app.needs.profile import level_label, profile
 from app.study.assignments import due_date, rule_cycle
@@ -240,3 +241,12 @@ def refresh(person_id: int, *, now: datetime, create: bool = True) -> Refreshed:
 def create_own_plan(person_id: int, *, now: datetime) -> Refreshed:
     """The trainee's 生成我的培训计划 button (commits)."""
     return refresh(person_id, now=now)
+
+
+def refresh_all(*, now: datetime, person_id: int | None = None) -> int:
+    """`flask needs plans`: every active person with a post (or one person), one commit each."""
+    ids = [person_id] if person_id is not None else list(db.session.scalars(
+        select(Person.id).where(Person.post_id.is_not(None), Person.status == PersonStatus.ACTIVE).order_by(Person.id)))
+    for pid in ids:
+        refresh(pid, now=now)
+    return len(ids)

@@ -15,8 +15,9 @@ from app.extensions import db
 from app.models import AuditEntry, MentorLink, MentorNote
 from app.needs import plans
 from tests.factories import make_person
-from tests.functional.plans_world import fail_both, plan_world  # noqa: F401 - fixture
-from tests.functional.test_needs_mastery import world  # noqa: F401 - the fixture
+from tests.functional.plans_world import fail_both
+from tests.functional.plans_world import plan_world as plan_world  # noqa: F401 - the fixture
+from tests.functional.test_needs_mastery import world as world  # noqa: F401 - the fixture
 
 
 def text(response) -> str:

@@ -15,8 +15,9 @@ from app.extensions import db
 from app.models import AuditEntry, Person, PlanItem, TrainingPlan
 from app.needs import plans
 from tests.factories import make_person
-from tests.functional.plans_world import complete, fail_both, plan_world, sit_law  # noqa: F401 - fixture
-from tests.functional.test_needs_mastery import world  # noqa: F401 - the fixture
+from tests.functional.plans_world import complete, fail_both, sit_law
+from tests.functional.plans_world import plan_world as plan_world  # noqa: F401 - the fixture
+from tests.functional.test_needs_mastery import world as world  # noqa: F401 - the fixture
 
 
 def items_of(person_id: int) -> list[PlanItem]:
@@ -118,3 +119,13 @@ def test_a_post_change_makes_the_plan(plan_world):
     announce(person_post_changed, person_id=person.id, old_post_id=None, new_post_id=w["posts"][0].id)
     assert [i.kind for i in items_of(person.id)] == ["course"]
     assert db.session.get(Person, person.id) is not None
+
+
+def test_the_cli_makes_plans_for_everyone_with_a_post(plan_world, runner):
+    w = plan_world
+    fail_both(w, w["tb"])
+    result = runner.invoke(args=["needs", "plans"])
+    assert result.exit_code == 0 and "已生成或更新 2 人的个人培训计划" in result.output
+    assert len(items_of(w["tb"].id)) == 5 and len(items_of(w["ta"].id)) == 1
+    assert runner.invoke(args=["needs", "plans"]).exit_code == 0  # again: nothing new
+    assert len(items_of(w["tb"].id)) == 5

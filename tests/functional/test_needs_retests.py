@@ -15,9 +15,10 @@ from app.models import Attempt, AuditEntry, Exam, Message, PlanRetest, Question
 from app.needs import plans, retests
 from app.needs.plans import gaps_of
 from question_bank.mastery import level_for
-from tests.functional.plans_world import complete, fail_both, plan_world  # noqa: F401 - fixture
+from tests.functional.plans_world import complete, fail_both
+from tests.functional.plans_world import plan_world as plan_world  # noqa: F401 - the fixture
 from tests.functional.test_needs_mastery import sit
-from tests.functional.test_needs_mastery import world  # noqa: F401 - the fixture
+from tests.functional.test_needs_mastery import world as world  # noqa: F401 - the fixture
 
 
 def text(response) -> str:
