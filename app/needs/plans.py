@@ -230,6 +230,8 @@ def _complete(item: PlanItem, done_lessons: set[int], courses: dict[int, tuple[i
 
 def refresh(person_id: int, *, now: datetime, create: bool = True) -> Refreshed:
     """`update_plan` and commit (the events, the CLI, the trainee's button)."""
+    if not create and plan_of(person_id) is None:  # the events: only a plan that exists (one statement)
+        return Refreshed(None)
     person = db.session.get(Person, person_id)
     if person is None:
         return Refreshed(None)

@@ -12,6 +12,7 @@ trainee's button); a changed post makes or refreshes it.
 """
 
 from flask import Flask
+from sqlalchemy import select
 
 from app import clock
 from app.events import (
@@ -23,7 +24,7 @@ from app.events import (
     subscribe,
 )
 from app.extensions import db
-from app.models import Attempt, QuizAttempt
+from app.models import Attempt, PlanRetest, QuizAttempt
 from app.needs import plans, retests
 from app.needs.updates import update_from_exam_attempt, update_from_quiz_attempt
 
@@ -32,16 +33,19 @@ def exam_attempt_changed(_app: Flask, *, attempt_id: int, **_payload) -> None:
     """An attempt was finished, regraded or marked: add, regrade or remove its answers' evidence."""
     now = clock.now()
     change = update_from_exam_attempt(attempt_id, now=now)
-    person_id = db.session.scalar(db.select(Attempt.person_id).where(Attempt.id == attempt_id))
+    person_id, retest_id = db.session.execute(  # one statement: whose, and whether it is a re-test
+        select(Attempt.person_id, PlanRetest.id).outerjoin(PlanRetest, PlanRetest.exam_id == Attempt.exam_id)
+        .where(Attempt.id == attempt_id)).first() or (None, None)
     if person_id is not None and change.competencies:
         plans.refresh(person_id, now=now, create=False)
-    retests.settle(attempt_id, now=now)
+    if retest_id is not None:
+        retests.settle(attempt_id, now=now)
 
 
 def quiz_attempt_graded(_app: Flask, *, quiz_attempt_id: int, **_payload) -> None:
     now = clock.now()
     update_from_quiz_attempt(quiz_attempt_id, now=now)
-    person_id = db.session.scalar(db.select(QuizAttempt.person_id).where(QuizAttempt.id == quiz_attempt_id))
+    person_id = db.session.scalar(select(QuizAttempt.person_id).where(QuizAttempt.id == quiz_attempt_id))
     if person_id is not None:  # a quiz often completes a lesson: its plan item is done
         plans.refresh(person_id, now=now, create=False)
 
