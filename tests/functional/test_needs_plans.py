@@ -129,3 +129,22 @@ def test_the_cli_makes_plans_for_everyone_with_a_post(plan_world, runner):
     assert len(items_of(w["tb"].id)) == 5 and len(items_of(w["ta"].id)) == 1
     assert runner.invoke(args=["needs", "plans"]).exit_code == 0  # again: nothing new
     assert len(items_of(w["tb"].id)) == 5
+
+
+def test_the_plan_page_costs_the_same_statements_however_many_items(plan_world, as_user):
+    from app.models import LessonCompetency
+    from tests.factories import make_course
+    from tests.sql_budget import statements_for
+
+    w = plan_world
+    fail_both(w, w["tb"])
+    plans.refresh(w["tb"].id, now=clock.now())
+    client = as_user("T-B")
+    few = statements_for(client, "/needs/plan")
+    more = make_course("more-safety", title="执勤安全进阶", lessons=(15,) * 8)
+    db.session.add_all(LessonCompetency(lesson_id=lesson.id, competency_id=w["safe"], level=3) for lesson in more.lessons)
+    db.session.commit()
+    plans.refresh(w["tb"].id, now=clock.now())
+    assert len(items_of(w["tb"].id)) == 13
+    complete(w["tb"].id, [w["lessons"][0]])
+    assert statements_for(client, "/needs/plan") == few
