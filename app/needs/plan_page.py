@@ -43,10 +43,6 @@ class Group:
     def last(self) -> PlanRetest | None:
         return self.retest.last if self.retest else None
 
-    @property
-    def to_study(self) -> list[Line]:
-        return self.lines
-
 
 @dataclass(frozen=True)
 class PlanPage:
