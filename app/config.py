@@ -127,6 +127,10 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", ""),
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", 10)),
         "SITE_URL": env.get("SITE_URL", "").rstrip("/"),
+        # 个人培训计划 (needs/plans.py): the biggest gap's lessons fall due this many days on, the next
+        # gap's twice as many…; a re-test (needs/retests.py) asks this many questions.
+        "NEEDS_PLAN_STEP_DAYS": int(env.get("NEEDS_PLAN_STEP_DAYS", 30)),
+        "NEEDS_RETEST_QUESTIONS": int(env.get("NEEDS_RETEST_QUESTIONS", 5)),
         # Check-in code attempts per trainee, so six-digit codes cannot be guessed.
         "CLASS_CHECKIN_RATE_LIMIT": env.get("CLASS_CHECKIN_RATE_LIMIT", "10 per minute"),
     }

@@ -97,6 +97,9 @@ def load_demo(today: date | None = None) -> Loaded:
     from app.exams.demo import load_exams  # the exams' own demo (the exam area's lead writes it)
 
     exams = load_exams(now=tl.now)
+    from app.demo.plans import load_plans  # after the exams: their answers give fj001 gaps
+
+    plan_items = load_plans(now=tl.now)
     reminded = send_reminders(now=tl.now)  # 催学: this morning's reminders, as the daily job sends them
     record("demo_load", None, actor_id=None, today=tl.today.isoformat(), people=len(org.members))
     db.session.commit()
@@ -107,7 +110,8 @@ def load_demo(today: date | None = None) -> Loaded:
              "名册导入的新入职人员及其导师。",
              f"考试：新建并发布 {len(exams)} 场（含已结束和即将开始的）。",
              f"催学提醒：培训任务 {reminded.assignment} 条、考试 {reminded.exam} 条、管理员汇总 {reminded.digest} 条，"
-             "在各人的消息中。"]
+             "在各人的消息中。",
+             f"个人培训计划：fj001 的培训计划共 {plan_items} 项，导师已记录一次谈心谈话。"]
     return Loaded(logins=org.logins, lines=lines, exams=exams)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -36,10 +37,12 @@ from app.models import (
 )
 from app.models.exams import AttemptState, ExamKind, ReviewTiming, SourceKind
 from app.models.practice import PracticeSourceKind
+from question_bank.mastery import level_for
 from question_bank.registry import get_type
 
 COUNTS = (10, 20, 50)
 MINUTES_PER_QUESTION = 1  # a timed practice
+RETEST_MINUTES_PER_QUESTION = 2
 OPEN_DAYS = 7  # an untimed practice stays open this long; then the sweep hands it in
 NUMERALS = "一二三四五六七八九十"
 POINTS = 100  # units per question: a practice's score is its number of correct answers
@@ -88,23 +91,59 @@ def start_practice(person_id: int, kind: str, source_id: int | None, count: int,
     seed = secrets.randbits(62) if seed is None else seed
     chosen = choose(pool, _seen(person_id), count, seed)
     minutes = len(chosen) * MINUTES_PER_QUESTION if timed else OPEN_DAYS * 24 * 60
-    title = f"练习：{name}"[:200]
-    blueprint = Blueprint(title=title, hidden=True, owner_unit_id=None, created_by_id=person_id,
-                          rules=_paper(chosen))
-    exam = Exam(title=title, kind=ExamKind.PRACTICE, hidden=True, blueprint=blueprint, owner_unit_id=None,
-                created_by_id=person_id, opens_at=now, closes_at=now + timedelta(days=OPEN_DAYS),
-                duration_minutes=minutes, attempts_allowed=1, shuffle_questions=False, shuffle_options=True,
-                review_timing=ReviewTiming.ON_SUBMIT, review_score=True, review_correctness=True,
-                review_answers=True, review_explanations=True,
-                audience=[ExamAudience(person_id=person_id)])
-    db.session.add(exam)
-    db.session.flush()
-    freeze_and_publish(exam, actor_id=person_id, now=now)
+    exam = _hidden_exam(person_id, f"练习：{name}", chosen, kind=ExamKind.PRACTICE, minutes=minutes, now=now,
+                        answers=True)
     source = PracticeSource(person_id=person_id, exam_id=exam.id, source_kind=kind, source_id=source_id or None,
                             source_name=name[:200], question_count=len(chosen), timed=timed, created_at=now)
     db.session.add(source)
     record("practice_start", exam, actor_id=person_id, source=kind, source_id=source_id or None,
            questions=len(chosen), timed=timed)
+    db.session.commit()
+    attempt, _created = taking.start(exam.id, person_id, now=now, seed=seed)
+    return attempt
+
+
+def _hidden_exam(person_id: int, title: str, chosen: list[int], *, kind: str, minutes: int, now: datetime,
+                 answers: bool) -> Exam:
+    """A hidden exam of the chosen questions for the person alone, published (pools frozen); flushed."""
+    title = title[:200]
+    blueprint = Blueprint(title=title, hidden=True, owner_unit_id=None, created_by_id=person_id,
+                          rules=_paper(chosen))
+    exam = Exam(title=title, kind=kind, hidden=True, blueprint=blueprint, owner_unit_id=None,
+                created_by_id=person_id, opens_at=now, closes_at=now + timedelta(days=OPEN_DAYS),
+                duration_minutes=minutes, attempts_allowed=1, shuffle_questions=False, shuffle_options=True,
+                review_timing=ReviewTiming.ON_SUBMIT, review_score=True, review_correctness=True,
+                review_answers=answers, review_explanations=answers,
+                audience=[ExamAudience(person_id=person_id)])
+    db.session.add(exam)
+    db.session.flush()
+    freeze_and_publish(exam, actor_id=person_id, now=now)
+    return exam
+
+
+def start_retest(person_id: int, competency_id: int, level: int, count: int, *, default_level: int,
+                 now: datetime, record_start: Callable[[Exam], None], seed: int | None = None) -> Attempt:
+    """A re-test (复测) of one competency: `count` of its questions the person may practise, those at
+    `level` first (by difficulty, `question_bank.mastery.level_for`), then the nearest levels, least
+    seen first. A hidden *formal* exam (no 核对, answers not shown afterwards, timed), so its answers
+    count as formal evidence of mastery. `record_start(exam)` adds the caller's rows before the commit;
+    404 for a competency outside the person's practice scope, 409 without usable questions."""
+    name, pool = practice_sources.pool(person_id, PracticeSourceKind.COMPETENCY, competency_id, now=now)
+    if not pool:
+        raise Conflict(f"「{name}」现在没有可以用来复测的题目，请联系单位管理员。")
+    seed = secrets.randbits(62) if seed is None else seed
+    difficulty = dict(db.session.execute(select(Question.id, Question.difficulty).where(Question.id.in_(pool))).all())
+    distance = {q: abs(level_for(difficulty.get(q), default_level) - level) for q in pool}
+    seen = _seen(person_id)
+    chosen: list[int] = []
+    for step in sorted(set(distance.values())):
+        chosen += choose([q for q in pool if distance[q] == step], seen, count - len(chosen), seed)
+        if len(chosen) >= count:
+            break
+    exam = _hidden_exam(person_id, f"复测：{name}", chosen, kind=ExamKind.FORMAL,
+                        minutes=len(chosen) * RETEST_MINUTES_PER_QUESTION, now=now, answers=False)
+    record_start(exam)
+    record("retest_start", exam, actor_id=person_id, competency_id=competency_id, level=level, questions=len(chosen))
     db.session.commit()
     attempt, _created = taking.start(exam.id, person_id, now=now, seed=seed)
     return attempt

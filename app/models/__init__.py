@@ -52,6 +52,7 @@ from app.models.needs import (
 )
 from app.models.org import Grade, OrgUnit, Post, Workforce
 from app.models.people import ApiToken, LoginSession, MentorLink, Person, RoleGrant, RosterImport
+from app.models.plans import MentorNote, PlanItem, PlanRetest, TrainingPlan
 from app.models.practice import PracticeSource, WrongBookEntry
 from app.models.quiz import LessonQuizQuestion, QuizAttempt, QuizAttemptItem
 from app.models.study import (
@@ -80,6 +81,10 @@ __all__ = [
     "ExamOverride",
     "ExamPoolEntry",
     "PracticeSource",
+    "MentorNote",
+    "PlanItem",
+    "PlanRetest",
+    "TrainingPlan",
     "WrongBookEntry",
     "AuditEntry",
     "Attendance",

@@ -1,10 +1,10 @@
-"""`flask needs rebuild`, `flask reminders send`."""
+"""`flask needs rebuild`, `flask needs recount`, `flask needs plans`, `flask reminders send`."""
 
 import click
 from flask.cli import AppGroup
 
 from app import clock
-from app.needs import ledger_updates, reminders, updates
+from app.needs import ledger_updates, plans, reminders, updates
 
 needs_cli = AppGroup("needs", help="能力画像（掌握程度）。")
 reminders_cli = AppGroup("reminders", help="催学提醒（每天由定时任务 reminders 发送）。")
@@ -33,3 +33,11 @@ def recount():
     """Rebuild the 三本台账's rows and counters from people, syllabi and mastery (idempotent)."""
     people = ledger_updates.recount()
     click.echo(f"已重算三本台账：{people} 人有岗位能力要求。")
+
+
+@needs_cli.command("plans")
+@click.option("--person", "person_id", type=int, default=None, help="只生成或更新这个人员（人员编号）的培训计划。")
+def make_plans(person_id: int | None):
+    """Make or refresh the training plan of everyone with a post (or one person), one commit each."""
+    count = plans.refresh_all(now=clock.now(), person_id=person_id)
+    click.echo(f"已生成或更新 {count} 人的个人培训计划。")

@@ -1,7 +1,8 @@
-"""Forms of the needs area (field shape only): acting on a ledger row."""
+"""Forms of the needs area (field shape only; the services check the rules): acting on a ledger
+row, a mentor's note."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.formkit import choices, optional_int
@@ -25,3 +26,12 @@ class RowClassForm(_RowForm):
     class_unit_id = SelectField("主办单位", coerce=optional_int, validate_choice=False)
     kind = SelectField("学时类别", choices=choices(CreditKind.labels().items()), default=CreditKind.REQUIRED)
     credit_hours = StringField("每次课学时", default="2", validators=[Length(max=10)])
+
+
+NOTE_MAX = 2000
+
+
+class MentorNoteForm(FlaskForm):
+    talked_on = DateField("谈话日期", validators=[DataRequired(message="请填写谈话日期。")])
+    text = TextAreaField("谈话内容", validators=[DataRequired(message="请填写谈话内容。"),
+                                                 Length(max=NOTE_MAX, message=f"谈话内容不能超过 {NOTE_MAX} 字。")])

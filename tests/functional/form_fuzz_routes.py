@@ -204,6 +204,11 @@ ROUTES: dict[str, Route] = {
                                   lambda w: {"score": "7.5", "comment": "要点齐全"}),
     # messages
     "messages.read_all": Route("T1"),
+    # needs
+    "needs.make_plan": Route("T1"),
+    "needs.start_retest": Route("T1", lambda w: {"competency_id": w.retest_competency.id}),
+    "needs.add_note": Route("admin-a", lambda w: {"person_id": w["t1"].id},
+                            lambda w: {"talked_on": _day(w, -1), "text": "谈了学习安排。"}),
     # me
     "me.token_create": Route("T1", fields=lambda w: {"name": "手机考试", "days": "30"}),
     "me.token_revoke": Route("T1", lambda w: {"token_id": w.token.id}),

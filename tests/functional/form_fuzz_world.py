@@ -270,6 +270,27 @@ class FuzzWorld:
         db.session.commit()
         return override
 
+    # --- needs ---------------------------------------------------------------------------------
+
+    @cached_property
+    def retest_competency(self):
+        """A competency T1's post targets at 中级 and T1 failed in a practice (a gap with nothing to
+        study): its re-test is offered at once."""
+        from app.models import SyllabusTarget
+        from tests.factories import make_bank_category, make_syllabus
+        from tests.functional.test_needs_mastery import add_questions, sit
+
+        competency = make_competency("FZ-RETEST", "复测能力")
+        competency.workforces = [self.w["workforce"].code]
+        syllabus = make_syllabus(self.w["posts"][0])
+        syllabus.targets = [SyllabusTarget(competency_id=competency.id, level=2)]
+        category = make_bank_category("复测题库", owner=self.w["a"])
+        add_questions(category, 6, competencies=("FZ-RETEST",), difficulty=3)
+        exam = make_exam(category=category, audience_units=[self.w["a1"]], kind="practice", title="复测前的练习",
+                         rules=(("一、单选题", "single", 4, 100),))
+        sit(exam.id, self.w["t1"].id, 0)
+        return competency
+
     # --- me ------------------------------------------------------------------------------------
 
     @cached_property

@@ -61,6 +61,7 @@ PAGES: dict[str, Route] = {
     "needs.my_evidence": Route("T1", lambda w: {"competency_id": w.competency.id}, lambda w: {"page": "1"}),
     "needs.person_evidence": Route("admin-all", lambda w: {"person_id": w["t1"].id, "competency_id": w.competency.id},
                                    lambda w: {"page": "1"}),
+    "needs.notes": Route("admin-all", lambda w: {"person_id": w["t1"].id}, lambda w: {"page": "1"}),
     "exams.exam_print": Route("inst-a", lambda w: {"exam_id": w.exam.id},
                               lambda w: {"paper": "B", "number": "3", "key": "1"}),
 }

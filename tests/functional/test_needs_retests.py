@@ -1,0 +1,101 @@
+"""Re-tests: offered once the plan's lessons for a gap are done; a hidden formal exam of five of the
+competency's questions at the target level; passing closes the gap through the mastery event,
+failing keeps it open and says what to study; the result reaches the message centre."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from sqlalchemy import select
+
+from app import clock
+from app.extensions import db
+from app.models import Attempt, AuditEntry, Exam, Message, PlanRetest, Question
+from app.needs import plans, retests
+from app.needs.plans import gaps_of
+from question_bank.mastery import level_for
+from tests.functional.plans_world import complete, fail_both
+from tests.functional.plans_world import plan_world as plan_world  # noqa: F401 - the fixture
+from tests.functional.test_needs_mastery import sit
+from tests.functional.test_needs_mastery import world as world  # noqa: F401 - the fixture
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", response.data.decode())))
+
+
+def law_gap(w, person):
+    db.session.expire_all()
+    return next((g for g in gaps_of(person, now=clock.now()) if g.competency_id == w["law"]), None)
+
+
+def ready(w):
+    fail_both(w, w["tb"])
+    plans.refresh(w["tb"].id, now=clock.now())
+    return w["tb"]
+
+
+def test_the_retest_is_offered_only_once_the_gap_lessons_are_done(plan_world, as_user):
+    w = plan_world
+    tb = ready(w)
+    client = as_user("T-B")
+    assert 'data-field="retest"' not in client.get("/needs/plan").data.decode()
+    refused = client.post(f"/needs/plan/retests/{w['law']}")
+    assert refused.status_code == 409 and db.session.scalar(select(PlanRetest)) is None
+    complete(tb.id, [w["lessons"][0], w["lessons"][1]])
+    html = client.get("/needs/plan").data.decode()
+    law = html[html.index(f'data-competency="{w["law"]}"'):]
+    assert 'data-field="retest"' in law[:law.index("</section>")]
+    safe = html[html.index(f'data-competency="{w["safe"]}"'):]
+    assert 'data-field="retest"' not in safe[:safe.index("</section>")]
+    started = client.post(f"/needs/plan/retests/{w['law']}")
+    retest = db.session.scalar(select(PlanRetest))
+    assert started.status_code == 302 and started.location.endswith(f"/exams/attempts/{retest.attempt_id}")
+    exam = db.session.get(Exam, retest.exam_id)
+    assert exam.hidden and exam.kind == "formal" and not exam.review_answers and retest.level == 2
+    attempt = db.session.get(Attempt, retest.attempt_id)
+    questions = [db.session.get(Question, item.question_id) for item in attempt.items]
+    assert len(questions) == 5 and all(level_for(q.difficulty, 2) == 2 for q in questions)
+    assert all(w["law"] in {c.id for c in q.competencies} for q in questions)
+    again = client.post(f"/needs/plan/retests/{w['law']}")  # one under way: continued, not a second one
+    assert again.location.endswith(f"/exams/attempts/{retest.attempt_id}")
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "retest_start")) is not None
+    assert client.post(f"/needs/plan/retests/{w['safe']}").status_code == 409  # its lessons not done
+
+
+def test_passing_the_retest_closes_the_gap_through_the_mastery_event(plan_world, as_user):
+    w = plan_world
+    tb = ready(w)
+    complete(tb.id, [w["lessons"][0], w["lessons"][1]])
+    assert law_gap(w, tb).size == 2
+    attempt = retests.start(tb.id, w["law"], now=clock.now())
+    sit(attempt.exam_id, tb.id, 5)
+    retest = db.session.scalar(select(PlanRetest))
+    assert retest.passed is True and retest.score_percent == 100
+    assert law_gap(w, tb) is None  # closed
+    message = db.session.scalar(select(Message).where(Message.person_id == tb.id, Message.kind == "retest"))
+    assert "复测通过" in message.title and message.link == "/needs/plan"
+    body = text(as_user("T-B").get("/needs/plan"))
+    assert "差距已消除" in body and "通过" in body
+
+
+def test_failing_the_retest_keeps_the_gap_open_and_says_what_to_study(plan_world, as_user):
+    w = plan_world
+    tb = ready(w)
+    complete(tb.id, [w["lessons"][0], w["lessons"][1]])
+    attempt = retests.start(tb.id, w["law"], now=clock.now())
+    sit(attempt.exam_id, tb.id, 1)
+    retest = db.session.scalar(select(PlanRetest))
+    assert retest.passed is False and retest.score_percent == 20
+    assert law_gap(w, tb).size == 2
+    body = text(as_user("T-B").get("/needs/plan"))
+    assert "未通过" in body and "请重新学习本项的课时（第1课、第2课）" in body
+    assert 'data-field="retest"' in as_user("T-B").get("/needs/plan").data.decode()  # may try again
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "retest_result")).detail["passed"] is False
+
+
+def test_no_retest_for_a_competency_without_a_gap(plan_world, as_user):
+    w = plan_world
+    client = as_user("T-A")
+    assert client.post(f"/needs/plan/retests/{w['law']}").status_code == 404
