@@ -4,7 +4,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 
-from app.needs import routes  # noqa: E402,F401
+from app.needs import routes, routes_diagnostic  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
