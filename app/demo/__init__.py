@@ -95,6 +95,9 @@ def load_demo(today: date | None = None) -> Loaded:
     from app.exams.demo import load_exams  # the exams' own demo (the exam area's lead writes it)
 
     exams = load_exams(now=tl.now)
+    from app.needs.demo import load_diagnostics  # after the exams: their questions and seen counts
+
+    diagnostics = load_diagnostics(now=tl.now)
     record("demo_load", None, actor_id=None, today=tl.today.isoformat(), people=len(org.members))
     db.session.commit()
     lines = [f"课程内容：{content.courses.total} 门课程、{content.lessons.total} 个课时、{content.syllabi.total} 份培训大纲。",
@@ -102,7 +105,8 @@ def load_demo(today: date | None = None) -> Loaded:
              f"学习记录：从 {tl.last_year} 年 1 月 1 日到今天（{tl.today}），{len(org.members)} 人的培训任务、"
              "学习、小测、学时和年度结转，3 个往年的集中轮训班、1 个近期的实训班和 1 个即将开班的培训班，"
              "名册导入的新入职人员及其导师。",
-             f"考试：新建并发布 {len(exams)} 场（含已结束和即将开始的）。"]
+             f"考试：新建并发布 {len(exams)} 场（含已结束和即将开始的）。",
+             f"摸底测试：{diagnostics} 人已完成。"]
     return Loaded(logins=org.logins, lines=lines, exams=exams)
 
 
