@@ -22,7 +22,7 @@ from app.models import Competency, Diagnostic, Person
 from app.models.curriculum import Level
 from app.needs.evidence import settings
 from app.needs.profile import level_label, syllabus_targets
-from app.needs.requirements import Due, due_for
+from app.needs.requirements import Due, card_facts, due_for
 
 
 def max_per_competency() -> int:
@@ -67,17 +67,18 @@ def start(person: Person, *, now: datetime, seed: int | None = None) -> Diagnost
 
 @dataclass(frozen=True)
 class DiagnosticCard:
-    due: Due | None
+    due_on: date | None  # the earliest unmet requirement's date
+    overdue: bool
     in_progress: bool
 
 
 def home_card(person: Person, *, now: datetime, today: date) -> DiagnosticCard | None:
-    """The home page's card: while the person has never finished one and their post sets targets,
-    or while an admin's requirement is unmet (a fixed handful of statements)."""
-    due = due_for(person, today=today)
-    if due is None and (latest_finished(person.id) is not None or not syllabus_targets(person)[1]):
+    """The home page's card, in one statement: shown while the person has never finished a diagnostic
+    and their post sets targets, or while an admin's requirement on them is unmet."""
+    finished, started, targets, due_on = db.session.execute(select(*card_facts(person))).one()
+    if due_on is None and (finished is not None or not targets):
         return None
-    return DiagnosticCard(due, running.in_progress(person.id, now=now) is not None)
+    return DiagnosticCard(due_on, due_on is not None and due_on < today, bool(started))
 
 
 @dataclass(frozen=True)

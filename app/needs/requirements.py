@@ -18,7 +18,17 @@ from app.audit import record
 from app.auth.scope import Scope
 from app.errors import NotFound, Unprocessable
 from app.extensions import db
-from app.models import Diagnostic, DiagnosticRequirement, OrgUnit, Person, Post
+from app.models import (
+    Attempt,
+    Diagnostic,
+    DiagnosticRequirement,
+    OrgUnit,
+    Person,
+    Post,
+    Syllabus,
+    SyllabusTarget,
+)
+from app.models.exams import AttemptState
 from app.models.people import PersonStatus
 from app.trees import ancestor_ids
 
@@ -45,6 +55,22 @@ def due_for(person: Person, *, today: date) -> Due | None:
     if first is None:
         return None
     return Due(first.due_on, first.due_on < today, first.unit.name)
+
+
+def card_facts(person: Person) -> tuple:
+    """Scalar subqueries for the home page's card: the person's last finished diagnostic, whether one is
+    in progress, whether their post's syllabus sets targets, the earliest unmet requirement's date."""
+    finished = select(func.max(Diagnostic.finished_at)).where(Diagnostic.person_id == person.id).scalar_subquery()
+    started = select(Diagnostic.id).join(Attempt, Attempt.exam_id == Diagnostic.exam_id).where(
+        Diagnostic.person_id == person.id, Diagnostic.finished_at.is_(None),
+        Attempt.state == AttemptState.IN_PROGRESS).exists()
+    targets = select(SyllabusTarget.competency_id).join(Syllabus, Syllabus.id == SyllabusTarget.syllabus_id).where(
+        Syllabus.post_id == person.post_id, Syllabus.active).exists()
+    due = select(func.min(DiagnosticRequirement.due_on)).where(
+        DiagnosticRequirement.unit_id.in_(ancestor_ids(person.unit.path)),
+        or_(DiagnosticRequirement.post_id.is_(None), DiagnosticRequirement.post_id == person.post_id),
+        or_(finished.is_(None), DiagnosticRequirement.created_at > finished)).scalar_subquery()
+    return finished, started, targets, due
 
 
 @dataclass(frozen=True)
