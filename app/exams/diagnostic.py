@@ -206,7 +206,8 @@ class Current:
         return question_from_dict(self.data).public_dict()
 
 
-def current(diagnostic_id: int, person_id: int, *, settings: Settings) -> Current:
+def current(diagnostic_id: int, person_id: int, *, settings: Settings, now: datetime) -> Current:
+    """The question to answer now; none once finished, or once its time ran out (the offer starts anew)."""
     diagnostic, attempt = own(diagnostic_id, person_id)
     items = items_of(attempt.id)
     answers = answers_so_far(diagnostic, items)
@@ -214,8 +215,8 @@ def current(diagnostic_id: int, person_id: int, *, settings: Settings) -> Curren
     left = rule.questions_left_at_most(_targets(diagnostic), answers,
                                        rule.Rules(max_questions=diagnostic.max_per_competency), settings)
     item = items.get(diagnostic.asked[-1][0]) if diagnostic.asked else None
-    if diagnostic.finished_at is not None or attempt.state != AttemptState.IN_PROGRESS or item is None \
-            or item.checked_at is not None:
+    if diagnostic.finished_at is not None or item is None or item.checked_at is not None \
+            or taking.is_closed(attempt, db.session.get(Exam, attempt.exam_id), now):
         return Current(diagnostic, None, None, answered, answered)
     data = db.session.get(QuestionVersion, item.question_version_id).data
     return Current(diagnostic, item, data, answered, answered + max(left, 1))

@@ -56,7 +56,7 @@ def _take(person_id: int, staff_no: str, now: datetime) -> int:
         return 0
     diagnostic_id = started.id
     for step in range(100):
-        page = running.current(diagnostic_id, person_id, settings=settings())
+        page = running.current(diagnostic_id, person_id, settings=settings(), now=at + timedelta(seconds=45 * step))
         if page.item is None:
             break
         response = response_for(question_from_dict(page.data), rng.random() < ability, rng)

@@ -37,7 +37,7 @@ def diagnostic_start():
 @bp.get("/diagnostic/<int:diagnostic_id>")
 @login_required
 def diagnostic_question(diagnostic_id: int):
-    page = running.current(diagnostic_id, current_user.id, settings=settings())
+    page = running.current(diagnostic_id, current_user.id, settings=settings(), now=clock.now())
     if page.item is None and page.diagnostic.finished_at:
         return redirect(url_for("needs.diagnostic_result", diagnostic_id=diagnostic_id))
     if page.item is None:  # handed in by the sweep before it was finished

@@ -310,3 +310,18 @@ def test_home_offers_it_while_not_taken(world, as_user):
     assert "/needs/diagnostic" in home and "开始摸底测试" in unescape(home)
     take(client, lambda _cid, _level: "A")
     assert "开始摸底测试" not in unescape(client.get("/").data.decode())
+
+
+def test_an_abandoned_diagnostic_closes_and_a_new_one_starts(world, as_user, monkeypatch):
+    client = as_user("T-A")
+    first = int(client.post("/needs/diagnostic/start").headers["Location"].split("/")[-1])
+    slot, _page = current_slot(client, first)
+    later = clock.now() + timedelta(days=8)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert client.get(f"/needs/diagnostic/{first}").headers["Location"].endswith("/needs/diagnostic")
+    client.post(f"/needs/diagnostic/{first}/answer", data={"slot": slot, "answer": "A"})
+    assert len(db.session.get(Diagnostic, first).asked) == 1  # refused: its time ran out
+    offer = text(client.get("/needs/diagnostic"))
+    assert "继续摸底测试" not in offer and "开始摸底测试" in offer
+    second = int(client.post("/needs/diagnostic/start").headers["Location"].split("/")[-1])
+    assert second != first and current_slot(client, second) is not None
