@@ -22,14 +22,13 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from app.audit import record
-from app.bank.questions import usable
 from app.errors import Conflict, NotFound, Unprocessable
 from app.exams import attempts as taking
+from app.exams.diagnostic_questions import candidates, pick
 from app.exams.practice import POINTS, seen_counts
-from app.exams.practice_sources import categories_clause
 from app.exams.publishing import freeze_and_publish
 from app.exams.questions import question_of, version_text
 from app.extensions import db
@@ -45,56 +44,18 @@ from app.models import (
     Person,
     Question,
     QuestionVersion,
-    question_competency,
 )
 from app.models.exams import AttemptState, ExamKind, ReviewTiming, SourceKind
 from app.qtypes import adapter_for
 from question_bank import diagnostic as rule
 from question_bank import question_from_dict
 from question_bank.marking import mark
-from question_bank.mastery import DIFFICULTY_LEVEL, Settings
+from question_bank.mastery import Settings
 from question_bank.scoring import GradingPolicy
-from question_bank.types import all_types
 
 OPEN_DAYS = 7  # an unfinished diagnostic stays open this long; then the sweep hands it in
 TITLE = "摸底测试"
 NOTHING_TO_ASK = "您岗位要求的能力项目前都没有可用的题目，暂时无法进行摸底测试。"
-
-
-@dataclass(frozen=True)
-class Candidate:
-    question_id: int
-    version_id: int
-    level: int
-
-
-def _auto_graded() -> list[str]:
-    return [cls.code for cls in all_types() if cls.auto_graded]
-
-
-def candidates(person: Person, competency_ids) -> dict[int, list[Candidate]]:
-    """Per competency, the questions it may ask the person (one statement)."""
-    rows = db.session.execute(
-        select(question_competency.c.competency_id, Question.id, QuestionVersion.id, Question.difficulty)
-        .join(Question, Question.id == question_competency.c.question_id)
-        .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
-                                    QuestionVersion.number == Question.current_number))
-        .where(question_competency.c.competency_id.in_(list(competency_ids)), Question.difficulty.in_(DIFFICULTY_LEVEL),
-               Question.qtype.in_(_auto_graded()), categories_clause(person))
-        .where(usable())
-        .order_by(question_competency.c.competency_id, Question.id)).all()
-    found: dict[int, list[Candidate]] = {}
-    for competency_id, question_id, version_id, difficulty in rows:
-        found.setdefault(competency_id, []).append(Candidate(question_id, version_id, DIFFICULTY_LEVEL[difficulty]))
-    return found
-
-
-def pick(pool: list[Candidate], level: int, used: set[int], seen: dict[int, int], seed: int) -> Candidate | None:
-    """The question to ask at `level`: never one in `used`; the nearest level, least seen, then at random."""
-    rng = random.Random(seed)  # noqa: S311 - the order of diagnostic questions, not a secret
-    keyed = sorted((abs(c.level - level), c.level, seen.get(c.question_id, 0), rng.random(), c.question_id, c)
-                   for c in pool if c.question_id not in used)
-    return keyed[0][-1] if keyed else None
 
 
 def _targets(diagnostic: Diagnostic) -> dict[int, int]:
