@@ -110,6 +110,8 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
             "practice": float(env.get("MASTERY_WEIGHT_PRACTICE", _MASTERY.practice_weight)),
             "quiz": float(env.get("MASTERY_WEIGHT_QUIZ", _MASTERY.quiz_weight)),
         },
+        # The adaptive diagnostic (摸底测试): at most this many questions per target competency.
+        "DIAGNOSTIC_MAX_PER_COMPETENCY": int(env.get("DIAGNOSTIC_MAX_PER_COMPETENCY", 4)),
         # The level a question without a difficulty tests (2 = 中级, the middle of difficulty 1–5).
         "MASTERY_DEFAULT_LEVEL": 2,
         # Reminders (催学, app/needs/reminders.py): open tasks due within this many days (or overdue)

@@ -97,6 +97,10 @@ def load_demo(today: date | None = None) -> Loaded:
     from app.exams.demo import load_exams  # the exams' own demo (the exam area's lead writes it)
 
     exams = load_exams(now=tl.now)
+    from app.needs.demo import load_diagnostics  # after the exams: their questions and seen counts
+
+    diagnostics = load_diagnostics(now=tl.now)
+
     from app.demo.plans import load_plans  # after the exams: their answers give fj001 gaps
 
     plan_items = load_plans(now=tl.now)
@@ -111,7 +115,8 @@ def load_demo(today: date | None = None) -> Loaded:
              f"考试：新建并发布 {len(exams)} 场（含已结束和即将开始的）。",
              f"催学提醒：培训任务 {reminded.assignment} 条、考试 {reminded.exam} 条、管理员汇总 {reminded.digest} 条，"
              "在各人的消息中。",
-             f"个人培训计划：fj001 的培训计划共 {plan_items} 项，导师已记录一次谈心谈话。"]
+             f"个人培训计划：fj001 的培训计划共 {plan_items} 项，导师已记录一次谈心谈话。",
+             f"摸底测试：{diagnostics} 人已完成。"]
     return Loaded(logins=org.logins, lines=lines, exams=exams)
 
 

@@ -202,7 +202,7 @@ def _take(exam: Exam, person: Person, rng: random.Random, started: datetime, *, 
     for index, (slot, order, text) in enumerate(answered):
         if rng.random() < 0.04:
             continue  # left blank
-        response = _response(question_of(text), rng.random() < ability, rng)
+        response = response_for(question_of(text), rng.random() < ability, rng)
         at = started + timedelta(seconds=30 + index * minutes * 60 // max(len(items), 1))
         attempts.save_answer(attempt_id, person_id, slot, 1, to_display_letters(response, order), now=at)
         if rng.random() < 0.01:  # left the page for a while (切屏): the live view and the timeline show it
@@ -232,14 +232,14 @@ def _practise(exam_id: int, category_id: int, now: datetime) -> None:
                 .where(AttemptItem.attempt_id == attempt_id).order_by(AttemptItem.slot)).all()
             for index, (slot, order, text) in enumerate(items):
                 at = started + timedelta(seconds=40 * (index + 1))
-                response = _response(question_of(text), rng.random() < 0.7, rng)
+                response = response_for(question_of(text), rng.random() < 0.7, rng)
                 attempts.save_answer(attempt_id, person_id, slot, 1, to_display_letters(response, order), now=at)
                 if rng.random() < 0.5:
                     checks.check_slot(attempt_id, person_id, slot, now=at + timedelta(seconds=5))
             attempts.submit(attempt_id, person_id, now=started + timedelta(minutes=10))
 
 
-def _response(question, right: bool, rng: random.Random) -> object:
+def response_for(question, right: bool, rng: random.Random) -> object:
     """The question's correct response, or a plausible wrong one, in the question's own keys."""
     correct = question.correct_response()
     code = question.code

@@ -27,7 +27,14 @@ from app.exams.access import (
 from app.exams.audience_rows import audience_rows, replace_audience
 from app.extensions import db
 from app.models import Blueprint, Exam
-from app.models.exams import CountingRule, ExamKind, ExamStatus, MultiPolicy, ReviewTiming
+from app.models.exams import (
+    BUILT_KINDS,
+    CountingRule,
+    ExamKind,
+    ExamStatus,
+    MultiPolicy,
+    ReviewTiming,
+)
 
 # What makes the paper or its scoring, with the name a person reads.
 PAPER_FIELDS = {"blueprint_id": "组卷规则", "shuffle_questions": "题目乱序", "shuffle_options": "选项乱序",
@@ -109,7 +116,7 @@ def _settings(viewer: Viewer, data: ExamData, problems: list[str], kept_blueprin
     for value, enum, message in ((data.kind, ExamKind, "请选择考试类型"), (data.counting, CountingRule, "请选择计分方式"),
                                  (data.multi_policy, MultiPolicy, "请选择多选题评分方式"),
                                  (data.review_timing, ReviewTiming, "请选择公布成绩的时间")):
-        if value not in enum.labels():
+        if value not in enum.labels() or (enum is ExamKind and value not in BUILT_KINDS):
             say(message)
     if len(data.password or "") > 100:
         say("考试密码不超过 100 个字符")

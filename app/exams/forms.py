@@ -18,7 +18,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.formkit import NestedForm, choices, optional_int
-from app.models.exams import CountingRule, ExamKind, MultiPolicy, ReviewTiming, SourceKind
+from app.models.exams import (
+    BUILT_KINDS,
+    CountingRule,
+    ExamKind,
+    MultiPolicy,
+    ReviewTiming,
+    SourceKind,
+)
 from question_bank.choice import OPTION_KEYS
 from question_bank.regrade import KINDS
 
@@ -52,7 +59,7 @@ class BlueprintForm(FlaskForm):
 class ExamForm(FlaskForm):
     # Required values and ranges are the service's checks, so one answer lists every problem.
     title = StringField("考试名称", validators=[Optional(), Length(max=200)])
-    kind = SelectField("考试类型", choices=choices(ExamKind.labels().items()))
+    kind = SelectField("考试类型", choices=choices((k, v) for k, v in ExamKind.labels().items() if k in BUILT_KINDS))
     owner_unit_id = SelectField("所属单位", coerce=optional_int, validate_choice=False)
     blueprint_id = SelectField("组卷规则", coerce=optional_int, validate_choice=False)
     opens_at = DateTimeLocalField("开始时间", validators=[Optional()])

@@ -48,7 +48,7 @@ NUMERALS = "一二三四五六七八九十"
 POINTS = 100  # units per question: a practice's score is its number of correct answers
 
 
-def _seen(person_id: int) -> dict[int, int]:
+def seen_counts(person_id: int) -> dict[int, int]:
     """How often the person was shown each question, in any attempt of any exam (bounded by their
     own history, so no list of a large pool's ids goes into the query)."""
     return dict(db.session.execute(
@@ -89,7 +89,7 @@ def start_practice(person_id: int, kind: str, source_id: int | None, count: int,
     if not pool:
         raise Conflict(f"「{name}」现在没有可以练习的题目。")
     seed = secrets.randbits(62) if seed is None else seed
-    chosen = choose(pool, _seen(person_id), count, seed)
+    chosen = choose(pool, seen_counts(person_id), count, seed)
     minutes = len(chosen) * MINUTES_PER_QUESTION if timed else OPEN_DAYS * 24 * 60
     exam = _hidden_exam(person_id, f"练习：{name}", chosen, kind=ExamKind.PRACTICE, minutes=minutes, now=now,
                         answers=True)

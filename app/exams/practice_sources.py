@@ -52,7 +52,7 @@ class Source:
         return f"{self.kind}:{self.source_id or 0}"
 
 
-def _categories_clause(person: Person):
+def categories_clause(person: Person):
     """SQL condition on `Question`: in a category the person's scope may practise."""
     units = ancestor_ids(person.unit.path)
     return Question.category_id.in_(select(QuestionCategory.id).where(
@@ -96,13 +96,13 @@ def sources(person_id: int, *, now: datetime) -> list[Source]:
             select(question_competency.c.competency_id, func.count())
             .join(Question, Question.id == question_competency.c.question_id)
             .where(question_competency.c.competency_id.in_([c.id for c in competencies]), usable(),
-                   _categories_clause(person))
+                   categories_clause(person))
             .group_by(question_competency.c.competency_id)).all())
         found += [Source(PracticeSourceKind.COMPETENCY, c.id, c.name, counts.get(c.id, 0)) for c in competencies]
     categories = _categories(person)
     if categories:
         direct = dict(db.session.execute(
-            select(Question.category_id, func.count()).where(usable(), _categories_clause(person))
+            select(Question.category_id, func.count()).where(usable(), categories_clause(person))
             .group_by(Question.category_id)).all())
         names = full_names(QuestionCategory, categories)
         for category in categories:  # a category with its subcategories
@@ -133,7 +133,7 @@ def pool(person_id: int, kind: str, source_id: int | None, *, now: datetime) -> 
         return exam.title, list(db.session.scalars(
             select(ExamPoolEntry.question_id).join(Question, Question.id == ExamPoolEntry.question_id)
             .where(ExamPoolEntry.exam_id == exam.id, usable()).distinct().order_by(ExamPoolEntry.question_id)))
-    query = select(Question.id).where(usable(), _categories_clause(person)).order_by(Question.id)
+    query = select(Question.id).where(usable(), categories_clause(person)).order_by(Question.id)
     if kind == PracticeSourceKind.COMPETENCY:
         competency = next((c for c in _competencies(person) if c.id == source_id), None)
         if competency is None:

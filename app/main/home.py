@@ -18,6 +18,7 @@ from app.classes.mine import upcoming_sessions
 from app.curriculum.services import editable_courses
 from app.models import ClassSession, Course, Person
 from app.models.people import Role
+from app.needs.diagnostic import DiagnosticCard, home_card
 from app.org.services import home_summary
 from app.study import cycles
 from app.study.home import AdminStudy, TraineeStudy, admin_study, trainee_study
@@ -41,6 +42,7 @@ class InstructorSection:
 class TraineeSection:
     study: TraineeStudy
     sessions: list[ClassSession]  # coming class sessions they are enrolled in
+    diagnostic: DiagnosticCard | None = None  # 摸底测试 to take (offered while not taken, or required)
 
 
 @dataclass(frozen=True)
@@ -71,5 +73,6 @@ def home_page(person: Person, *, now: datetime) -> Home:
         instructor = InstructorSection(courses, count, instructor_work(person.id, scope))
     if Role.TRAINEE in roles:
         year = cycles.choose_year(None, cycles.years_with_data(person_id=person.id), today)
-        trainee = TraineeSection(trainee_study(person, today=today, year=year), upcoming_sessions(person.id, now=now))
+        trainee = TraineeSection(trainee_study(person, today=today, year=year), upcoming_sessions(person.id, now=now),
+                                 home_card(person, now=now, today=today))
     return Home(today, admin, instructor, trainee)

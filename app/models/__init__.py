@@ -27,6 +27,7 @@ from app.models.curriculum import (
     Syllabus,
     SyllabusTarget,
 )
+from app.models.diagnostic import Diagnostic, DiagnosticRequirement
 from app.models.exam_regrade import ExamQuestionAdjustment, ExamRegradeJob
 from app.models.exam_stats import ExamAnalysis, ExamItemStat
 from app.models.exams import (
@@ -67,6 +68,8 @@ from app.models.study import (
 
 __all__ = [
     "ApiToken",
+    "Diagnostic",
+    "DiagnosticRequirement",
     "Attempt",
     "AttemptEvent",
     "AttemptItem",

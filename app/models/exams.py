@@ -21,6 +21,10 @@ from app.models.bank import QuestionVersion
 class ExamKind(LabeledStrEnum):
     FORMAL = "formal", "正式考试"
     PRACTICE = "practice", "练习"
+    DIAGNOSTIC = "diagnostic", "摸底测试"  # a trainee's adaptive diagnostic (exams/diagnostic.py), always hidden
+
+
+BUILT_KINDS = (ExamKind.FORMAL, ExamKind.PRACTICE)  # the kinds an author may choose on the exam form
 
 
 class ExamStatus(LabeledStrEnum):

@@ -4,7 +4,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 
-from app.needs import routes, routes_ledgers, routes_plans  # noqa: E402,F401
+from app.needs import routes, routes_diagnostic, routes_ledgers, routes_plans  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:

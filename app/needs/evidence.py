@@ -39,7 +39,8 @@ from question_bank.mastery import Evidence, Settings, Source, State
 
 UNGRADED = frozenset({"", "pending"})  # not graded yet, or an essay awaiting its marker
 # An exam's kind → the source its answers count as (a kind named like a source counts as it).
-EXAM_SOURCES = {ExamKind.FORMAL: Source.FORMAL, ExamKind.PRACTICE: Source.PRACTICE}
+EXAM_SOURCES = {ExamKind.FORMAL: Source.FORMAL, ExamKind.PRACTICE: Source.PRACTICE,
+                ExamKind.DIAGNOSTIC: Source.DIAGNOSTIC}
 
 
 def settings() -> Settings:

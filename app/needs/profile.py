@@ -99,12 +99,7 @@ def _no_gaps(person: Person, syllabus: Syllabus | None, own: bool) -> str | None
 def profile(person: Person, *, now: datetime, own: bool) -> Profile:
     """The person's profile: targets first (in the syllabus's order), then other competencies with evidence."""
     config = settings()
-    syllabus = db.session.scalar(select(Syllabus).where(Syllabus.post_id == person.post_id, Syllabus.active)) \
-        if person.post_id else None
-    targets = {} if syllabus is None else {cid: (name, level) for cid, name, level in db.session.execute(
-        select(SyllabusTarget.competency_id, Competency.name, SyllabusTarget.level)
-        .join(Competency, Competency.id == SyllabusTarget.competency_id)
-        .where(SyllabusTarget.syllabus_id == syllabus.id).order_by(Competency.position, Competency.code))}
+    syllabus, targets = syllabus_targets(person)
     states = {cid: (name, state) for cid, name, state in db.session.execute(
         select(CompetencyMastery.competency_id, Competency.name, CompetencyMastery.state)
         .join(Competency, Competency.id == CompetencyMastery.competency_id)
@@ -113,6 +108,17 @@ def profile(person: Person, *, now: datetime, own: bool) -> Profile:
             for cid, (name, level) in targets.items()]
     rows += [row_for(cid, name, None, state, config, now) for cid, (name, state) in states.items() if cid not in targets]
     return Profile(person, person.post.name if person.post else None, _no_gaps(person, syllabus, own), own, rows)
+
+
+def syllabus_targets(person: Person) -> tuple[Syllabus | None, dict[int, tuple[str, Level]]]:
+    """The person's post's active syllabus and its targets (competency id → (name, level)), in order."""
+    syllabus = db.session.scalar(select(Syllabus).where(Syllabus.post_id == person.post_id, Syllabus.active)) \
+        if person.post_id else None
+    targets = {} if syllabus is None else {cid: (name, level) for cid, name, level in db.session.execute(
+        select(SyllabusTarget.competency_id, Competency.name, SyllabusTarget.level)
+        .join(Competency, Competency.id == SyllabusTarget.competency_id)
+        .where(SyllabusTarget.syllabus_id == syllabus.id).order_by(Competency.position, Competency.code))}
+    return syllabus, targets
 
 
 def row_for(cid: int, name: str, target: Level | None, stored: dict | None, config, now: datetime) -> Row:

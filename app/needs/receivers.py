@@ -13,6 +13,7 @@ trainee's button); a changed post makes or refreshes it.
 A person who joined or was edited (unit, post, 离岗), or a syllabus whose targets changed, refreshes
 the ledgers' rows of those people (`ledger_tallies.refresh`, one commit); an edited person's exam
 outcomes move with them (`exam_outcomes.move`).
+New people and people given a new post are offered the diagnostic (`offers.py`: a message, once).
 """
 
 from flask import Flask
@@ -34,6 +35,7 @@ from app.extensions import db
 from app.models import Attempt, PlanRetest, QuizAttempt
 from app.needs import plans, retests
 from app.needs.ledger_updates import person_changed, refresh_people, refresh_posts
+from app.needs.offers import offer_on_new_post, offer_to_new_people
 from app.needs.updates import update_from_exam_attempt, update_from_quiz_attempt
 
 
@@ -76,7 +78,18 @@ def syllabi_edited(_app: Flask, *, post_ids: list[int], **_payload) -> None:
     refresh_posts(post_ids)
 
 
+def offer_on_joining(_app: Flask, *, person_ids: list[int], **_payload) -> None:
+    offer_to_new_people(person_ids, now=clock.now())
+
+
+def offer_on_post_change(_app: Flask, *, person_id: int, new_post_id: int | None = None, **_payload) -> None:
+    if new_post_id is not None:
+        offer_on_new_post(person_id, new_post_id, now=clock.now())
+
+
 def init_app(app: Flask) -> None:
+    subscribe(app, person_joined, offer_on_joining)
+    subscribe(app, person_post_changed, offer_on_post_change)
     subscribe(app, attempt_finished, exam_attempt_changed)
     subscribe(app, attempt_graded, exam_attempt_changed)
     subscribe(app, attempt_regraded, exam_attempt_changed)
