@@ -134,7 +134,7 @@ def start_retest(person_id: int, competency_id: int, level: int, count: int, *, 
     seed = secrets.randbits(62) if seed is None else seed
     difficulty = dict(db.session.execute(select(Question.id, Question.difficulty).where(Question.id.in_(pool))).all())
     distance = {q: abs(level_for(difficulty.get(q), default_level) - level) for q in pool}
-    seen = _seen(person_id)
+    seen = seen_counts(person_id)
     chosen: list[int] = []
     for step in sorted(set(distance.values())):
         chosen += choose([q for q in pool if distance[q] == step], seen, count - len(chosen), seed)
