@@ -205,6 +205,12 @@ ROUTES: dict[str, Route] = {
     # messages
     "messages.read_all": Route("T1"),
     # needs
+    "needs.diagnostic_start": Route("T1", fields=lambda w: (w.retest_competency, {})[1]),
+    "needs.diagnostic_answer": Route("T1", lambda w: {"diagnostic_id": w.diagnostic_id},
+                                     lambda w: {"slot": "1", "answer": "A"}),
+    "needs.diagnostic_requirements": Route("admin-a", fields=lambda w: {
+        "unit_id": str(w["a1"].id), "post_id": "", "due_on": _day(w, 10), "note": "新岗位人员"}, ids=("unit_id", "post_id")),
+    "needs.diagnostic_requirement_withdraw": Route("admin-a", lambda w: {"requirement_id": w.diagnostic_requirement_id}),
     "needs.make_plan": Route("T1"),
     "needs.start_retest": Route("T1", lambda w: {"competency_id": w.retest_competency.id}),
     "needs.add_note": Route("admin-a", lambda w: {"person_id": w["t1"].id},

@@ -273,6 +273,25 @@ class FuzzWorld:
     # --- needs ---------------------------------------------------------------------------------
 
     @cached_property
+    def diagnostic_id(self) -> int:
+        """T1's diagnostic, started (T1's post targets the re-test's competency, which has questions)."""
+        from app.needs import diagnostic
+
+        self.retest_competency  # noqa: B018 - a target with questions
+        db.session.expire_all()
+        return diagnostic.start(db.session.get(type(self.w["t1"]), self.w["t1"].id), now=self.now).id
+
+    @cached_property
+    def diagnostic_requirement_id(self) -> int:
+        from app.models import DiagnosticRequirement
+
+        response = self._client("admin-a").post("/needs/diagnostic/requirements", data={
+            "unit_id": str(self.w["a1"].id), "post_id": "", "due_on": (self.now + timedelta(days=10)).date().isoformat(),
+            "note": "新岗位人员"})
+        assert response.status_code == 302, response.status_code
+        return db.session.scalar(select(DiagnosticRequirement.id).order_by(DiagnosticRequirement.id.desc()).limit(1))
+
+    @cached_property
     def retest_competency(self):
         """A competency T1's post targets at 中级 and T1 failed in a practice (a gap with nothing to
         study): its re-test is offered at once."""

@@ -98,7 +98,8 @@ def test_each_app_connects_study_once_and_gone_apps_leave_no_receivers(make_app)
     from app import create_app
     from app.needs import receivers as needs_receivers
 
-    joined = [receivers.assign_new_people, needs_receivers.people_joined]  # study's, then the 三本台账's
+    # study's, then needs': the diagnostic's offer and the 三本台账's rows
+    joined = [receivers.assign_new_people, needs_receivers.offer_on_joining, needs_receivers.people_joined]
     apps = [make_app() for _ in range(3)]
     for app in apps:
         assert list(person_joined.receivers_for(app)) == joined
