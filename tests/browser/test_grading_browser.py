@@ -50,6 +50,7 @@ def test_a_marker_grades_two_essays_by_keyboard_and_the_trainee_is_told(browser,
         assert ANSWER.search(page.url).group(1) != first
         # K goes to the previous answer of the question (by its order, marked or not), J to the next
         here = page.url
+        page.wait_for_load_state("load")  # grading.js (end of the body) listens from now on
         previous = page.locator("[data-grading-previous]").get_attribute("href")
         page.keyboard.press("Escape")  # leave the score field; then the letters move
         page.keyboard.press("k")
@@ -64,6 +65,8 @@ def test_a_marker_grades_two_essays_by_keyboard_and_the_trainee_is_told(browser,
         # the second essay of that paper: Ctrl+Enter in the comment saves; the result is final
         page.goto(detail)
         page.locator("[data-grade-link]").first.click()
+        page.wait_for_url(ANSWER)
+        page.wait_for_load_state("load")  # Ctrl+Enter is grading.js's
         page.fill("#score", "7.5")
         page.locator("#comment").click()
         page.keyboard.type("要点基本答到")
