@@ -89,9 +89,7 @@ def step(target: int, answers: Sequence[Answer], rules: Rules | None = None,
         return Ask(target)
     mastery = _answers_estimate(answers, settings)
     top = LEVELS[-1] if rules.probe_ceiling else target
-    held = max((f.level for f in mastery.levels if f.status is Status.HELD), default=0)
-    low = min(held, top)
-    high = next((f.level for f in mastery.levels[low:top] if f.status is Status.NOT_HELD), top + 1)
+    low, high = _edges(mastery, top)
     if mastery.level is not None and (low >= top or high == low + 1):
         return Stop(mastery.level, mastery.confidence, True, len(answers), mastery)
     if len(answers) >= rules.max_questions:
@@ -101,6 +99,24 @@ def step(target: int, answers: Sequence[Answer], rules: Rules | None = None,
     if low + 1 <= high - 1:
         return Ask(min(max(wanted, low + 1), high - 1))
     return Ask(min(max(last.level, 1), top))  # decided but on too little evidence: ask that level again
+
+
+def _edges(mastery: Estimate, top: int) -> tuple[int, int]:
+    """The highest level held (0 if none, at most `top`) and the lowest above it decided not held (else top + 1)."""
+    held = max((f.level for f in mastery.levels if f.status is Status.HELD), default=0)
+    low = min(held, top)
+    return low, next((f.level for f in mastery.levels[low:top] if f.status is Status.NOT_HELD), top + 1)
+
+
+def useful_levels(target: int, answers: Sequence[Answer], asked: int, rules: Rules | None = None,
+                  settings: Settings | None = None) -> range:
+    """The levels whose questions can still move the decision when none is left at the level `asked`:
+    the undecided ones between the edges (a question at a level already decided held or not held
+    only repeats what is known). `asked` itself is always in it."""
+    target, rules, settings = check_level(target), rules or Rules(), settings or Settings()
+    top = LEVELS[-1] if rules.probe_ceiling else target
+    low, high = _edges(_answers_estimate(answers, settings), top) if answers else (0, top + 1)
+    return range(min(low + 1, asked), max(high, asked + 1))
 
 
 def steps(targets: Mapping[Hashable, int], answers: Mapping[Hashable, Sequence[Answer]],

@@ -246,8 +246,10 @@ def _ask_next(diagnostic: Diagnostic, attempt: Attempt, *, now: datetime, settin
         competency_id, level = following
         if pools is None:
             pools = candidates(db.session.get(Person, diagnostic.person_id), _targets(diagnostic))
+        useful = rule.useful_levels(_targets(diagnostic)[competency_id], answers.get(competency_id, []), level,
+                                    rules, settings)
         chosen = pick(pools.get(competency_id, []), level, used, seen_counts(diagnostic.person_id),
-                      attempt.seed + len(items))
+                      attempt.seed + len(items), useful)
         if chosen is None:
             diagnostic.exhausted = [*diagnostic.exhausted, competency_id]
             continue
@@ -265,9 +267,15 @@ def _ask_next(diagnostic: Diagnostic, attempt: Attempt, *, now: datetime, settin
 
 
 def assigned(diagnostic: Diagnostic, answers: dict[int, list[rule.Answer]], settings: Settings) -> dict[int, int | None]:
-    """The level the rule assigns each competency asked about: its `Stop`; one whose questions ran out
-    stops where its answers leave it (None when too few)."""
-    levels = {}
+    """The level the rule assigns each competency asked about (None when too few answers)."""
+    return {cid: stop.level if stop is not None else None for cid, stop in decisions(diagnostic, answers, settings).items()}
+
+
+def decisions(diagnostic: Diagnostic, answers: dict[int, list[rule.Answer]],
+              settings: Settings) -> dict[int, rule.Stop | None]:
+    """Each competency's `Stop` (None while it would still ask): decided, or not (at most N questions, or
+    its useful questions ran out), with the estimate from its answers."""
+    found = {}
     for cid, target in diagnostic.targets.items():
         cid = int(cid)
         if cid in diagnostic.skipped:
@@ -275,5 +283,5 @@ def assigned(diagnostic: Diagnostic, answers: dict[int, list[rule.Answer]], sett
         given = answers.get(cid, [])
         limit = diagnostic.max_per_competency if cid not in diagnostic.exhausted else max(len(given), 1)
         decision = rule.step(int(target), given, rule.Rules(max_questions=limit), settings)
-        levels[cid] = decision.level if isinstance(decision, rule.Stop) else None
-    return levels
+        found[cid] = decision if isinstance(decision, rule.Stop) else None
+    return found

@@ -3,7 +3,9 @@
 A candidate is a usable, automatically graded question with a difficulty (its level:
 `mastery.DIFFICULTY_LEVEL`), linked to the competency, in a bank category the person may practise
 (`practice_sources.categories_clause`), in its current version. The pick: never one already asked;
-the level asked, else the nearest (the lower first); least seen by the person; at random among equals.
+the level asked, else the nearest (the lower first) among the levels still undecided
+(`question_bank.diagnostic.useful_levels`: an answer at a level already decided would change nothing);
+least seen by the person; at random among equals.
 """
 
 from __future__ import annotations
@@ -49,9 +51,11 @@ def candidates(person: Person, competency_ids) -> dict[int, list[Candidate]]:
     return found
 
 
-def pick(pool: list[Candidate], level: int, used: set[int], seen: dict[int, int], seed: int) -> Candidate | None:
-    """The question to ask at `level`: never one in `used`; the nearest level, least seen, then at random."""
+def pick(pool: list[Candidate], level: int, used: set[int], seen: dict[int, int], seed: int,
+         useful: range | None = None) -> Candidate | None:
+    """The question to ask at `level`: never one in `used`; the nearest level within `useful` (levels a
+    question could still decide something at; any when None), least seen, then at random."""
     rng = random.Random(seed)  # noqa: S311 - the order of diagnostic questions, not a secret
     keyed = sorted((abs(c.level - level), c.level, seen.get(c.question_id, 0), rng.random(), c.question_id, c)
-                   for c in pool if c.question_id not in used)
+                   for c in pool if c.question_id not in used and (useful is None or c.level in useful))
     return keyed[0][-1] if keyed else None

@@ -23,6 +23,7 @@ from app.models.curriculum import Level
 from app.needs.evidence import settings
 from app.needs.profile import level_label, syllabus_targets
 from app.needs.requirements import Due, card_facts, due_for
+from question_bank import mastery
 
 
 def max_per_competency() -> int:
@@ -87,14 +88,11 @@ class ResultRow:
     target: Level
     level: int | None  # None: too few answers to decide
     asked: int
+    gap: int | None  # as the profile's: None 待评估 (the answers did not decide the target), 0 met
 
     @property
     def level_label(self) -> str:
         return level_label(self.level)
-
-    @property
-    def gap(self) -> int | None:
-        return None if self.level is None else max(int(self.target) - self.level, 0)
 
     @property
     def gap_label(self) -> str:
@@ -114,10 +112,19 @@ class Result:
     def gaps(self) -> list[ResultRow]:
         return [row for row in self.rows if row.gap]
 
+    @property
+    def undecided(self) -> list[ResultRow]:
+        return [row for row in self.rows if row.gap is None]
+
+
+def _gap(target: int, stop) -> int | None:
+    """The gap the rule's stop leaves: known only when its answers decided a level up to the target."""
+    return None if stop is None else mastery.gap(target, stop.estimate)
+
 
 def result(diagnostic_id: int, person_id: int) -> Result:
     """A finished diagnostic of the person: per competency the level assigned and the gap; 404 otherwise."""
-    diagnostic, _attempt = running.own(diagnostic_id, person_id)
+    diagnostic, attempt = running.own(diagnostic_id, person_id)
     if diagnostic.finished_at is None:
         raise NotFound("摸底测试尚未完成。")
     names = dict(db.session.execute(select(Competency.id, Competency.name).where(
@@ -125,7 +132,9 @@ def result(diagnostic_id: int, person_id: int) -> Result:
     asked: dict[int, int] = {}
     for _slot, cid, _level in diagnostic.asked:
         asked[cid] = asked.get(cid, 0) + 1
-    rows = [ResultRow(names.get(int(cid), "—"), Level(int(target)), diagnostic.levels.get(cid), asked.get(int(cid), 0))
+    stops = running.decisions(diagnostic, running.answers_so_far(diagnostic, running.items_of(attempt.id)), settings())
+    rows = [ResultRow(names.get(int(cid), "—"), Level(int(target)), diagnostic.levels.get(cid), asked.get(int(cid), 0),
+                      _gap(int(target), stops.get(int(cid))))
             for cid, target in diagnostic.targets.items() if int(cid) not in diagnostic.skipped]
     return Result(diagnostic, rows, [names.get(cid, "—") for cid in diagnostic.skipped],
                   [names.get(cid, "—") for cid in diagnostic.exhausted])

@@ -325,3 +325,23 @@ def test_an_abandoned_diagnostic_closes_and_a_new_one_starts(world, as_user, mon
     assert "继续摸底测试" not in offer and "开始摸底测试" in offer
     second = int(client.post("/needs/diagnostic/start").headers["Location"].split("/")[-1])
     assert second != first and current_slot(client, second) is not None
+
+
+def test_when_the_target_level_runs_out_it_stops_without_claiming_a_gap(world, as_user):
+    """One 中级 question only: after it, 初级 ones until 初级 is held (here one is enough), then no more (an answer at a decided
+    level would tell nothing); the result and the profile say 待评估, not 差 1 级."""
+    thin = Competency(code="FJ-THIN", name="执勤执法规范")
+    db.session.add(thin)
+    db.session.commit()
+    add(world["cat_a"], "FJ-THIN", 3, 1)
+    add(world["cat_a"], "FJ-THIN", 1, 6)
+    syllabus = db.session.scalar(select(SyllabusTarget.syllabus_id).limit(1))
+    db.session.add(SyllabusTarget(syllabus_id=syllabus, competency_id=thin.id, level=2))
+    db.session.commit()
+    diagnostic = take(as_user("T-A"), lambda _cid, _level: "A")
+    asked = [level for _s, cid, level in diagnostic.asked if cid == thin.id]
+    assert asked == [2, 1] and thin.id in diagnostic.exhausted  # right at 中级 and 初级: 初级 is held
+    assert diagnostic.levels[str(thin.id)] == 1
+    page = text(as_user("T-A").get(f"/needs/diagnostic/{diagnostic.id}/result"))
+    assert "执勤执法规范 中级 初级 待评估 2" in page and "差 1 级" not in page
+    assert "待评估：执勤执法规范" in page

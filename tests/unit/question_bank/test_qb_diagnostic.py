@@ -16,6 +16,7 @@ from question_bank.diagnostic import (
     questions_left_at_most,
     step,
     steps,
+    useful_levels,
 )
 from question_bank.mastery import Evidence, Settings, Source, build, estimate, gap
 
@@ -221,3 +222,20 @@ def test_next_question_is_none_when_every_competency_has_stopped_and_skips_stopp
     assert next_question(targets, taken) is None
     assert questions_left_at_most(targets, taken) == 0
     assert next_question({}, {}) is None
+
+
+def test_useful_levels_leave_out_the_levels_already_decided():
+    assert list(useful_levels(2, [], 2)) == [1, 2]  # nothing known: any level up to the target
+    assert list(useful_levels(2, answers((2, R)), 2)) == [1, 2]  # one right at 中级 decides nothing
+    held_1 = answers((2, R), (1, R), (1, R))  # 初级 held: only 中级 can still tell
+    assert list(useful_levels(2, held_1, 2)) == [2]
+    not_2 = answers((2, W))  # 中级 not held: only 初级 is open
+    assert list(useful_levels(2, not_2, 1)) == [1]
+    assert list(useful_levels(3, answers((3, W), (2, W)), 1)) == [1]
+    assert list(useful_levels(2, [], 2, Rules(probe_ceiling=True))) == [1, 2, 3]
+
+
+def test_undecided_stops_leave_the_gap_unknown():
+    """Right at 初级 but never asked 中级 (none left): 初级 held, the target undecided, no gap claimed."""
+    result = stopped(step(2, answers((2, R), (1, R), (1, R)), Rules(max_questions=3)), 1, decided=False)
+    assert gap(2, result.estimate) is None
