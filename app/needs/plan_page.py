@@ -13,9 +13,10 @@ from sqlalchemy.orm import selectinload
 from app import clock
 from app.extensions import db
 from app.models import Person, PlanItem, PlanRetest, TrainingPlan
+from app.models.curriculum import Level
 from app.models.plans import PlanItemKind
 from app.needs.plans import completed_lessons, course_progress, gaps_in
-from app.needs.profile import profile
+from app.needs.profile import level_label, profile
 from app.needs.retests import RetestState, states
 
 
@@ -82,6 +83,14 @@ def _line(item: PlanItem, done_lessons: set[int], courses: dict, today: date) ->
     return Line(item, done, finished, total, not done and item.due_on < today)
 
 
+def _closed_reason(name: str, item: PlanItem) -> str:
+    """A gap closed since it was planned: the target met, and where it stood then."""
+    if item.level is None:
+        return item.reason
+    then = f"（列入计划时{level_label(item.current)}）" if item.current is not None else ""
+    return f"岗位要求「{name}」{Level(item.level).label}，已达到{then}"
+
+
 def plan_page(person: Person, *, now: datetime, own: bool) -> PlanPage:
     today = clock.local_date(now)
     shown = profile(person, now=now, own=own)
@@ -107,7 +116,7 @@ def plan_page(person: Person, *, now: datetime, own: bool) -> PlanPage:
     for cid, group_items in grouped.items():
         gap = gaps.get(cid)
         name = gap.name if gap else group_items[0].competency.name
-        reason = gap.reason if gap else group_items[0].reason
+        reason = gap.reason if gap else _closed_reason(name, group_items[0])
         page.groups.append(Group(cid, name, reason, gap is not None,
                                  [_line(i, done_lessons, courses, today) for i in group_items], retest.get(cid)))
     page.required.extend(_line(i, done_lessons, courses, today) for i in items if i.kind == PlanItemKind.COURSE)

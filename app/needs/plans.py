@@ -1,7 +1,8 @@
 """个人培训计划: a person's plan from their gaps and their post syllabus's required courses, kept up to date.
 
 What goes in: for each competency with a known gap (target − mastery ≥ 1; `profile.gaps`), the
-active lessons that teach it at a missing level (above the level held, up to the target), and the
+active lessons that teach it at a missing level (above the level held, up to the target) in courses
+for the person's workforce, and the
 syllabus's required courses. A competency at or above its target is never in the plan, and neither
 is one whose gap is unknown (the diagnostic decides it first). Gap competencies come biggest gap
 first; their lessons fall due one step apart (`NEEDS_PLAN_STEP_DAYS`, 30 days): the biggest gap's
@@ -25,6 +26,7 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.audit import record
+from app.curriculum.services import person_workforces
 from app.extensions import db
 from app.models import (
     Course,
@@ -99,18 +101,20 @@ def course_progress(person_id: int, cycles: dict[int, int]) -> dict[int, tuple[i
     return {course_id: (done.get(course_id, 0), totals.get(course_id, 0)) for course_id in cycles}
 
 
-def _lessons_for(gaps: list[Gap]) -> list[tuple[Gap, int, int]]:
-    """(gap, lesson, course) for each active lesson teaching a gap competency at a missing level."""
+def _lessons_for(gaps: list[Gap], workforces: set[str]) -> list[tuple[Gap, int, int]]:
+    """(gap, lesson, course) for each active lesson teaching a gap competency at a missing level, in a
+    course for one of the person's workforces (`curriculum.services.person_workforces`: the courses they
+    may open; another workforce's lesson on the same competency is not theirs to study)."""
     by_id = {gap.competency_id: gap for gap in gaps}
     if not by_id:
         return []
     rows = db.session.execute(
-        select(LessonCompetency.competency_id, LessonCompetency.level, Lesson.id, Lesson.course_id)
+        select(LessonCompetency.competency_id, LessonCompetency.level, Lesson.id, Lesson.course_id, Course.workforces)
         .join(Lesson, Lesson.id == LessonCompetency.lesson_id).join(Course, Course.id == Lesson.course_id)
         .where(LessonCompetency.competency_id.in_(list(by_id)), Lesson.active, Course.active)
         .order_by(Course.id, Lesson.position, Lesson.id)).all()
-    found = [(by_id[cid], lesson_id, course_id) for cid, level, lesson_id, course_id in rows
-             if by_id[cid].current < int(level) <= by_id[cid].target]
+    found = [(by_id[cid], lesson_id, course_id) for cid, level, lesson_id, course_id, course_workforces in rows
+             if by_id[cid].current < int(level) <= by_id[cid].target and workforces.intersection(course_workforces or ())]
     order = {gap.competency_id: n for n, gap in enumerate(gaps)}
     return sorted(found, key=lambda row: order[row[0].competency_id])  # stable: course, lesson order kept
 
@@ -148,7 +152,7 @@ def _wanted(person: Person, gaps: list[Gap], today: date) -> dict[tuple, dict]:
     step = timedelta(days=step_days())
     rank = {gap.competency_id: n for n, gap in enumerate(gaps)}
     wanted: dict[tuple, dict] = {}
-    for gap, lesson_id, course_id in _lessons_for(gaps):
+    for gap, lesson_id, course_id in _lessons_for(gaps, person_workforces(person)):
         wanted[(PlanItemKind.LESSON, gap.competency_id, lesson_id, course_id)] = dict(
             kind=PlanItemKind.LESSON, competency_id=gap.competency_id, lesson_id=lesson_id, course_id=course_id,
             level=gap.target, current=gap.current, gap=gap.size, reason=gap.reason, cycle=0,

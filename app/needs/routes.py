@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from app import clock
 from app.needs import bp
 from app.needs.access import person_to_view
+from app.needs.diagnostic import latest_finished
 from app.needs.evidence_list import evidence_page
 from app.needs.profile import profile
 
@@ -17,7 +18,9 @@ def _page() -> int:
 @bp.get("/me")
 @login_required
 def me():
-    return render_template("needs/profile.html", profile=profile(current_user.person, now=clock.now(), own=True))
+    person = current_user.person
+    return render_template("needs/profile.html", profile=profile(person, now=clock.now(), own=True),
+                           last_diagnostic=latest_finished(person.id))
 
 
 @bp.get("/me/competencies/<int:competency_id>")

@@ -24,10 +24,13 @@ def plan_world(world):
     syllabus.targets = [SyllabusTarget(competency_id=world["law"], level=2),
                         SyllabusTarget(competency_id=world["safe"], level=3)]
     gap_course = make_course("gap-course", title="执勤执法规范", lessons=(15, 15, 15, 15, 15))
+    gap_course.workforces = ["fj"]
+    other = make_course("other-workforce", title="社区网格执法", lessons=(15,))  # 社区工作者's: never a 辅警's plan
+    other.workforces = ["sq"]
     lessons = [lesson.id for lesson in gap_course.lessons]
     # 第1课 法规 初级, 第2课 法规 中级, 第3课 法规 高级 (above the target), 第4课 安全 中级, 第5课 安全 高级
     links = [(lessons[0], world["law"], 1), (lessons[1], world["law"], 2), (lessons[2], world["law"], 3),
-             (lessons[3], world["safe"], 2), (lessons[4], world["safe"], 3)]
+             (lessons[3], world["safe"], 2), (lessons[4], world["safe"], 3), (other.lessons[0].id, world["law"], 2)]
     db.session.add_all(LessonCompetency(lesson_id=lid, competency_id=cid, level=level) for lid, cid, level in links)
     required = make_course("required-duty", title="辅警职业道德", lessons=(15, 15))
     world["cat_law"] = make_bank_category("法规题库", owner=world["a"])

@@ -181,6 +181,7 @@ def test_at_most_n_per_competency(world, as_user, app):
 
 def test_progress_and_result_page(world, as_user):
     client = as_user("T-A")
+    assert "做一次摸底测试" in text(client.get("/needs/me"))
     offer = text(client.get("/needs/diagnostic"))
     assert "3 项能力" in offer and "开始摸底测试" in offer and "12 题以内" in offer
     diagnostic_id = int(client.post("/needs/diagnostic/start").headers["Location"].split("/")[-1])
@@ -195,6 +196,9 @@ def test_progress_and_result_page(world, as_user):
     assert "道路交通安全法规 中级 中级 已达到" in page and "执勤安全防护 初级 初级 已达到" in page
     assert "驾驶技能" in page and "没有可用的题目" in page
     assert "/needs/me" in result.data.decode()
+    profile = text(client.get("/needs/me"))
+    assert "最近一次摸底测试" in profile and "做一次摸底测试" not in profile
+    assert f"/needs/diagnostic/{diagnostic.id}/result" in client.get("/needs/me").data.decode()
     assert client.get(f"/needs/diagnostic/{diagnostic.id}").headers["Location"].endswith("/result")
 
 

@@ -38,7 +38,8 @@ def test_the_plan_holds_the_gap_lessons_biggest_gap_first_and_the_required_cours
     lessons = w["lessons"]
     assert [(i.kind, i.lesson_id) for i in items] == [
         ("lesson", lessons[3]), ("lesson", lessons[4]),  # 安全: 差 3 级, first; 中级 and 高级 lessons
-        ("lesson", lessons[0]), ("lesson", lessons[1]),  # 法规: 差 2 级; not 第3课 (高级, above the target)
+        ("lesson", lessons[0]), ("lesson", lessons[1]),  # 法规: 差 2 级; not 第3课 (高级, above the target),
+        # nor the 社区工作者's lesson on 法规
         ("course", None)]
     assert items[-1].course_id == w["required"] and items[-1].reason == "岗位必修课程"
     assert items[0].reason == "岗位要求「执勤安全防护」高级，当前未达初级"
@@ -142,6 +143,7 @@ def test_the_plan_page_costs_the_same_statements_however_many_items(plan_world, 
     client = as_user("T-B")
     few = statements_for(client, "/needs/plan")
     more = make_course("more-safety", title="执勤安全进阶", lessons=(15,) * 8)
+    more.workforces = ["fj"]
     db.session.add_all(LessonCompetency(lesson_id=lesson.id, competency_id=w["safe"], level=3) for lesson in more.lessons)
     db.session.commit()
     plans.refresh(w["tb"].id, now=clock.now())

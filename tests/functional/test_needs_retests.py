@@ -78,6 +78,7 @@ def test_passing_the_retest_closes_the_gap_through_the_mastery_event(plan_world,
     assert "复测通过" in message.title and message.link == "/needs/plan"
     body = text(as_user("T-B").get("/needs/plan"))
     assert "差距已消除" in body and "通过" in body
+    assert "岗位要求「道路交通安全法规」中级，已达到（列入计划时未达初级）" in body  # not "当前未达初级" any more
 
 
 def test_failing_the_retest_keeps_the_gap_open_and_says_what_to_study(plan_world, as_user):
