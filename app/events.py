@@ -53,11 +53,16 @@ attempt_regraded = _events.signal("attempt-regraded", doc="""A finished attempt'
 quiz_finished = _events.signal("quiz-finished", doc="""A lesson quiz attempt was handed in and graded
 (study/quiz.py). Payload: quiz_attempt_id: int.""")
 
+lesson_completed = _events.signal("lesson-completed", doc="""A lesson's study time was reached by a
+heartbeat and no quiz was outstanding, so it is complete (study/timing.py; a quiz that completes a
+lesson announces quiz_finished instead). Payload: person_id: int, lesson_id: int.""")
+
 syllabi_changed = _events.signal("syllabi-changed", doc="""The content sync created, changed or
 deactivated post syllabi (their competency targets may differ). Payload: post_ids: list[int].""")
 
 EVENTS: tuple[Signal, ...] = (person_joined, person_post_changed, person_updated,
-                              attempt_finished, attempt_graded, attempt_regraded, quiz_finished, syllabi_changed)
+                              attempt_finished, attempt_graded, attempt_regraded, quiz_finished, lesson_completed,
+                              syllabi_changed)
 
 
 def subscribe(app: Flask, event: Signal, receiver: Callable[..., None]) -> None:

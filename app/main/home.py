@@ -8,7 +8,7 @@ their scope's, for the trainee section their own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from app import clock
@@ -19,6 +19,7 @@ from app.curriculum.services import editable_courses
 from app.models import ClassSession, Course, Person
 from app.models.people import Role
 from app.needs.diagnostic import DiagnosticCard, home_card
+from app.needs.mentees import Mentee, mentees
 from app.org.services import home_summary
 from app.study import cycles
 from app.study.home import AdminStudy, TraineeStudy, admin_study, trainee_study
@@ -51,10 +52,11 @@ class Home:
     admin: AdminSection | None
     instructor: InstructorSection | None
     trainee: TraineeSection | None
+    mentees: list[Mentee] = field(default_factory=list)  # the people they mentor or look after (导师, 包联)
 
     @property
     def empty(self) -> bool:
-        return not (self.admin or self.instructor or self.trainee)
+        return not (self.admin or self.instructor or self.trainee or self.mentees)
 
 
 def home_page(person: Person, *, now: datetime) -> Home:
@@ -75,4 +77,4 @@ def home_page(person: Person, *, now: datetime) -> Home:
         year = cycles.choose_year(None, cycles.years_with_data(person_id=person.id), today)
         trainee = TraineeSection(trainee_study(person, today=today, year=year), upcoming_sessions(person.id, now=now),
                                  home_card(person, now=now, today=today))
-    return Home(today, admin, instructor, trainee)
+    return Home(today, admin, instructor, trainee, mentees(person.id))

@@ -24,6 +24,7 @@ from app.events import (
     attempt_finished,
     attempt_graded,
     attempt_regraded,
+    lesson_completed,
     person_joined,
     person_post_changed,
     person_updated,
@@ -60,6 +61,12 @@ def quiz_attempt_graded(_app: Flask, *, quiz_attempt_id: int, **_payload) -> Non
         plans.refresh(person_id, now=now, create=False)
 
 
+def lesson_done(_app: Flask, *, person_id: int, **_payload) -> None:
+    """A lesson completed by study time: its plan item is done (the stored progress mentors and the
+    ledgers read; the trainee's own page reads it live)."""
+    plans.refresh(person_id, now=clock.now(), create=False)
+
+
 def post_changed(_app: Flask, *, person_id: int, **_payload) -> None:
     plans.refresh(person_id, now=clock.now())
 
@@ -94,6 +101,7 @@ def init_app(app: Flask) -> None:
     subscribe(app, attempt_graded, exam_attempt_changed)
     subscribe(app, attempt_regraded, exam_attempt_changed)
     subscribe(app, quiz_finished, quiz_attempt_graded)
+    subscribe(app, lesson_completed, lesson_done)
     subscribe(app, person_joined, people_joined)
     subscribe(app, person_updated, person_edited)
     subscribe(app, syllabi_changed, syllabi_edited)

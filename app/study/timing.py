@@ -26,6 +26,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Integer, and_, bindparam, case, or_, select, update
 
 from app.errors import NotFound
+from app.events import announce, lesson_completed
 from app.extensions import db, upsertable_insert
 from app.models import Course, Lesson, LessonProgress, StudyClock
 from app.study import cycles, progress, quiz, tallies
@@ -144,4 +145,6 @@ def heartbeat(person_id: int, lesson_id: int, token: str, *, now: datetime, cap:
     if completed_at == now:
         progress.lesson_completed(person_id, lesson_id, row.cycle, now=now)
     db.session.commit()
+    if completed_at == now:
+        announce(lesson_completed, person_id=person_id, lesson_id=lesson_id)
     return Beat(active=True, credited=credit, seconds=seconds, completed=completed_at is not None)

@@ -50,7 +50,7 @@ def test_the_mentor_reads_and_writes_a_note_at_phone_width(browser, live_server,
         log_in(page, "jiaoguan", DEMO_PASSWORD)
         page.wait_for_url(HOME)
         page.goto("/me/profile")
-        mentee = page.locator("li", has_text="我导师：辅警学员")
+        mentee = page.locator("li", has_text="我指导的学员：辅警学员")
         mentee.get_by_role("link", name="谈心谈话记录").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("辅警学员的谈心谈话记录")
         expect(page.locator("#notes [data-note]").first).to_contain_text("法规类题目失分较多")

@@ -69,7 +69,7 @@ def _assigned(person_id: int) -> list[str]:
 def test_every_event_is_named_and_documents_its_payload():
     assert [e.name for e in EVENTS] == ["person-joined", "person-post-changed", "person-updated",
                                         "attempt-finished", "attempt-graded", "attempt-regraded",
-                                        "quiz-finished", "syllabi-changed"]
+                                        "quiz-finished", "lesson-completed", "syllabi-changed"]
     assert all("Payload" in e.__doc__ for e in EVENTS)
 
 
