@@ -34,6 +34,7 @@ class Source(StrEnum):
     DIAGNOSTIC = "diagnostic"  # 摸底测试
     PRACTICE = "practice"  # 练习
     QUIZ = "quiz"  # 课后测验
+    RETEST = "retest"  # 复测: a formal re-test after a plan's lessons (weighted as formal; see `build`)
 
 
 class Status(StrEnum):
@@ -112,6 +113,11 @@ class Settings:
     min_weight: float = 1.5
     # Twice the deciding weight (about four diagnostic answers) is full confidence.
     full_weight: float = 3.0
+    # A passed re-test (复测, its answers ≥ `threshold` on average) follows the training that was meant
+    # to change the answers before it: those then count this much (a quarter) and at most `min_weight`
+    # per level, so proof after study outweighs mistakes from before it, yet the record is not forgotten. Not in `basis`: a state
+    # with a passed re-test is always rebuilt from its evidence when older answers change (`apply`).
+    superseded: float = 0.25
 
     def __post_init__(self) -> None:
         numbers = (self.half_life_days, *self.basis[1:], self.threshold, self.cross_level,
@@ -122,6 +128,8 @@ class Settings:
             raise ValueError("半衰期和各来源权重应大于 0")
         if not 0 < self.threshold <= 1 or not 0 <= self.cross_level <= 1:
             raise ValueError("掌握标准应在 0 到 1 之间（不含 0），跨等级权重应在 0 到 1 之间")
+        if not 0 <= self.superseded <= 1:
+            raise ValueError("复测通过前作答的权重系数应在 0 到 1 之间")
         if not 0 < self.min_weight <= self.full_weight:
             raise ValueError("判定所需证据权重应大于 0 且不大于完全置信的证据权重")
 
@@ -132,7 +140,8 @@ class Settings:
                 float(self.practice_weight), float(self.quiz_weight))
 
     def weight(self, source: Source) -> float:
-        return self.basis[1 + list(Source).index(Source(source))]
+        source = Source.FORMAL if source == Source.RETEST else Source(source)
+        return self.basis[1 + list(Source).index(source)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,11 +235,46 @@ def regrade(state: State, old: Evidence, new: Evidence, settings: Settings) -> S
     return add(remove(state, old, settings), new, settings)
 
 
-def build(evidence: Iterable[Evidence], settings: Settings) -> State:
-    """One competency's state from all its evidence (oldest first)."""
-    state = empty(settings)
-    for item in sorted(evidence, key=lambda e: e.when):
+def supersede(state: State, settings: Settings) -> State:
+    """Scale each level's sums so far by `superseded`, and further where that still leaves more than
+    `min_weight` (a passed re-test is about to be added): a record from before the training then
+    weighs at most as much as the answers that decide a level, however long it is."""
+    _check(state, settings)
+    factors = [min(settings.superseded, settings.min_weight / w) if w > 0 else 0.0 for w in state.weight]
+    return replace(state, earned=tuple(x * f for x, f in zip(state.earned, factors, strict=True)),
+                   weight=tuple(x * f for x, f in zip(state.weight, factors, strict=True)))
+
+
+def passed_retest(answers: Iterable[Evidence], settings: Settings) -> bool:
+    """Whether one re-test's answers (of one competency) were right on average at least at `threshold`."""
+    earned = [a.earned for a in answers]
+    return bool(earned) and sum(earned) / len(earned) >= settings.threshold - EPSILON
+
+
+def add_retest(state: State, answers: list[Evidence], settings: Settings) -> State:
+    """Add one re-test's answers, superseding what came before when it was passed."""
+    if passed_retest(answers, settings):
+        state = supersede(decay_to(state, answers[0].when, settings), settings)
+    for item in answers:
         state = add(state, item, settings)
+    return state
+
+
+def build(evidence: Iterable[Evidence], settings: Settings) -> State:
+    """One competency's state from all its evidence (oldest first); a re-test's answers (source
+    `retest`, handed in together: one `when`) go in at once through `add_retest`."""
+    state = empty(settings)
+    ordered = sorted(evidence, key=lambda e: (e.when, e.source != Source.RETEST))
+    i = 0
+    while i < len(ordered):
+        item = ordered[i]
+        if item.source == Source.RETEST:
+            group = [e for e in ordered[i:] if e.when == item.when and e.source == Source.RETEST]
+            state = add_retest(state, group, settings)
+            i += len(group)
+        else:
+            state = add(state, item, settings)
+            i += 1
     return state
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from app.config import mastery_settings
 from app.exams.questions import question_of, version_text
@@ -29,6 +29,7 @@ from app.models import (
     Exam,
     MasteryEvidence,
     Person,
+    PlanRetest,
     QuestionVersion,
     QuizAttempt,
     QuizAttemptItem,
@@ -58,6 +59,7 @@ class Answer:
     text: str
     earned: float | None
     when: datetime | None
+    retest_of: int | None = None  # a re-test's competency: its answers count as `retest` for it, formal otherwise
 
 
 def _fraction(score: int | None, possible: int, status: str) -> float | None:
@@ -71,9 +73,10 @@ def _exam_source(kind: str) -> Source:
 
 
 _EXAM_COLUMNS = (AttemptItem.id, AttemptItem.points, AttemptItem.score, AttemptItem.status, version_text,
-                 Attempt.person_id, Attempt.state, Attempt.submitted_at, Exam.kind)
+                 Attempt.person_id, Attempt.state, Attempt.submitted_at, Exam.kind, PlanRetest.competency_id)
 _EXAM_ANSWERS = (select(*_EXAM_COLUMNS)
                  .join(Attempt, Attempt.id == AttemptItem.attempt_id).join(Exam, Exam.id == Attempt.exam_id)
+                 .outerjoin(PlanRetest, PlanRetest.exam_id == Exam.id)
                  .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id))
 _QUIZ_COLUMNS = (QuizAttemptItem.id, QuizAttemptItem.possible, QuizAttemptItem.earned, QuizAttemptItem.status,
                  version_text, QuizAttempt.person_id, QuizAttempt.submitted_at)
@@ -82,9 +85,10 @@ _QUIZ_ANSWERS = (select(*_QUIZ_COLUMNS).join(QuizAttempt, QuizAttempt.id == Quiz
 
 
 def _exam_rows(rows) -> list[Answer]:
-    return [Answer(item_id, None, _exam_source(kind), text,
-                   _fraction(score, points, status) if state == AttemptState.FINISHED else None, submitted_at)
-            for item_id, points, score, status, text, _person, state, submitted_at, kind in rows]
+    return [Answer(item_id, None, Source.RETEST if retest_of is not None else _exam_source(kind), text,
+                   _fraction(score, points, status) if state == AttemptState.FINISHED else None, submitted_at,
+                   retest_of)
+            for item_id, points, score, status, text, _person, state, submitted_at, kind, retest_of in rows]
 
 
 def _quiz_rows(rows) -> list[Answer]:
@@ -137,8 +141,11 @@ def _wanted(answers: Sequence[Answer], default_level: int) -> dict[Key, tuple]:
         level = mastery.level_for(question.difficulty, default_level)
         for code in dict.fromkeys(question.competencies):
             if code in ids:
+                source = answer.source
+                if source == Source.RETEST and ids[code] != answer.retest_of:
+                    source = Source.FORMAL  # the re-test's other competencies: a formal answer
                 wanted[(answer.exam_item_id, answer.quiz_item_id, ids[code])] = (
-                    answer.source, level, answer.earned, answer.when)
+                    source, level, answer.earned, answer.when)
     return wanted
 
 
@@ -181,10 +188,15 @@ def apply(person_id: int, answers: Sequence[Answer], *, now: datetime) -> Change
     if not touched:
         return Change()
     states, rows, stale = _states(person_id, touched, config)
+    stale |= _superseded(person_id, touched, adds, changes, removes)
     # (competency, old evidence to take back or None, new evidence to add or None)
-    steps = [(cid, None, as_evidence(cid, *value)) for (_e, _q, cid), value in adds]
+    steps = [(cid, None, as_evidence(cid, *value)) for (_e, _q, cid), value in adds if value[0] != Source.RETEST]
     steps += [(row.competency_id, _row_evidence(row), as_evidence(row.competency_id, *value)) for row, value in changes]
     steps += [(row.competency_id, _row_evidence(row), None) for row in removes]
+    retests: dict[int, list[Evidence]] = {}
+    for (_e, _q, cid), value in adds:
+        if value[0] == Source.RETEST:
+            retests.setdefault(cid, []).append(as_evidence(cid, *value))
     for cid, old, new in steps:
         if cid in stale:
             continue
@@ -193,11 +205,31 @@ def apply(person_id: int, answers: Sequence[Answer], *, now: datetime) -> Change
             states[cid] = mastery.add(state, new, config) if new is not None else state
         except ValueError:  # the stored state lacks what it should hold: rebuild it from the evidence
             stale.add(cid)
+    for cid, answers in retests.items():  # a re-test is the newest evidence: supersede, then add
+        if cid not in stale:
+            states[cid] = mastery.add_retest(states[cid], answers, config)
     _write_evidence(person_id, adds, changes, removes)
     if stale:
         states |= _built(person_id, stale, config)
     save_states(person_id, states, rows, config, now=now)
     return Change(len(adds), len(changes), len(removes), tuple(touched))
+
+
+def _superseded(person_id: int, touched: list[int], adds, changes, removes) -> set[int]:
+    """Competencies whose state must be rebuilt because a re-test supersedes part of their evidence:
+    an answer from before a re-test changed, taken back or added late (`mastery.build` weighs it as
+    superseded; adding or removing it at full weight would not). One statement."""
+    latest = dict(db.session.execute(
+        select(MasteryEvidence.competency_id, func.max(MasteryEvidence.answered_at))
+        .where(MasteryEvidence.person_id == person_id, MasteryEvidence.source == Source.RETEST.value,
+               MasteryEvidence.competency_id.in_(touched)).group_by(MasteryEvidence.competency_id)).all())
+    if not latest:
+        return set()
+    found = {row.competency_id for row, _v in changes if row.competency_id in latest}
+    found |= {row.competency_id for row in removes if row.competency_id in latest}
+    found |= {cid for (_e, _q, cid), (_s, _l, _earned, when) in adds
+              if cid in latest and when is not None and when <= latest[cid]}
+    return found
 
 
 def _values(row: MasteryEvidence) -> tuple:

@@ -196,8 +196,9 @@ def test_the_update_costs_the_same_statements_after_200_earlier_attempts(world):
 
     fresh, seasoned = last_submit(world["ta"].id), last_submit(world["tb"].id)
     # 20 for the mastery update, 5 for the 三本台账's rows and counters (ledger_tallies.refresh), 2 more
-    # for the plan and re-test checks (needs/receivers.py): the same with or without history
-    assert fresh == seasoned <= 27, (fresh, seasoned)
+    # for the plan and re-test checks (needs/receivers.py), 1 for the re-tests that supersede earlier
+    # answers (evidence._superseded): the same with or without history
+    assert fresh == seasoned <= 28, (fresh, seasoned)
 
 
 def test_rebuild_agrees_with_the_incremental_states_after_a_random_series(world, app):

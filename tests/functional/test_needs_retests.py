@@ -100,3 +100,37 @@ def test_no_retest_for_a_competency_without_a_gap(plan_world, as_user):
     w = plan_world
     client = as_user("T-A")
     assert client.post(f"/needs/plan/retests/{w['law']}").status_code == 404
+
+
+def test_a_passed_retest_closes_the_gap_despite_a_record_of_mistakes_and_agrees_with_a_rebuild(plan_world):
+    """Three formal exams of 法规 all wrong before the training: five right formal answers alone would
+    not hold 中级 against that record, a passed re-test does (answers before it count a quarter); its
+    answers are stored as source retest for 法规 only; `flask needs rebuild` gives the same states."""
+    from app.models import CompetencyMastery, MasteryEvidence
+    from app.needs.updates import rebuild_person
+    from question_bank import mastery
+    from tests.functional.plans_world import sit_law
+
+    w = plan_world
+    tb = ready(w)
+    for _ in range(3):
+        sit_law(w, tb, 0)
+    complete(tb.id, [w["lessons"][0], w["lessons"][1]])
+    attempt = retests.start(tb.id, w["law"], now=clock.now())
+    sit(attempt.exam_id, tb.id, 5)
+    assert db.session.scalar(select(PlanRetest)).passed is True
+    assert law_gap(w, tb) is None
+    sources = set(db.session.scalars(select(MasteryEvidence.source).join(Attempt, Attempt.exam_id == attempt.exam_id)
+                                     .where(MasteryEvidence.exam_item_id.is_not(None))))
+    retest_rows = db.session.scalars(select(MasteryEvidence).where(MasteryEvidence.source == "retest")).all()
+    assert len(retest_rows) == 5 and {row.competency_id for row in retest_rows} == {w["law"]}
+    assert "retest" in sources
+    stored = {row.competency_id: mastery.State.from_dict(row.state) for row in db.session.scalars(
+        select(CompetencyMastery).where(CompetencyMastery.person_id == tb.id))}
+    rebuild_person(tb.id, now=clock.now())
+    db.session.expire_all()
+    rebuilt = {row.competency_id: mastery.State.from_dict(row.state) for row in db.session.scalars(
+        select(CompetencyMastery).where(CompetencyMastery.person_id == tb.id))}
+    from app.needs.evidence import settings
+    assert stored.keys() == rebuilt.keys()
+    assert all(mastery.equivalent(stored[cid], rebuilt[cid], settings()) for cid in stored)

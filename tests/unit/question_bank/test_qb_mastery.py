@@ -22,6 +22,7 @@ from question_bank.mastery import (
     State,
     Status,
     add,
+    add_retest,
     build,
     build_all,
     day_number,
@@ -31,6 +32,7 @@ from question_bank.mastery import (
     estimate,
     gap,
     level_for,
+    passed_retest,
     regrade,
     remove,
 )
@@ -108,11 +110,54 @@ def test_settings_refuse_values_that_make_no_sense(changes):
 
 
 def test_sources_weigh_formal_diagnostic_practice_quiz():
-    state = state_of(*(ev(0.5, 1, source) for source in Source))
+    sources = [source for source in Source if source != Source.RETEST]
+    state = state_of(*(ev(0.5, 1, source) for source in sources))
     assert state.weight[0] == approx(1.0 + 0.8 + 0.5 + 0.3)
     assert state.earned[0] == approx(0.5 * 2.6)
     assert state.count == (4, 0, 0)
-    assert [S.weight(source) for source in Source] == [1.0, 0.8, 0.5, 0.3]
+    assert [S.weight(source) for source in Source] == [1.0, 0.8, 0.5, 0.3, 1.0]  # a re-test weighs as formal
+
+
+# --- a passed re-test supersedes what came before -------------------------------------------------
+
+
+def _retest(earned: list[float], when: float, level: int = 1):
+    return [ev(e, level, Source.RETEST, when) for e in earned]
+
+
+def test_a_passed_retest_outweighs_the_mistakes_before_the_training():
+    history = [ev(0, 1, when=d) for d in range(8)] + [ev(1, 1, when=d) for d in range(3)]  # 3 of 11 right
+    before = estimate(build(history, S), S)
+    assert before.status(1) == Status.NOT_HELD
+    plain = estimate(build(history + [ev(1, 1, when=20) for _ in range(5)], S), S)  # five right, formal
+    assert plain.status(1) != Status.HELD  # a formal exam alone does not undo the record
+    after = estimate(build(history + _retest([1] * 5, 20), S), S)
+    assert after.status(1) == Status.HELD and gap(1, after) == 0
+    passed = build(history + _retest([1] * 5, 20), S)
+    assert passed.weight[0] == approx(1.5 + 5)  # the record (11 answers: a quarter is 2.75) capped at 1.5
+    short = build([ev(0, 1, when=19)] * 2 + _retest([1] * 5, 20), S)
+    assert short.weight[0] == approx(decay_to(build([ev(0, 1, when=19)] * 2, S), 20, S).weight[0] * 0.25 + 5)
+    assert passed.count == (16, 0, 0)
+
+
+def test_a_failed_retest_supersedes_nothing():
+    history = [ev(1, 1, when=d) for d in range(4)]
+    failed = build(history + _retest([1, 0, 0, 1, 0], 20), S)  # 40 %
+    assert failed == build(history + [ev(e, 1, when=20) for e in (1, 0, 0, 1, 0)], S)  # as formal answers
+    assert not passed_retest(_retest([1, 1, 0], 20), S) and passed_retest(_retest([1, 1, 1, 0], 20), S)
+
+
+def test_a_retest_added_to_a_state_equals_the_build():
+    history = [ev(e, level, when=d) for d, (e, level) in enumerate([(0, 1), (1, 2), (0, 1), (0.5, 3)])]
+    state = add_retest(build(history, S), _retest([1, 1, 1, 0.5], 30), S)
+    assert equivalent(state, build(history + _retest([1, 1, 1, 0.5], 30), S), S)
+    later = add(state, ev(0, 1, when=40), S)  # answers after the re-test count in full
+    assert equivalent(later, build(history + _retest([1, 1, 1, 0.5], 30) + [ev(0, 1, when=40)], S), S)
+
+
+def test_superseded_must_be_a_fraction():
+    with pytest.raises(ValueError):
+        Settings(superseded=1.5)
 
 
 def test_an_answer_one_half_life_old_weighs_half():
@@ -315,7 +360,7 @@ EVIDENCE = st.builds(
     competency=st.just("c"),
     earned=st.sampled_from([0.0, 0.25, 0.5, 0.7, 1.0]) | st.floats(0, 1),
     level=st.sampled_from([1, 2, 3]),
-    source=st.sampled_from(list(Source)),
+    source=st.sampled_from([s for s in Source if s != Source.RETEST]),  # re-tests: rebuilt, not added
     when=st.integers(0, 2000) | st.floats(0, 2000, allow_nan=False),
 )
 
