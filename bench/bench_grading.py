@@ -1,8 +1,9 @@
 """Batch grading and regrading of a large exam: 5,000 attempts of 20 objective questions, in SQLite.
 
-Builds one SQLite file: a unit, the people, a bank of 40 单选, 10 多选 and 4 判断 (stored through the
-bank), an exam whose blueprint draws 12 + 4 + 4 of them per paper (so every paper holds the four 判断),
-and per person one finished attempt bulk-inserted with its 20 answered slots, not yet graded. Then:
+Builds one SQLite file (`worlds.exam_world`, shared with `bench_item_analysis.py`): a unit, the people,
+a bank of 40 单选, 10 多选 and 4 判断 (stored through the bank), an exam whose blueprint draws 12 + 4 + 4
+of them per paper (so every paper holds the four 判断), and per person one finished attempt
+bulk-inserted with its 20 answered slots, not yet graded. Then:
 
 1. **Batch grading**, in turns so each sees the same load on a shared machine:
    - the service: `exams.regrade.recompute` + `regrade.write` per batch of 200 attempts, one commit per
@@ -21,37 +22,25 @@ and per person one finished attempt bulk-inserted with its 20 answered slots, no
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sqlalchemy import insert, select, text, update  # noqa: E402
+from sqlalchemy import select, text, update  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.auth.scope import Scope  # noqa: E402
-from app.bank.storing import prepare, store  # noqa: E402
 from app.celery_app import run_in_background  # noqa: E402
-from app.exams import pools, regrade, regrade_jobs  # noqa: E402
+from app.exams import regrade, regrade_jobs  # noqa: E402
 from app.exams.access import Viewer  # noqa: E402
 from app.exams.tasks import regrade_task  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import (  # noqa: E402
-    Attempt,
-    AttemptItem,
-    Blueprint,
-    BlueprintRule,
-    Exam,
-    ExamRegradeJob,
-    OrgUnit,
-    Person,
-    QuestionCategory,
-    QuestionVersion,
-)
+from app.models import Attempt, AttemptItem, Exam, ExamRegradeJob, QuestionVersion  # noqa: E402
+from bench import worlds  # noqa: E402
+from bench.worlds import STARTED  # noqa: E402
 from question_bank import question_from_dict  # noqa: E402
 from question_bank.regrade import Slot, mark_paper  # noqa: E402
 from question_bank.scoring import GradingPolicy  # noqa: E402
@@ -59,94 +48,13 @@ from question_bank.scoring import GradingPolicy  # noqa: E402
 # (section, qtype, in the bank, per paper, points in units)
 RULES = (("一、单选题", "single", 40, 12, 400), ("二、多选题", "multiple", 10, 4, 600),
          ("三、判断题", "truefalse", 4, 4, 300))
-STARTED = datetime(2026, 11, 2, 1, 0)
 BATCH = 200
 
 
-def _question(qtype: str, number: int) -> dict:
-    if qtype == "single":
-        return {"type": qtype, "stem": f"单选题{number}", "difficulty": 1 + number % 5,
-                "options": [{"key": k, "text": f"选项{k}{number}", "weight": 100 if k == "A" else 0} for k in "ABCD"]}
-    if qtype == "multiple":
-        return {"type": qtype, "stem": f"多选题{number}", "options": [
-            {"key": k, "text": f"选项{k}{number}", "weight": w} for k, w in zip("ABCD", (50, 50, -100, -100), strict=True)]}
-    return {"type": qtype, "stem": f"判断题{number}", "answer": number % 2 == 0}
-
-
-def _answer(qtype: str, data: dict, right: bool, rng: random.Random):
-    if qtype == "single":
-        return "A" if right else rng.choice("BCD")
-    if qtype == "multiple":
-        return ["A", "B"] if right else rng.choice((["A"], ["A", "C"], ["B", "D"]))
-    return data["answer"] if right else not data["answer"]
-
-
 def build(path: str, attempts: int):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench"})
-    rng = random.Random(7)
-    with app.app_context():
-        db.create_all()
-        unit = OrgUnit(name="支队", path="", depth=0)
-        db.session.add(unit)
-        db.session.flush()
-        unit.path = f"/{unit.id}/"
-        category = QuestionCategory(name="题库", path=f"/{unit.id}/", owner_unit_id=unit.id)
-        author = Person(staff_no="jiaoguan", name="教官", unit_id=unit.id, must_change_password=False)
-        db.session.add_all([category, author])
-        db.session.commit()
-        number, bank = 0, {}
-        for _section, qtype, size, _count, _points in RULES:
-            datas = []
-            for _ in range(size):
-                number += 1
-                datas.append(_question(qtype, number))
-            bank[qtype] = store([prepare(question_from_dict(d)) for d in datas], lambda _p: category,
-                                actor_id=None, status="ready")
-        db.session.commit()
-        blueprint = Blueprint(title="基准组卷", owner_unit_id=unit.id, created_by_id=author.id, rules=[
-            BlueprintRule(position=i, section=section, source_kind="category", category_id=category.id, qtype=qtype,
-                          count=count, points=points)
-            for i, (section, qtype, _size, count, points) in enumerate(RULES, start=1)])
-        exam = Exam(title="基准考试", blueprint=blueprint, owner_unit_id=unit.id, created_by_id=author.id,
-                    opens_at=STARTED, closes_at=STARTED + timedelta(days=30), duration_minutes=60, status="published")
-        db.session.add(exam)
-        db.session.commit()
-        pools.freeze(exam, pools.resolve(exam))
-        db.session.commit()
-        versions = {qid: (vid, data) for qid, vid, data in db.session.execute(
-            select(QuestionVersion.question_id, QuestionVersion.id, QuestionVersion.data))}
-        db.session.execute(insert(Person), [
-            {"staff_no": f"P{i:05d}", "name": f"考生{i}", "unit_id": unit.id, "must_change_password": False,
-             "created_at": STARTED} for i in range(attempts)])
-        people = db.session.scalars(select(Person.id).where(Person.staff_no.like("P%")).order_by(Person.id)).all()
-        for start in range(0, attempts, 1000):
-            _sit(exam.id, people[start:start + 1000], bank, versions, rng)
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
-        return app, exam.id, author.id, bank["truefalse"][0]
-
-
-def _sit(exam_id: int, people: list[int], bank: dict, versions: dict, rng: random.Random) -> None:
-    """One finished attempt per person with its 20 answered slots, not graded yet."""
-    plans = []
-    for person_id in people:
-        ability, slots = rng.random(), []
-        for rule, (section, qtype, _size, count, points) in enumerate(RULES, start=1):
-            for question_id in rng.sample(bank[qtype], count):
-                version_id, data = versions[question_id]
-                slots.append({"slot": len(slots) + 1, "section": section, "rule": rule, "question_id": question_id,
-                              "question_version_id": version_id, "points": points, "seq": 1,
-                              "response": _answer(qtype, data, rng.random() < 0.3 + 0.65 * ability, rng),
-                              "option_order": [o["key"] for o in data.get("options", ())], "score": None, "status": ""})
-        plans.append(({"exam_id": exam_id, "person_id": person_id, "number": 1, "seed": rng.randrange(2**62),
-                       "state": "finished", "started_at": STARTED, "deadline": STARTED + timedelta(hours=1),
-                       "submitted_at": STARTED + timedelta(minutes=50), "submitted_by": "trainee", "score": None,
-                       "max_score": 0, "passed": None}, slots))
-    db.session.execute(insert(Attempt), [attempt for attempt, _slots in plans])
-    ids = dict(db.session.execute(select(Attempt.person_id, Attempt.id).where(Attempt.person_id.in_(people))).all())
-    db.session.execute(insert(AttemptItem), [slot | {"attempt_id": ids[attempt["person_id"]]}
-                                             for attempt, slots in plans for slot in slots])
-    db.session.commit()
+    """The large exam world (`worlds.exam_world`), its attempts handed in but not graded yet."""
+    world = worlds.exam_world(path, RULES, attempts=attempts, seed=7, chance=(0.3, 0.65), graded=False)
+    return world.app, world.exam_id, world.author_id, world.bank["truefalse"][0]
 
 
 def ungrade(app, exam_id: int) -> None:

@@ -1,6 +1,7 @@
 """Printing (打印): the time to make a paper, its key and an attempt as PDF, 10 vs 100 questions.
 
-Builds one SQLite file: a unit, an instructor, a trainee, a bank of 60 单选, 30 多选, 30 判断,
+Builds one SQLite file (`worlds.start` and `worlds.stock`, shared with the large-exam benchmarks):
+a unit, an instructor, a trainee, a bank of 60 单选, 30 多选, 30 判断,
 15 填空 and 10 简答 (stored through the bank), and two published exams drawing 4 + 2 + 2 + 1 + 1 and
 40 + 20 + 20 + 10 + 10 questions. The trainee sits each once (through the attempt services: every
 slot answered, handed in). Then times, in turns so each sees the same load on a shared machine,
@@ -30,25 +31,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from flask import render_template  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from app import create_app  # noqa: E402
-from app.bank.storing import prepare, store  # noqa: E402
 from app.exams import attempts, printing  # noqa: E402
 from app.exams.access import viewer_for  # noqa: E402
 from app.exams.overview import paper_questions  # noqa: E402
 from app.exams.publishing import publish  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import (  # noqa: E402
-    AttemptItem,
-    Blueprint,
-    BlueprintRule,
-    Exam,
-    ExamAudience,
-    OrgUnit,
-    Person,
-    QuestionCategory,
-    RoleGrant,
-)
-from question_bank import question_from_dict  # noqa: E402
+from app.models import AttemptItem, Exam, ExamAudience, OrgUnit, Person  # noqa: E402
+from bench import worlds  # noqa: E402
 
 BANK = {"single": 60, "multiple": 30, "truefalse": 30, "fill": 15, "essay": 10}
 # (section, qtype, per 10 questions, points in units)
@@ -81,42 +70,24 @@ def _answer(qtype: str):
 
 
 def build(path: str) -> tuple:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
-    with app.app_context():
-        db.create_all()
-        unit = OrgUnit(name="支队", path="", depth=0)
-        db.session.add(unit)
-        db.session.flush()
-        unit.path = f"/{unit.id}/"
-        category = QuestionCategory(name="题库", path="", owner_unit_id=unit.id)
-        db.session.add(category)
-        db.session.flush()
-        category.path = f"/{category.id}/"
-        author = Person(staff_no="jiaoguan", name="教官", unit_id=unit.id, must_change_password=False)
-        author.roles = [RoleGrant(role="instructor", scope_unit_id=unit.id)]
+    """`worlds.start` and `worlds.stock` with this bank's questions, then the two exams, each sat once."""
+    world = worlds.start(path)
+    worlds.stock(world, list(BANK.items()), _question)
+    with world.app.app_context():
+        unit = db.session.get(OrgUnit, world.unit_id)
         trainee = Person(staff_no="T1", name="考生甲", unit_id=unit.id, must_change_password=False)
-        db.session.add_all([author, trainee])
-        db.session.commit()
-        number = 0
-        for qtype, size in BANK.items():
-            datas = []
-            for _ in range(size):
-                number += 1
-                datas.append(_question(qtype, number))
-            store([prepare(question_from_dict(d)) for d in datas], lambda _p: category, actor_id=None, status="ready")
+        db.session.add(trainee)
         db.session.commit()
         exams = {}
         for size in (10, 100):
-            blueprint = Blueprint(title=f"{size} 题", owner_unit_id=unit.id, created_by_id=author.id, rules=[
-                BlueprintRule(position=i, section=section, source_kind="category", category_id=category.id,
-                              qtype=qtype, count=count * size // 10, points=points)
-                for i, (section, qtype, count, points) in enumerate(RULES, start=1)])
-            exam = Exam(title=f"辅警业务知识考试（{size} 题）", blueprint=blueprint, owner_unit_id=unit.id,
-                        created_by_id=author.id, opens_at=NOW - timedelta(hours=1), closes_at=NOW + timedelta(days=1),
+            exam = Exam(title=f"辅警业务知识考试（{size} 题）", owner_unit_id=unit.id, created_by_id=world.author_id,
+                        blueprint=worlds.blueprint(world, f"{size} 题", [(section, qtype, count * size // 10, points)
+                                                                        for section, qtype, count, points in RULES]),
+                        opens_at=NOW - timedelta(hours=1), closes_at=NOW + timedelta(days=1),
                         duration_minutes=120 if size == 100 else 30, audience=[ExamAudience(unit_id=unit.id)])
             db.session.add(exam)
             db.session.commit()
-            publish(exam.id, actor_id=author.id, now=NOW)
+            publish(exam.id, actor_id=world.author_id, now=NOW)
             attempt, _ = attempts.start(exam.id, trainee.id, now=NOW, seed=secrets.randbits(62))
             slots = db.session.execute(db.select(AttemptItem.slot, AttemptItem.section)
                                        .where(AttemptItem.attempt_id == attempt.id)).all()
@@ -125,7 +96,7 @@ def build(path: str) -> tuple:
                 attempts.save_answer(attempt.id, trainee.id, slot, 1, _answer(qtypes[section]), now=NOW)
             attempts.submit(attempt.id, trainee.id, now=NOW + timedelta(minutes=20))
             exams[size] = (exam.id, attempt.id)
-        return app, author.id, exams
+        return world.app, world.author_id, exams
 
 
 def main() -> None:

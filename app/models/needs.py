@@ -88,7 +88,9 @@ class NeedGap(db.Model):
     of the stored estimate). These rows are the person ledger and the "before" of every tally update.
     """
 
-    __table_args__ = (Index("ix_need_gap_competency_unit", "competency_id", "unit_id"),)
+    __table_args__ = (Index("ix_need_gap_competency_unit", "competency_id", "unit_id"),
+                      # a competency's people below target / 待评估 (the person ledger, few of them)
+                      Index("ix_need_gap_competency_gap", "competency_id", "gap", "unit_id", "person_id"))
 
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
     competency_id: Mapped[int] = mapped_column(ForeignKey("competency.id", ondelete="CASCADE"), primary_key=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -44,6 +44,9 @@ class ImportStatus(LabeledStrEnum):
 
 class Person(db.Model):
     """A member of staff; also the login account (by staff number)."""
+
+    # a unit's people in staff-number order: the person ledger's page (`needs/person_ledger.py`)
+    __table_args__ = (Index("ix_person_unit_staff", "unit_id", "staff_no"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_no: Mapped[str] = mapped_column(String(40), unique=True)

@@ -1,6 +1,6 @@
 """From a ledger row to training: a 培训任务 or a 培训班 for exactly the people below target in it.
 
-The people are the row's (`ledgers.gap_people`: the unit's subtree, the competency and the post, in
+The people are the row's (`person_ledger.gap_people`: the unit's subtree, the competency and the post, in
 the admin's scope), read again when the admin confirms; the course is one whose lessons teach the
 competency (`LessonCompetency`). The work is done by the owning areas' services
 (`study.assignments.assign_course` by staff numbers, `classes.services.create_class` and
@@ -32,7 +32,8 @@ from app.models import (
     TrainingClass,
 )
 from app.models.curriculum import CreditKind
-from app.needs.ledgers import chosen_unit, gap_people
+from app.needs.ledgers import chosen_unit
+from app.needs.person_ledger import gap_people
 from app.org.services import unit_options
 from app.study.assignments import assign_course
 

@@ -11,19 +11,14 @@ from openpyxl.utils import get_column_letter
 
 from app.auth.scope import Scope
 from app.models.curriculum import Level
-from app.needs.ledgers import (
-    PersonFilter,
-    all_people,
-    organisation_ledger,
-    person_rows,
-    post_ledger,
-)
+from app.needs.ledgers import organisation_ledger, post_ledger
+from app.needs.person_ledger import PersonFilter, all_people, person_rows
 from app.org.labels import unit_labels
 from app.org.services import units_in_scope
 
 FIGURES = (("有要求人数", 12), ("未达标人数", 12), ("待评估人数", 12), ("平均差距（级）", 14), ("未达标比例", 12))
 PEOPLE = (("工号", 14), ("姓名", 12), ("单位", 36), ("岗位", 16), ("要求项数", 10), ("差距项数", 10),
-          ("待评估项数", 10), ("差距（要求 → 当前）", 60))
+          ("待评估项数", 10), ("差距（要求 → 当前）", 60), ("培训计划（已完成/项数）", 14))
 
 
 def _book(title: str, columns) -> tuple[Workbook, object]:
@@ -83,5 +78,5 @@ def people_xlsx(scope: Scope, filters: PersonFilter) -> bytes:
             sheet.append([_text(sheet, person.staff_no), _text(sheet, person.name),
                           _text(sheet, labels.get(person.unit_id, "")), _text(sheet, row.post_name),
                           row.targets, len(row.gaps), len(row.unknown),
-                          _text(sheet, "；".join(item.text for item in row.gaps))])
+                          _text(sheet, "；".join(item.text for item in row.gaps)), row.plan_text])
     return _saved(book)

@@ -9,17 +9,17 @@ from app import clock
 from app.auth.scope import current_scope, role_required
 from app.errors import DomainError
 from app.formkit import as_id, choices
-from app.needs import bp, completion, ledger_actions, ledger_export, ledgers
+from app.needs import bp, completion, ledger_actions, ledger_export, ledgers, person_ledger
 from app.needs.forms import RowAssignForm, RowClassForm
 from app.org.services import unit_options
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _filter(values) -> ledgers.PersonFilter:
+def _filter(values) -> person_ledger.PersonFilter:
     which = values.get("which", "")
-    return ledgers.PersonFilter(as_id(values.get("unit_id")), as_id(values.get("competency_id")),
-                                as_id(values.get("post_id")), which if which in ledgers.WHICH else "")
+    return person_ledger.PersonFilter(as_id(values.get("unit_id")), as_id(values.get("competency_id")),
+                                      as_id(values.get("post_id")), which if which in person_ledger.WHICH else "")
 
 
 def _xlsx(data: bytes, name: str):
@@ -46,10 +46,11 @@ def ledger_posts():
 @role_required("admin")
 def ledger_people():
     scope, filters = current_scope(), _filter(request.args)
-    pagination = ledgers.person_ledger(scope, filters, page=request.args.get("page", 1, type=int),
-                                       per_page=current_app.config["PER_PAGE"])
+    pagination = person_ledger.person_ledger(scope, filters, page=request.args.get("page", 1, type=int),
+                                             per_page=current_app.config["PER_PAGE"])
     return render_template("needs/ledgers_people.html", pagination=pagination, filters=filters, tab="people",
-                           names=ledgers.filter_names(filters), units=unit_options(scope), which=ledgers.WHICH)
+                           names=person_ledger.filter_names(filters), units=unit_options(scope),
+                           which=person_ledger.WHICH)
 
 
 @bp.get("/ledgers/<any(organisation, posts, people):kind>.xlsx")
@@ -62,7 +63,7 @@ def ledger_xlsx(kind: str):
     return _xlsx(write(scope, filters.unit_id), "组织台账" if kind == "organisation" else "岗位台账")
 
 
-def _forms(row: ledger_actions.RowPeople, filters: ledgers.PersonFilter) -> tuple[RowAssignForm, RowClassForm]:
+def _forms(row: ledger_actions.RowPeople, filters: person_ledger.PersonFilter) -> tuple[RowAssignForm, RowClassForm]:
     assign, klass = RowAssignForm(data=filters.args()), RowClassForm(data=filters.args())
     assign.course_id.choices = choices(row.courses)
     klass.class_unit_id.choices = choices(row.units)
