@@ -122,7 +122,8 @@ def _hidden_exam(person_id: int, title: str, chosen: list[int], *, kind: str, mi
 
 
 def start_retest(person_id: int, competency_id: int, level: int, count: int, *, default_level: int,
-                 now: datetime, record_start: Callable[[Exam], None], seed: int | None = None) -> Attempt:
+                 now: datetime, record_start: Callable[[Exam], None], seed: int | None = None,
+                 pass_percent: int = 60) -> Attempt:
     """A re-test (复测) of one competency: `count` of its questions the person may practise, those at
     `level` first (by difficulty, `question_bank.mastery.level_for`), then the nearest levels, least
     seen first. A hidden *formal* exam (no 核对, answers not shown afterwards, timed), so its answers
@@ -142,6 +143,7 @@ def start_retest(person_id: int, competency_id: int, level: int, count: int, *, 
             break
     exam = _hidden_exam(person_id, f"复测：{name}", chosen, kind=ExamKind.FORMAL,
                         minutes=len(chosen) * RETEST_MINUTES_PER_QUESTION, now=now, answers=False)
+    exam.pass_percent = pass_percent
     record_start(exam)
     record("retest_start", exam, actor_id=person_id, competency_id=competency_id, level=level, questions=len(chosen))
     db.session.commit()

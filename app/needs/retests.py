@@ -13,6 +13,7 @@ and the page lists that competency's plan items to study again.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +28,7 @@ from app.messages.services import send
 from app.models import Attempt, Person, PlanRetest
 from app.models.curriculum import Level
 from app.models.exams import AttemptState
+from app.needs.evidence import settings
 from app.needs.plans import completed_lessons, gaps_of, plan_of
 
 DEFAULT_QUESTIONS = 5
@@ -96,7 +98,8 @@ def start(person_id: int, competency_id: int, *, now: datetime) -> Attempt:
         db.session.add(made[0])
 
     attempt = start_retest_exam(person_id, competency_id, gap.target, question_count(), now=now,
-                                default_level=current_app.config["MASTERY_DEFAULT_LEVEL"], record_start=add_retest)
+                                default_level=current_app.config["MASTERY_DEFAULT_LEVEL"], record_start=add_retest,
+                                pass_percent=math.ceil(settings().threshold * 100))  # 合格 = a re-test that supersedes
     made[0].attempt_id = attempt.id
     db.session.commit()
     return attempt

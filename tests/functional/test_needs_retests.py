@@ -54,6 +54,7 @@ def test_the_retest_is_offered_only_once_the_gap_lessons_are_done(plan_world, as
     assert started.status_code == 302 and started.location.endswith(f"/exams/attempts/{retest.attempt_id}")
     exam = db.session.get(Exam, retest.exam_id)
     assert exam.hidden and exam.kind == "formal" and not exam.review_answers and retest.level == 2
+    assert exam.pass_percent == 70  # 合格 on the result page = a re-test that supersedes (the mastery threshold)
     attempt = db.session.get(Attempt, retest.attempt_id)
     questions = [db.session.get(Question, item.question_id) for item in attempt.items]
     assert len(questions) == 5 and all(level_for(q.difficulty, 2) == 2 for q in questions)
