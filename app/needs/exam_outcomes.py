@@ -6,7 +6,8 @@ rates (`needs/completion.py`): the page adds up `ExamOutcomeTally` rows, never a
 the difference to the tally; a result that can still change (an essay waits) is stored with `passed`
 None and not counted. It runs after every attempt event (`receivers`), in the transaction of the
 mastery update. `move(person_ids)` re-keys a person's outcomes when their unit or post changes.
-Practice exams are not counted. Flush only; the callers commit.
+Practice exams are not counted, nor hidden formal ones (a person's re-test, 复测: one person's proof
+of a gap closed, not an exam of the unit). Flush only; the callers commit.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def refresh(person_id: int, exam_id: int) -> None:
     exam = db.session.get(Exam, exam_id)
     stored = db.session.get(ExamOutcome, (person_id, exam_id))
     now = None
-    if exam is not None and exam.kind == ExamKind.FORMAL:
+    if exam is not None and exam.kind == ExamKind.FORMAL and not exam.hidden:
         attempts = db.session.execute(select(Attempt.state, Attempt.number, Attempt.score, Attempt.pending_manual,
                                              Attempt.passed).where(Attempt.person_id == person_id,
                                                                    Attempt.exam_id == exam_id)).all()
@@ -110,7 +111,8 @@ def recount() -> int:
     db.session.execute(delete(ExamOutcomeTally))
     db.session.execute(delete(ExamOutcome))
     pairs = db.session.execute(select(Attempt.person_id, Attempt.exam_id).distinct()
-                               .join(Exam, Exam.id == Attempt.exam_id).where(Exam.kind == ExamKind.FORMAL)).all()
+                               .join(Exam, Exam.id == Attempt.exam_id)
+                               .where(Exam.kind == ExamKind.FORMAL, Exam.hidden.is_(False))).all()
     for person_id, exam_id in pairs:
         refresh(person_id, exam_id)
     return len(pairs)

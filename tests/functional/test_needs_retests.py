@@ -121,6 +121,8 @@ def test_a_passed_retest_closes_the_gap_despite_a_record_of_mistakes_and_agrees_
     sit(attempt.exam_id, tb.id, 5)
     assert db.session.scalar(select(PlanRetest)).passed is True
     assert law_gap(w, tb) is None
+    from app.models import ExamOutcome
+    assert db.session.get(ExamOutcome, (tb.id, attempt.exam_id)) is None  # one person's 复测: not a unit's exam
     sources = set(db.session.scalars(select(MasteryEvidence.source).join(Attempt, Attempt.exam_id == attempt.exam_id)
                                      .where(MasteryEvidence.exam_item_id.is_not(None))))
     retest_rows = db.session.scalars(select(MasteryEvidence).where(MasteryEvidence.source == "retest")).all()
