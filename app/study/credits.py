@@ -1,6 +1,6 @@
 """培训完成情况's 学时 against the annual requirement, by unit (the overview's rows), post and course: a
 section of the page (`compliance_sections`), summed from the counters `credit_tallies` keeps (at most
-five queries, whatever the number of people), and the people behind each number (`people`).
+three queries, whatever the number of people), and the people behind each number (`people`).
 
 应达标人数 counts the active people of posts whose active syllabus sets an annual requirement;
 已达标 those of them whose year's 学时 reach it (total and 必修); people without 学时 count as not met.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import Flask
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal, select, union_all
 
 from app.auth.scope import Scope
 from app.extensions import db
@@ -110,41 +110,36 @@ def _by_unit_and_post(credits: Credits, overview, where, targets: dict) -> None:
             if found is not None:
                 found.add(**counts)
 
-    for path, unit_id, post_id, people in db.session.execute(
-            select(OrgUnit.path, CreditHeadcount.unit_id, CreditHeadcount.post_id, CreditHeadcount.people)
-            .join(OrgUnit, OrgUnit.id == CreditHeadcount.unit_id)
-            .where(where, CreditHeadcount.post_id.in_(targets))):
-        add(path, unit_id, post_id, people=people, target=people * targets[post_id][1])
-    for path, unit_id, post_id, met, tenths in db.session.execute(
-            select(OrgUnit.path, CreditTally.unit_id, CreditTally.post_id, CreditTally.met, CreditTally.tenths)
-            .join(OrgUnit, OrgUnit.id == CreditTally.unit_id)
-            .where(where, CreditTally.year == year, CreditTally.post_id.in_(targets))):
-        add(path, unit_id, post_id, met=met, tenths=tenths)
+    heads = (select(OrgUnit.path, CreditHeadcount.unit_id, CreditHeadcount.post_id, CreditHeadcount.people,
+                    literal(0).label("met"), literal(0).label("tenths"))
+             .join(OrgUnit, OrgUnit.id == CreditHeadcount.unit_id).where(where, CreditHeadcount.post_id.in_(targets)))
+    tallies = (select(OrgUnit.path, CreditTally.unit_id, CreditTally.post_id, literal(0), CreditTally.met,
+                      CreditTally.tenths)
+               .join(OrgUnit, OrgUnit.id == CreditTally.unit_id)
+               .where(where, CreditTally.year == year, CreditTally.post_id.in_(targets)))
+    for path, unit_id, post_id, people, met, tenths in db.session.execute(union_all(heads, tallies)):
+        add(path, unit_id, post_id, people=people, met=met, tenths=tenths, target=people * targets[post_id][1])
     credits.units = [(row, figures) for row, figures in rows if not row.own or figures.people or len(rows) == 1]
     credits.posts = sorted(((pid, *targets[pid], figures) for pid, figures in posts.items() if figures.people),
                            key=lambda r: r[1])
 
 
 def _sources(where, year: int) -> list[tuple[str, int, str, int, int]]:
-    """The year's 学时 per course and other source (one query, and one for the course titles)."""
+    """The year's 学时 per course and other source, with the courses' titles (one query)."""
+    tally = CreditSourceTally
     found = db.session.execute(
-        select(CreditSourceTally.source, CreditSourceTally.ref, func.sum(CreditSourceTally.people),
-               func.sum(CreditSourceTally.tenths))
-        .join(OrgUnit, OrgUnit.id == CreditSourceTally.unit_id).where(where, CreditSourceTally.year == year)
-        .group_by(CreditSourceTally.source, CreditSourceTally.ref)).all()
-    titles = _titles({ref for source, ref, *_ in found if source == credit_state.COURSE})
-    return sorted(((source, ref, _label(source, ref, titles), int(people), int(tenths))
-                   for source, ref, people, tenths in found if people or tenths),
+        select(tally.source, tally.ref, func.max(Course.title), func.sum(tally.people), func.sum(tally.tenths))
+        .join(OrgUnit, OrgUnit.id == tally.unit_id)
+        .outerjoin(Course, and_(tally.source == credit_state.COURSE, Course.id == tally.ref))
+        .where(where, tally.year == year).group_by(tally.source, tally.ref)).all()
+    return sorted(((source, ref, _label(source, title), int(people), int(tenths))
+                   for source, ref, title, people, tenths in found if people or tenths),
                   key=lambda r: (r[0] != credit_state.COURSE, r[2]))
 
 
-def _titles(ids) -> dict[int, str]:
-    return dict(db.session.execute(select(Course.id, Course.title).where(Course.id.in_(sorted(ids)))).all()) if ids else {}
-
-
-def _label(source: str, ref: int, titles: dict[int, str]) -> str:
+def _label(source: str, title: str | None) -> str:
     if source == credit_state.COURSE:
-        return titles.get(ref, "已删除的课程")
+        return title or "已删除的课程"
     return CreditSource.label_of(source)
 
 
@@ -201,7 +196,9 @@ def source_label(filters: CreditFilter) -> str:
     """The name of the course or source a people list is about ("" for none)."""
     if not filters.source:
         return ""
-    return _label(filters.source, filters.ref, _titles({filters.ref}) if filters.source == credit_state.COURSE else {})
+    title = db.session.scalar(select(Course.title).where(Course.id == filters.ref)) \
+        if filters.source == credit_state.COURSE else None
+    return _label(filters.source, title)
 
 
 def init_app(app: Flask) -> None:
