@@ -9,13 +9,18 @@ between the sizes run by run, each call in a fresh app context as a request woul
 - `ledgers.organisation_ledger` and `post_ledger` for the top unit (a global admin) and one brigade;
 - the pages `GET /needs/ledgers` and `GET /needs/ledgers/posts` for the global admin;
 - 培训完成情况 `GET /study/admin/compliance` with its formal-exam pass rates (3 exams, each sat by
-  half of the people; no assignments here: `bench_compliance.py` times those counters);
+  half of the people) and its 学时 against the annual requirement (the two syllabi set different
+  annual targets; about three 学时 lines per person of the year — course credit from 6 courses,
+  offline training, some carry-overs and reversals — loaded in bulk and counted with
+  `credit_state.recount`, what `flask study recount` runs; no assignments here: `bench_compliance.py`
+  times those counters), and the first page of the people behind its 未达标 number (info);
 - the person ledger's first page for one competency's people below target (it pages people rows:
   its count grows with the people, so it is shown, not held to the ratio);
-- writes: a mastery change of one person (`ledger_tallies.refresh`) and a move to another unit
-  (`org.people.update_person`, the `person_updated` receiver).
+- writes: a mastery change of one person (`ledger_tallies.refresh`), a move to another unit
+  (`org.people.update_person`, the `person_updated` receiver; the 学时 counters follow in its
+  transaction) and a 学时 line through `study.ledger.add_entry`.
 It prints p50/p95 and statements per call for each size, then the ratio of the largest size's time to
-the smallest's, and checks the counters after the writes equal a recount.
+the smallest's, and checks the counters (needs and 学时) after the writes equal a recount.
 
     .venv/bin/python bench/bench_ledgers.py [--people 1000 100000] [--runs 30]
 """
@@ -41,6 +46,8 @@ from app.models import (  # noqa: E402
     Blueprint,
     Competency,
     CompetencyMastery,
+    Course,
+    CreditEntry,
     Exam,
     ExamOutcome,
     LoginSession,
@@ -54,9 +61,11 @@ from app.models import (  # noqa: E402
 )
 from app.needs import exam_outcomes, ledger_tallies, ledgers  # noqa: E402
 from app.org.people import PersonData, update_person  # noqa: E402
+from app.study import credit_state, credit_tallies, ledger  # noqa: E402
 from bench.bench_compliance import TODAY, _app, _homes, _p95, _run, _units  # noqa: E402
 
-COMPETENCIES, POSTS, TARGETS, EXAMS = 8, 2, 5, 3
+COMPETENCIES, POSTS, TARGETS, EXAMS, COURSES = 8, 2, 5, 3, 6
+ANNUAL = {1: (400, 240), 2: (300, 120)}  # post → annual 学时 and 必修 (tenths)
 EVERYWHERE = Scope(None)
 
 
@@ -68,6 +77,20 @@ def _mastery(person_id: int, competency_id: int, rng: random.Random) -> dict | N
     ceiling = None if level is None or level == 3 or rng.random() < 0.3 else level + 1
     return {"person_id": person_id, "competency_id": competency_id, "state": {}, "level": level, "ceiling": ceiling,
             "score": None, "confidence": 0.5, "evidence_count": 3, "updated_at": datetime(2026, 5, 1)}
+
+
+def _credit_lines(i: int, rng: random.Random) -> list[dict]:
+    """About three 学时 lines of the year for person i: course credit, offline training, a carry-over."""
+    lines = [{"person_id": i, "year": 2026, "kind": "required", "tenths": rng.choice((40, 60, 80)),
+              "source_type": "course", "source_id": c, "cycle": 0, "created_at": datetime(2026, 3, 1)}
+             for c in rng.sample(range(1, COURSES + 1), rng.randrange(0, 5))]
+    if rng.random() < 0.6:
+        lines.append({"person_id": i, "year": 2026, "kind": "elective", "tenths": rng.choice((20, 40, 80)),
+                      "source_type": "offline", "source_id": i, "cycle": 0, "created_at": datetime(2026, 4, 1)})
+    if rng.random() < 0.2:
+        lines.append({"person_id": i, "year": 2026, "kind": "elective", "tenths": rng.randrange(10, 60),
+                      "source_type": "carry_over", "source_id": 2025, "cycle": 0, "created_at": datetime(2026, 1, 1)})
+    return lines
 
 
 def _tally_outcomes() -> None:
@@ -92,6 +115,9 @@ class Size:
             self.recount = time.perf_counter() - begin
             _tally_outcomes()
             db.session.commit()
+            begin = time.perf_counter()
+            credit_state.recount()
+            self.credit_recount = time.perf_counter() - begin
             db.session.execute(text("ANALYZE"))
             db.session.commit()
         self.client = self.app.test_client()
@@ -112,7 +138,9 @@ class Size:
                                               for p in range(1, POSTS + 1)])
             db.session.execute(insert(Competency), [{"id": c, "code": f"C{c}", "name": f"能力{c}"}
                                                     for c in range(1, COMPETENCIES + 1)])
-            db.session.execute(insert(Syllabus), [{"id": p, "post_id": p, "title": f"大纲{p}"} for p in targets])
+            db.session.execute(insert(Syllabus).execution_options(**credit_tallies.RECOUNT), [
+                {"id": p, "post_id": p, "title": f"大纲{p}", "annual_tenths": ANNUAL[p][0],
+                 "annual_required_tenths": ANNUAL[p][1]} for p in targets])
             db.session.execute(insert(SyllabusTarget), [{"syllabus_id": p, "competency_id": c, "level": 1 + (c % 3)}
                                                         for p, cs in targets.items() for c in cs])
             db.session.execute(insert(Person), [
@@ -133,6 +161,19 @@ class Size:
                         for e in range(1, EXAMS + 1) if (i + e) % 2]
             for start in range(0, len(outcomes), 20_000):
                 db.session.execute(insert(ExamOutcome), outcomes[start:start + 20_000])
+            # 学时: bulk-loaded lines (counted by `credit_state.recount` afterwards), a few of them reversed.
+            db.session.execute(insert(Course), [{"id": c, "slug": f"c{c}", "title": f"课程{c}"}
+                                                for c in range(1, COURSES + 1)])
+            lines = [line for i in range(1, len(homes) + 1) for line in _credit_lines(i, rng)]
+            for start in range(0, len(lines), 20_000):
+                db.session.execute(insert(CreditEntry).execution_options(**credit_tallies.RECOUNT),
+                                   lines[start:start + 20_000])
+            reversed_ids = db.session.scalars(select(CreditEntry.id).where(CreditEntry.id % 97 == 0)).all()
+            db.session.execute(text(
+                "INSERT INTO credit_entry (person_id, year, kind, tenths, source_type, source_id, cycle, "
+                "reversal_of_id, note, created_at) SELECT person_id, year, kind, -tenths, 'reversal', id, 0, id, "
+                "'冲正', created_at FROM credit_entry WHERE id % 97 = 0").execution_options(**credit_tallies.RECOUNT))
+            assert reversed_ids
             admin = Person(staff_no="admin", name="总管理员", unit_id=1, must_change_password=False)
             admin.roles = [RoleGrant(role="admin")]
             session = LoginSession(id=secrets.token_urlsafe(32), person=admin)
@@ -156,6 +197,14 @@ class Size:
         ledger_tallies.refresh([row.person_id])
         db.session.commit()
 
+    def credit_line(self):
+        """A 学时 line through `ledger.add_entry` (as course credit is awarded), counted in its transaction."""
+        person_id = self.rng.randrange(1, self.people + 1)
+        ledger.add_entry(person_id=person_id, year=2026, kind="elective", tenths=self.rng.choice((10, 20, 30)),
+                         source_type="offline", source_id=10_000_000 + self.rng.randrange(10**9), cycle=0,
+                         created_at=datetime(2026, 5, 1))
+        db.session.commit()
+
     def move_one(self):
         person = db.session.get(Person, self.rng.randrange(1, self.people + 1))
         if person.unit_id not in self.squads:
@@ -173,12 +222,15 @@ def _measures(runs: int) -> list[tuple]:
         ("post ledger, top unit", runs, lambda s: ledgers.post_ledger(EVERYWHERE)),
         ("page GET /needs/ledgers (top)", runs, lambda s: s.get("/needs/ledgers")),
         ("page GET /needs/ledgers/posts (top)", runs, lambda s: s.get("/needs/ledgers/posts")),
-        ("page GET /study/admin/compliance (top, pass rates)", runs,
+        ("page GET /study/admin/compliance (top, pass rates, 学时)", runs,
          lambda s: s.get("/study/admin/compliance?year=2026")),
+        ("学时 people page 1, 未达标 at the top (info)", runs,
+         lambda s: s.get("/study/admin/credits/people?year=2026&met=0")),
         ("person ledger page 1, one competency below (info)", runs,
          lambda s: s.get("/needs/ledgers/people?competency_id=3&which=below")),
         ("write: a person's mastery changes (refresh)", runs, lambda s: s.mastery_change()),
         ("write: move a person to another squad", runs, lambda s: s.move_one()),
+        ("write: a 学时 line (ledger.add_entry)", runs, lambda s: s.credit_line()),
     ]
 
 
@@ -193,8 +245,10 @@ def main() -> None:
         for size in sizes:
             with size.app.app_context():
                 gaps = db.session.scalar(text("SELECT count(*) FROM need_gap"))
-            print(f"people={size.people:,} need_gap rows={gaps:,} built in {size.built:.1f} s, "
-                  f"recount (flask needs recount) {size.recount * 1000:.0f} ms")
+                lines = db.session.scalar(text("SELECT count(*) FROM credit_entry"))
+            print(f"people={size.people:,} need_gap rows={gaps:,} credit_entry rows={lines:,} built in "
+                  f"{size.built:.1f} s, recount (flask needs recount) {size.recount * 1000:.0f} ms, "
+                  f"学时 recount {size.credit_recount * 1000:.0f} ms")
         small, large = sizes[0], sizes[-1]
         ratios = []
         for label, runs, call in _measures(args.runs):
@@ -215,7 +269,12 @@ def main() -> None:
             assert stored == sorted(db.session.execute(text("SELECT unit_id, post_id, competency_id, people, below, "
                                                             "unknown, gap_sum FROM need_tally")).all())
             db.session.rollback()
-            print(f"counters after the writes equal a recount at {large.people:,} people: yes")
+            kept = {model.__tablename__: sorted(tuple(row) for row in db.session.execute(select(*model.__table__.c)))
+                    for model in credit_state.TABLES}
+            credit_state.recount()
+            assert kept == {model.__tablename__: sorted(tuple(row) for row in db.session.execute(
+                select(*model.__table__.c))) for model in credit_state.TABLES}
+            print(f"counters (needs and 学时) after the writes equal a recount at {large.people:,} people: yes")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from app.models.classes import (
     TrainingClass,
     class_competency,
 )
+from app.models.credits import CreditHeadcount, CreditSourceTally, CreditStanding, CreditTally
 from app.models.curriculum import (
     Certification,
     Competency,
@@ -131,6 +132,10 @@ __all__ = [
     "AssignmentGenerateJob",
     "AssignmentPeopleTally",
     "AssignmentTally",
+    "CreditHeadcount",
+    "CreditSourceTally",
+    "CreditStanding",
+    "CreditTally",
     "CreditEntry",
     "LessonProgress",
     "StudyClock",

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from app import clock
-from app.study import assignments, ledger, tallies
+from app.study import assignments, credit_state, ledger, tallies
 
 study_cli = AppGroup("study", help="培训任务与学时。")
 
@@ -28,6 +28,8 @@ def carry_over(year: int | None):
 
 @study_cli.command("recount")
 def recount():
-    """Rebuild the 培训完成情况 counters from the assignment rows (idempotent; safe while the app runs)."""
+    """Rebuild the 培训完成情况 counters from the assignments and the 学时 ledger (idempotent; safe
+    while the app runs)."""
     counted = tallies.recount()
-    click.echo(f"已按 {counted} 项培训任务重新统计培训完成情况。")
+    lines = credit_state.recount()
+    click.echo(f"已按 {counted} 项培训任务、{lines} 条学时记录重新统计培训完成情况。")

@@ -16,7 +16,7 @@ from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db, upsertable_insert
 from app.models import CreditEntry, Person, Syllabus
 from app.models.curriculum import CreditKind
-from app.study import cycles
+from app.study import credit_tallies, cycles
 from app.study.settings import setting
 
 
@@ -117,10 +117,12 @@ def entry_in_scope(scope: Scope, entry_id: int) -> CreditEntry:
 
 
 def add_entry(**values) -> CreditEntry | None:
-    """Append a ledger line unless its (person, source_type, source_id) key exists (caller commits)."""
-    entry_id = db.session.scalar(
-        upsertable_insert(CreditEntry).values(**values).on_conflict_do_nothing().returning(CreditEntry.id)
-    )
+    """Append a ledger line unless its (person, source_type, source_id) key exists, counted in the
+    学时 counters (caller commits)."""
+    with credit_tallies.kept(values["person_id"]):
+        entry_id = db.session.scalar(
+            upsertable_insert(CreditEntry).values(**values).on_conflict_do_nothing().returning(CreditEntry.id)
+            .execution_options(**credit_tallies.KEPT))
     return db.session.get(CreditEntry, entry_id) if entry_id is not None else None
 
 

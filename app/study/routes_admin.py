@@ -1,4 +1,5 @@
-"""Admin pages: assignments in scope (list, xlsx, completion by unit), handing out courses, 学时 ledgers."""
+"""Admin pages: assignments in scope (list, xlsx, completion by unit), handing out courses, 学时 ledgers
+and the people behind 培训完成情况's 学时 figures."""
 
 import io
 import re
@@ -9,9 +10,9 @@ from flask_login import current_user
 from app import clock
 from app.auth.scope import current_scope, role_required
 from app.errors import DomainError
-from app.formkit import choices
+from app.formkit import as_id, choices
 from app.models.study import AssignmentStatus
-from app.study import assignments, bp, compliance, compliance_sections, ledger
+from app.study import assignments, bp, compliance, compliance_sections, credits, ledger
 from app.study.forms import AssignForm, ReverseForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -114,3 +115,19 @@ def admin_credit_reverse(entry_id: int):
     entry = ledger.reverse_entry(current_user.id, current_scope(), entry_id, reason=reason, now=clock.now())
     flash("已冲正该学时记录。", "success")
     return redirect(url_for("study.admin_person_credits", person_id=entry.person_id, year=entry.year))
+
+
+@bp.get("/admin/credits/people")
+@role_required("admin")
+def admin_credit_people():
+    args = request.args
+    met, source = args.get("met"), args.get("source")
+    filters = credits.CreditFilter(
+        year=min(max(args.get("year", clock.today().year, type=int), 1900), 2099), unit_id=as_id(args.get("unit_id")),
+        direct=args.get("direct") == "1", post_id=as_id(args.get("post_id")),
+        met=None if met not in ("0", "1") else met == "1",
+        source=source if source in credits.SOURCES else None, ref=as_id(args.get("ref")) or 0)
+    pagination = credits.people(current_scope(), filters, page=args.get("page", 1, type=int),
+                                per_page=current_app.config["PER_PAGE"])
+    return render_template("study/credit_people.html", pagination=pagination, filters=filters,
+                           source=credits.source_label(filters))

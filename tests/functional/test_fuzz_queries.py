@@ -58,6 +58,9 @@ PAGES: dict[str, Route] = {
     "needs.ledger_act": Route("admin-a", fields=lambda w: w.ledger_row | {"post_id": str(w["posts"][0].id)}),
     "needs.outcome_people": Route("admin-a", fields=lambda w: {"year": "2026", "unit_id": str(w["a1"].id), "direct": "1",
                                                                "post_id": "0", "exam_id": "1", "passed": "1", "page": "1"}),
+    "study.admin_credit_people": Route("admin-a", fields=lambda w: {
+        "year": "2026", "unit_id": str(w["a1"].id), "direct": "1", "post_id": "1", "met": "0", "source": "course",
+        "ref": "1", "page": "1"}),
     "needs.my_evidence": Route("T1", lambda w: {"competency_id": w.competency.id}, lambda w: {"page": "1"}),
     "needs.person_evidence": Route("admin-all", lambda w: {"person_id": w["t1"].id, "competency_id": w.competency.id},
                                    lambda w: {"page": "1"}),

@@ -200,7 +200,7 @@ def test_the_overview_costs_the_same_statements_for_a_bigger_tree_with_more_peop
     db.session.commit()
     assert len(_rows(_page(client, urls[1]))) == 7  # 一中队 and the six new squads (二大队 itself has no tasks)
     assert statements() == small
-    assert max(small) <= 12, small
+    assert max(small) <= 14, small  # with the sections: exam pass rates, 学时 (study/credits.py: 2 here)
 
 
 def test_the_empty_state_says_how_to_create_assignments(world, as_user):

@@ -79,7 +79,7 @@ def test_a_bulk_load_marked_for_a_recount_passes_and_recount_rebuilds_the_counte
     db.session.commit()
     assert stored_tables() != expected_tables()  # not counted, as the option says
     result = runner.invoke(args=["study", "recount"])
-    assert result.exit_code == 0 and "已按 4 项培训任务重新统计" in result.output
+    assert result.exit_code == 0 and "已按 4 项培训任务、" in result.output and "重新统计培训完成情况" in result.output
     assert stored_tables() == expected_tables()
     counted = stored_tables()
     assert tallies.recount() == 4 and stored_tables() == counted  # idempotent
