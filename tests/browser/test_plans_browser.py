@@ -49,9 +49,13 @@ def test_the_mentor_reads_and_writes_a_note_at_phone_width(browser, live_server,
         page.set_viewport_size({"width": width, "height": 900})
         log_in(page, "jiaoguan", DEMO_PASSWORD)
         page.wait_for_url(HOME)
+        card = page.locator("#home-mentees [data-mentee]", has_text="辅警学员")  # 我带的学员 on the home page
+        expect(card.locator('[data-field="plan"]')).to_contain_text("培训计划已完成")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
         page.goto("/me/profile")
-        mentee = page.locator("li", has_text="我指导的学员：辅警学员")
-        mentee.get_by_role("link", name="谈心谈话记录").click()
+        expect(page.locator("li", has_text="我指导的学员：辅警学员")).to_be_visible()
+        page.go_back()
+        card.get_by_role("link", name="谈心谈话记录").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("辅警学员的谈心谈话记录")
         expect(page.locator("#notes [data-note]").first).to_contain_text("法规类题目失分较多")
         page.get_by_label("谈话内容").fill("复测前再谈一次：课时已学完一半。")
