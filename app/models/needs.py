@@ -26,6 +26,7 @@ class EvidenceSource(LabeledStrEnum):
     DIAGNOSTIC = "diagnostic", "摸底测试"
     PRACTICE = "practice", "练习"
     QUIZ = "quiz", "课后小测"
+    RETEST = "retest", "复测"
 
 
 class CompetencyMastery(db.Model):
