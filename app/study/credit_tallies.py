@@ -27,11 +27,11 @@ from contextlib import contextmanager
 from flask import Flask
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.sql.elements import TextClause
 
 from app.extensions import db
 from app.models import CreditEntry, Person, Syllabus
 from app.study import credit_state
+from app.study.tally_guard import is_untallied, sets_columns
 
 CREDITS = "credit_tallies"  # the execution option that lets a write pass the guard
 KEPT = {CREDITS: "kept"}  # "counted by `kept`"
@@ -142,30 +142,17 @@ def kept(person_id: int):
     _count(connection, before, [person_id])
 
 
+def _credits_wrong(name: str, state: ORMExecuteState) -> bool:
+    return (name in ("credit_entry", "syllabus") or (name == "person" and state.is_delete)
+            or (name == "person" and state.is_update and sets_columns(state, {"unit_id", "post_id", "status"})))
+
+
 def guard(state: ORMExecuteState) -> None:
     """Refuse a bulk statement that would move the 学时 counters behind their back."""
-    if state.execution_options.get(CREDITS):
-        return
-    statement = state.statement
-    if isinstance(statement, TextClause):
-        wrong = bool(_WRITES_LINES.search(statement.text))
-    elif state.is_insert or state.is_update or state.is_delete:
-        name = getattr(getattr(statement, "table", None), "name", "")
-        wrong = (name in ("credit_entry", "syllabus") or (name == "person" and state.is_delete)
-                 or (name == "person" and state.is_update and _sets_person(state)))
-    else:
-        return
-    if wrong:
+    if is_untallied(state, CREDITS, _WRITES_LINES, _credits_wrong):
         raise UntalliedCredits("Write 学时 lines, syllabi and people's unit, post or status through the ORM "
                                "session or ledger.add_entry, or pass execution_options(**credit_tallies.RECOUNT) "
                                "and call credit_state.recount() afterwards: the 学时 counters would be wrong.")
-
-
-def _sets_person(state: ORMExecuteState) -> bool:
-    values = getattr(state.statement, "_values", None) or {}
-    keys = {getattr(key, "key", key) for key in values}
-    parameters = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
-    return bool({"unit_id", "post_id", "status"} & keys.union(*parameters))
 
 
 def init_app(_app: Flask) -> None:

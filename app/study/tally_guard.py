@@ -12,6 +12,7 @@ marks itself `RECOUNT` when its caller rebuilds the counters afterwards.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.sql.elements import TextClause
@@ -25,27 +26,36 @@ class UntalliedWrite(RuntimeError):
     """A write to assignments that would leave the 培训完成情况 counters wrong (a programming error)."""
 
 
-def _sets_unit(state: ORMExecuteState) -> bool:
+def sets_columns(state: ORMExecuteState, columns: set[str]) -> bool:
+    """Whether a bulk UPDATE sets any of the columns (in its VALUES or its parameters)."""
     values = getattr(state.statement, "_values", None) or {}
     keys = {getattr(key, "key", key) for key in values}
     parameters = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
-    return "unit_id" in keys.union(*parameters)
+    return bool(columns & keys.union(*parameters))
+
+
+def is_untallied(state: ORMExecuteState, option: str, writes: re.Pattern,
+                 table_wrong: Callable[[str, ORMExecuteState], bool]) -> bool:
+    """A statement some counters would miss: not marked with their execution `option`, and a text
+    statement matching `writes` or a bulk INSERT/UPDATE/DELETE whose table `table_wrong` refuses."""
+    if state.execution_options.get(option):
+        return False
+    statement = state.statement
+    if isinstance(statement, TextClause):
+        return bool(writes.search(statement.text))
+    if state.is_insert or state.is_update or state.is_delete:
+        return table_wrong(getattr(getattr(statement, "table", None), "name", ""), state)
+    return False
+
+
+def _assignments_wrong(name: str, state: ORMExecuteState) -> bool:
+    return (name == "assignment" or (name in ("person", "course") and state.is_delete)
+            or (name == "person" and state.is_update and sets_columns(state, {"unit_id"})))
 
 
 def guard(state: ORMExecuteState) -> None:
     """Refuse a statement that would change assignments, or whose they are, behind the counters."""
-    if state.execution_options.get(TALLIES):
-        return
-    statement = state.statement
-    if isinstance(statement, TextClause):
-        wrong = bool(WRITES_ASSIGNMENTS.search(statement.text))
-    elif state.is_insert or state.is_update or state.is_delete:
-        name = getattr(getattr(statement, "table", None), "name", "")
-        wrong = (name == "assignment" or (name in ("person", "course") and state.is_delete)
-                 or (name == "person" and state.is_update and _sets_unit(state)))
-    else:
-        return
-    if wrong:
+    if is_untallied(state, TALLIES, WRITES_ASSIGNMENTS, _assignments_wrong):
         raise UntalliedWrite("Write assignments through the ORM session or app.study.tallies (mark_started, "
                              "mark_completed), or pass execution_options(**tallies.RECOUNT) and call "
                              "tallies.recount() afterwards: the 培训完成情况 counters would be wrong.")
