@@ -1,6 +1,10 @@
 """Celery bound to the Flask app, following Flask's Celery pattern."""
 
+import logging
+import os
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 from celery import Celery, Task
 from flask import Flask
@@ -33,6 +37,8 @@ def celery_init_app(app: Flask) -> Celery:
                 result.maybe_throw()
             return result
 
+    app.before_request(_request_began)
+    app.teardown_request(_request_ended)
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(app.config["CELERY"])
     celery_app.set_default()
@@ -40,11 +46,75 @@ def celery_init_app(app: Flask) -> Celery:
     return celery_app
 
 
+_lanes: dict[tuple[int, str], ThreadPoolExecutor] = {}
+_lanes_lock = threading.Lock()
+_log = logging.getLogger(__name__)
+
+# A lane's task waits while this process serves requests: until none is in flight and none began
+# for QUIET seconds, at most MAX_DEFER seconds (then it runs beside them). A storm of submits is
+# answered first and the lane catches up after it (bench/RESULTS.md, "Submit storm").
+QUIET, MAX_DEFER = 0.3, 30.0
+_traffic = {"in_flight": 0, "last": 0.0}
+
+
+def _request_began() -> None:
+    with _lanes_lock:
+        _traffic["in_flight"] += 1
+        _traffic["last"] = time.monotonic()
+
+
+def _request_ended(_error=None) -> None:
+    with _lanes_lock:
+        _traffic["in_flight"] = max(0, _traffic["in_flight"] - 1)
+        _traffic["last"] = time.monotonic()
+
+
+def _wait_for_quiet() -> None:
+    until = time.monotonic() + MAX_DEFER
+    while time.monotonic() < until:
+        with _lanes_lock:
+            busy = _traffic["in_flight"] or time.monotonic() - _traffic["last"] < QUIET
+        if not busy:
+            return
+        time.sleep(QUIET / 3)
+
+
+def _lane(name: str) -> ThreadPoolExecutor:
+    """The process's one thread for a lane (made after gunicorn's fork, in the worker that uses it)."""
+    with _lanes_lock:
+        key = (os.getpid(), name)
+        if key not in _lanes:
+            _lanes[key] = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"lane-{name}")
+        return _lanes[key]
+
+
+def _run_logged(task, args) -> None:
+    _wait_for_quiet()
+    try:
+        task.apply(args)
+    except Exception:  # a thread of its own: nobody else would see it
+        _log.exception("后台任务 %s%r 失败", task.name, args)
+
+
+def wait_for_background(timeout: float | None = None) -> None:
+    """Wait until the lanes of this process have run what was queued so far (embedded mode; the demo
+    loader waits so, before it reads what the tasks write). Tasks on plain threads are not waited for."""
+    with _lanes_lock:
+        pools = [pool for (pid, _name), pool in _lanes.items() if pid == os.getpid()]
+    for pool in pools:
+        pool.submit(lambda: None).result(timeout)
+
+
 def run_in_background(task, *args) -> None:
     """Enqueue a task; in the embedded mode (eager Celery, no broker) run it on a thread.
 
     Without a worker, `delay` would run the task inside the request; a thread lets the request
     return at once and the page show the task's progress. Tests keep tasks inline.
+    A task declared with a lane (`@shared_task(lane="needs", …)`) runs, in the embedded mode, on
+    that lane's one thread per process, in the order enqueued, once the process has served no
+    request for `QUIET` seconds (at most `MAX_DEFER` later): a storm of small tasks (every handed-in
+    attempt's mastery update) waits behind the storm's requests instead of starting hundreds of
+    threads that fight them for the interpreter and SQLite's write lock.
     """
     from flask import current_app
 
@@ -58,5 +128,9 @@ def run_in_background(task, *args) -> None:
     db.session.rollback()
     if not task.app.conf.task_always_eager or current_app.testing:
         task.delay(*args)
+        return
+    lane = getattr(task, "lane", None)
+    if lane:
+        _lane(lane).submit(_run_logged, task, args)
         return
     threading.Thread(target=task.apply, args=(args,), daemon=True, name=f"task-{task.name}").start()

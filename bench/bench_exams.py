@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_exams.py start    [--trainees 500] [--bank 10000] [--questions 20] [--rounds 2]
     .venv/bin/python bench/bench_exams.py autosave [--trainees 2000] [--seconds 60] [--interval 15] [--saturate]
     .venv/bin/python bench/bench_exams.py fault    [--trainees 60] [--seconds 20] [--short]
+    .venv/bin/python bench/bench_exams.py submit   [--trainees 500] [--bank 2000] [--questions 20] [--rounds 2]
 
 Every scenario takes `--database` (default: a new SQLite file; or
 `postgresql://postgres@127.0.0.1:5432/<db>`, which is dropped and created again), `--workers` and
@@ -21,6 +22,9 @@ is in the database. `--saturate` adds closed-loop runs (64 clients saving as fas
 (SIGKILL) every `--kill-every` seconds and, halfway, the whole server is killed and started again;
 afterwards every acknowledged save is in the database and every submitted attempt is finished with
 one grade that matches its stored answers. Exits 1 when an audit fails. `--short` is the CI form.
+`submit`: every trainee hands in an answered attempt at once, with needs' receivers (mastery, 三本台账,
+exam outcomes, plan) and, alternating, without them; audits grades, evidence and counters against a
+recount (`bench/exam_bench_submit.py`).
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from bench.exam_bench_kit import (  # noqa: E402
     summary,
     timed,
 )
+from bench.exam_bench_submit import bench_submit  # noqa: E402
 
 
 def _machine(args, url: str) -> None:
@@ -343,12 +348,17 @@ def main() -> None:
     fault.add_argument("--seconds", type=float, default=20)
     fault.add_argument("--kill-every", type=float, default=4)
     fault.add_argument("--short", action="store_true", help="the CI form: 20 trainees, 8 s")
-    for each in (start, save, fault):
+    submit = sub.add_parser("submit")
+    submit.add_argument("--trainees", type=int, default=500)
+    submit.add_argument("--bank", type=int, default=2000)
+    submit.add_argument("--questions", type=int, default=20)
+    submit.add_argument("--rounds", type=int, default=2)
+    for each in (start, save, fault, submit):
         each.add_argument("--database", help="postgresql://postgres@127.0.0.1:5432/<db> (dropped and created)")
         each.add_argument("--workers", type=int, default=2)
         each.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    {"start": bench_start, "autosave": bench_autosave, "fault": bench_fault}[args.what](args)
+    {"start": bench_start, "autosave": bench_autosave, "fault": bench_fault, "submit": bench_submit}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -37,8 +37,15 @@ def _recreate_postgres(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def setup(url: str, trainees: int, bank: int, questions: int, exams: int = 1) -> dict:
-    """People with tokens, a bank and `exams` pairs of published exams (product, bare) in a new database."""
+COMPETENCIES, TARGETS = 8, 5
+
+
+def setup(url: str, trainees: int, bank: int, questions: int, exams: int = 1, competencies: bool = False) -> dict:
+    """People with tokens, a bank and `exams` pairs of published exams (product, bare) in a new database.
+
+    With `competencies`: 8 competencies, 2 posts whose active syllabi target 5 of them each, every
+    trainee on one of the posts, and every question linked to two competencies (difficulty 1–5), so an
+    attempt's answers become mastery evidence and move the 三本台账's gaps."""
     from datetime import timedelta
 
     from app import clock, create_app
@@ -48,7 +55,19 @@ def setup(url: str, trainees: int, bank: int, questions: int, exams: int = 1) ->
     from app.config import _database_url
     from app.exams.publishing import publish
     from app.extensions import db
-    from app.models import Blueprint, BlueprintRule, Exam, ExamAudience, OrgUnit, Person
+    from app.models import (
+        Blueprint,
+        BlueprintRule,
+        Competency,
+        Exam,
+        ExamAudience,
+        OrgUnit,
+        Person,
+        Post,
+        Syllabus,
+        SyllabusTarget,
+        Workforce,
+    )
     from question_bank import question_from_dict
 
     if url.startswith("postgres"):
@@ -60,7 +79,20 @@ def setup(url: str, trainees: int, bank: int, questions: int, exams: int = 1) ->
         db.session.add(unit)
         db.session.flush()
         unit.path = f"/{unit.id}/"
-        people = [Person(staff_no=f"B{i:05d}", name=f"学员{i}", unit_id=unit.id, must_change_password=False)
+        posts = [None]
+        if competencies:
+            codes = [f"BC{c}" for c in range(COMPETENCIES)]
+            rows = [Competency(code=code, name=f"基准能力{n}") for n, code in enumerate(codes)]
+            workforce = Workforce(code="bench", name="基准队伍")
+            posts = [Post(workforce=workforce, code=f"bench{p}", name=f"基准岗位{p}") for p in range(2)]
+            db.session.add_all([*rows, workforce, *posts])
+            db.session.flush()
+            for p, post in enumerate(posts):
+                db.session.add(Syllabus(post_id=post.id, title=f"基准大纲{p}", targets=[
+                    SyllabusTarget(competency_id=rows[(3 * p + k) % COMPETENCIES].id, level=1 + (p + k) % 3)
+                    for k in range(TARGETS)]))
+        people = [Person(staff_no=f"B{i:05d}", name=f"学员{i}", unit_id=unit.id, must_change_password=False,
+                         post_id=posts[i % len(posts)].id if competencies else None)
                   for i in range(trainees)]
         db.session.add_all(people)
         db.session.commit()
@@ -69,6 +101,9 @@ def setup(url: str, trainees: int, bank: int, questions: int, exams: int = 1) ->
                              for k in "ABCD"]
         datas = [{"type": "single", "stem": f"基准题干第{i}题：执勤时应当如何处置？", "options": options(i),
                   "difficulty": 1 + i % 5} for i in range(bank)]
+        if competencies:
+            for i, data in enumerate(datas):
+                data["competencies"] = [codes[i % COMPETENCIES], codes[(i // COMPETENCIES + 3) % COMPETENCIES]]
         store([prepare(question_from_dict(d)) for d in datas], lambda _p: category, actor_id=None, status="ready")
         db.session.commit()
         now = clock.now()
@@ -176,6 +211,7 @@ class Client(threading.local):
                 self.conn.request(method, url, body=payload, headers=headers)
                 response = self.conn.getresponse()
                 data = response.read()
+                self.statements = response.getheader("X-Statements")  # the bench app's count, when it sends one
                 if response.will_close:
                     self.conn = None
                 return response.status, data

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.audit import record
 from app.bank.starter import load_starter_banks
+from app.celery_app import wait_for_background
 from app.curriculum.assets import content_root
 from app.curriculum.sync import sync_content, sync_workforces
 from app.demo.classes import plan_classes
@@ -97,9 +98,11 @@ def load_demo(today: date | None = None) -> Loaded:
     from app.exams.demo import load_exams  # the exams' own demo (the exam area's lead writes it)
 
     exams = load_exams(now=tl.now)
+    wait_for_background()  # the attempts' mastery updates (the needs lane) before anything reads them
     from app.needs.demo import load_diagnostics  # after the exams: their questions and seen counts
 
     diagnostics = load_diagnostics(now=tl.now)
+    wait_for_background()
 
     from app.demo.plans import load_plans  # after the exams: their answers give fj001 gaps
 

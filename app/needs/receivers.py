@@ -1,13 +1,15 @@
-"""What needs does when other areas announce events: take graded answers into mastery at once, then
-bring the person's training plan in line and settle a re-test; keep the 三本台账 in step with people and
-syllabi.
+"""What needs does when other areas announce events: take an exam attempt's graded answers into
+mastery, then bring the person's training plan in line and settle a re-test (in the background);
+take a lesson quiz's answers in at once; keep the 三本台账 in step with people and syllabi.
 
-The update is a fixed handful of statements whatever the person's history (`evidence.apply`), so
-it runs in the announcing request, after its commit, rather than as a task: a thread per handed-in
-attempt would cost more than the work. Every receiver reads the attempt again, so one receiver serves
-every event whose payload names it: `attempt_finished`, `attempt_graded` (the last essay marked)
-and `attempt_regraded`. Mastery first, then the plan (its gaps read the new mastery), then the
-re-test (its result is the gap after the mastery update) — in one receiver, so the order holds.
+An exam attempt's events — `attempt_finished`, `attempt_graded` (the last essay marked) and
+`attempt_regraded` — enqueue `tasks.follow_exam_attempt_task` (mastery, ledgers, exam outcome, then
+the plan, then the re-test, in one task so the order holds; `updates.follow_exam_attempt`). It used to
+run in the announcing request: at a submit storm it took two thirds of every submit
+(bench/RESULTS.md), so the submit answers first and the update follows, within seconds (the
+embedded mode: the `needs` lane's thread in the same process; production: a Celery worker; tests:
+inline). Every run reads the attempt again, so one receiver serves every event whose payload names it.
+A lesson quiz (`quiz_finished`, one trainee's form, never a storm) is updated in its request.
 A plan is refreshed only for people who have one (made by the post event, the CLI or the
 trainee's button); a changed post makes or refreshes it.
 A person who joined or was edited (unit, post, 离岗), or a syllabus whose targets changed, refreshes
@@ -20,6 +22,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app import clock
+from app.celery_app import run_in_background
 from app.events import (
     attempt_finished,
     attempt_graded,
@@ -33,24 +36,17 @@ from app.events import (
     syllabi_changed,
 )
 from app.extensions import db
-from app.models import Attempt, PlanRetest, QuizAttempt
-from app.needs import plans, retests
+from app.models import QuizAttempt
+from app.needs import plans
 from app.needs.ledger_updates import person_changed, refresh_people, refresh_posts
 from app.needs.offers import offer_on_new_post, offer_to_new_people
-from app.needs.updates import update_from_exam_attempt, update_from_quiz_attempt
+from app.needs.tasks import follow_exam_attempt_task
+from app.needs.updates import update_from_quiz_attempt
 
 
 def exam_attempt_changed(_app: Flask, *, attempt_id: int, **_payload) -> None:
-    """An attempt was finished, regraded or marked: add, regrade or remove its answers' evidence."""
-    now = clock.now()
-    change = update_from_exam_attempt(attempt_id, now=now)
-    person_id, retest_id = db.session.execute(  # one statement: whose, and whether it is a re-test
-        select(Attempt.person_id, PlanRetest.id).outerjoin(PlanRetest, PlanRetest.exam_id == Attempt.exam_id)
-        .where(Attempt.id == attempt_id)).first() or (None, None)
-    if person_id is not None and change.competencies:
-        plans.refresh(person_id, now=now, create=False)
-    if retest_id is not None:
-        retests.settle(attempt_id, now=now)
+    """An attempt was finished, regraded or marked: its evidence, plan and re-test follow in the background."""
+    run_in_background(follow_exam_attempt_task, attempt_id)
 
 
 def quiz_attempt_graded(_app: Flask, *, quiz_attempt_id: int, **_payload) -> None:

@@ -107,7 +107,8 @@ def start(person_id: int, competency_id: int, *, now: datetime) -> Attempt:
 
 def settle(attempt_id: int, *, now: datetime) -> PlanRetest | None:
     """After a re-test's attempt is graded (mastery already updated): passed = the gap is closed.
-    Tells the person in the message centre (once per re-test); commits. None for other attempts."""
+    Tells the person in the message centre (once per re-test); commits. None for other attempts.
+    Settling it again with the same result changes nothing."""
     row = db.session.execute(select(PlanRetest, Attempt).join(Attempt, Attempt.exam_id == PlanRetest.exam_id)
                              .where(Attempt.id == attempt_id)).first()
     if row is None:
@@ -117,9 +118,14 @@ def settle(attempt_id: int, *, now: datetime) -> PlanRetest | None:
         return retest
     person = db.session.get(Person, retest.person_id)
     passed = all(g.competency_id != retest.competency_id for g in gaps_of(person, now=now))
+    percent = round(100 * attempt.score / attempt.max_score) if attempt.max_score else 0
+    if (retest.attempt_id, retest.finished_at, retest.score_percent, retest.passed) == (
+            attempt.id, attempt.submitted_at, percent, passed):
+        db.session.rollback()
+        return retest  # settled so already (the update ran twice): no second audit entry
     retest.attempt_id = attempt.id
     retest.finished_at = attempt.submitted_at
-    retest.score_percent = round(100 * attempt.score / attempt.max_score) if attempt.max_score else 0
+    retest.score_percent = percent
     retest.passed = passed
     name = retest.competency.name
     record("retest_result", retest, actor_id=None, person_id=person.id, competency_id=retest.competency_id,

@@ -1,6 +1,7 @@
 """Keeping mastery in step: after an exam attempt or a lesson quiz is graded (events), and the rebuild.
 
-Each function commits. An update is one transaction of a fixed number of statements whatever the
+`follow_exam_attempt` is what an exam attempt's events cause (a background task: `tasks.py`): the
+mastery update, then the plan, then the re-test. Each function commits. An update is one transaction of a fixed number of statements whatever the
 person's history (`evidence.apply`), run inside `writing()` so it takes SQLite's write lock even
 when the request that announced the event reads in deferred transactions (the exam start under
 `@reads_first` may close an overdue attempt). The rebuild commits once per person.
@@ -16,8 +17,8 @@ from sqlalchemy import delete, select, union
 
 from app.audit import record
 from app.extensions import db, writing
-from app.models import Attempt, CompetencyMastery, MasteryEvidence, QuizAttempt
-from app.needs import exam_outcomes, ledger_tallies
+from app.models import Attempt, CompetencyMastery, MasteryEvidence, PlanRetest, QuizAttempt
+from app.needs import exam_outcomes, ledger_tallies, plans, retests
 from app.needs.evidence import (
     Change,
     apply,
@@ -51,6 +52,27 @@ def update_from_exam_attempt(attempt_id: int, *, now: datetime) -> Change:
     """Take an exam attempt's graded answers into its person's mastery (finished, regraded or marked),
     and its counted result into the pass rates."""
     return _update(lambda: exam_attempt_answers(attempt_id), now, attempt_id)
+
+
+def follow_exam_attempt(attempt_id: int, *, now: datetime) -> Change:
+    """An attempt was finished, marked or regraded: add, regrade or remove its answers' evidence (with
+    the 三本台账 and the exam outcome), then bring the person's plan in line (its gaps read the new
+    mastery; only for people who have a plan), then settle a re-test (its result is the gap after
+    the update) — in this order, so each step reads the one before.
+
+    Idempotent, and right whatever order two runs for one person take: every step reads the attempt
+    and the person as they are now (the evidence is compared with what is stored, the plan and the
+    ledgers with what they hold), the person's row is locked for the mastery update on PostgreSQL,
+    and a re-test's message carries a dedupe key. A second run finds nothing to change."""
+    change = update_from_exam_attempt(attempt_id, now=now)
+    person_id, retest_id = db.session.execute(  # one statement: whose, and whether it is a re-test
+        select(Attempt.person_id, PlanRetest.id).outerjoin(PlanRetest, PlanRetest.exam_id == Attempt.exam_id)
+        .where(Attempt.id == attempt_id)).first() or (None, None)
+    if person_id is not None and change.competencies:
+        plans.refresh(person_id, now=now, create=False)
+    if retest_id is not None:
+        retests.settle(attempt_id, now=now)
+    return change
 
 
 def update_from_quiz_attempt(quiz_attempt_id: int, *, now: datetime) -> Change:

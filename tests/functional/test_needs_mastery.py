@@ -195,9 +195,10 @@ def test_the_update_costs_the_same_statements_after_200_earlier_attempts(world):
         return len(statements)
 
     fresh, seasoned = last_submit(world["ta"].id), last_submit(world["tb"].id)
-    # 20 for the mastery update, 5 for the 三本台账's rows and counters (ledger_tallies.refresh), 2 more
-    # for the plan and re-test checks (needs/receivers.py), 1 for the re-tests that supersede earlier
-    # answers (evidence._superseded): the same with or without history
+    # the background task runs inline in tests: 20 for the mastery update, 5 for the 三本台账's rows and
+    # counters (ledger_tallies.refresh), 2 more for the plan and re-test checks
+    # (updates.follow_exam_attempt), 1 for the re-tests that supersede earlier answers
+    # (evidence._superseded): the same with or without history
     assert fresh == seasoned <= 28, (fresh, seasoned)
 
 

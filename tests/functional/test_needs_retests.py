@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
@@ -137,3 +137,36 @@ def test_a_passed_retest_closes_the_gap_despite_a_record_of_mistakes_and_agrees_
     from app.needs.evidence import settings
     assert stored.keys() == rebuilt.keys()
     assert all(mastery.equivalent(stored[cid], rebuilt[cid], settings()) for cid in stored)
+
+
+def test_the_update_task_run_again_changes_nothing(plan_world):
+    """`follow_exam_attempt_task` may run twice (a retry, a second worker): same evidence, states,
+    plan, re-test and messages, and no second `retest_result` audit entry."""
+    from app.models import CompetencyMastery, MasteryEvidence, NeedGap, PlanItem
+    from app.needs.tasks import follow_exam_attempt_task
+
+    w = plan_world
+    tb = ready(w)
+    complete(tb.id, [w["lessons"][0], w["lessons"][1]])
+    attempt = retests.start(tb.id, w["law"], now=clock.now())
+    attempt_id = sit(attempt.exam_id, tb.id, 5)
+
+    def stored():
+        db.session.expire_all()
+        return ([(r.exam_item_id, r.competency_id, r.earned) for r in db.session.scalars(
+                    select(MasteryEvidence).order_by(MasteryEvidence.id))],
+                [(r.competency_id, r.state, r.level, r.evidence_count) for r in db.session.scalars(
+                    select(CompetencyMastery).order_by(CompetencyMastery.id))],
+                sorted((r.person_id, r.competency_id, r.gap) for r in db.session.scalars(select(NeedGap))),
+                [(r.id, r.done_at) for r in db.session.scalars(select(PlanItem).order_by(PlanItem.id))],
+                [(r.attempt_id, r.passed, r.score_percent) for r in db.session.scalars(select(PlanRetest))],
+                db.session.scalar(select(func.count()).select_from(Message)),
+                db.session.scalar(select(func.count()).select_from(AuditEntry)))
+    before = stored()
+    assert before[4] == [(attempt_id, True, 100)] and before[0]
+    for _ in range(2):
+        db.session.commit()  # the test's reads must not hold SQLite's write lock
+        follow_exam_attempt_task.delay(attempt_id)
+    assert stored() == before
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "retest_result")) == 1
