@@ -289,13 +289,16 @@ def test_the_page_submits_itself_when_the_servers_time_runs_out(trainee, exam_se
 
 
 def _switch_away_and_back(page: Page) -> None:
-    for hidden in (True, False):
-        page.evaluate("""(hidden) => {
+    # One script for both events: the switch past the limit submits and navigates, which must not
+    # land between two evaluate calls (the second would find its page gone).
+    page.evaluate("""() => {
+        for (const hidden of [true, false]) {
             Object.defineProperty(document, 'hidden', {configurable: true, get: () => hidden});
             Object.defineProperty(document, 'visibilityState', {configurable: true,
                                                                 get: () => hidden ? 'hidden' : 'visible'});
             document.dispatchEvent(new Event('visibilitychange'));
-        }""", hidden)
+        }
+    }""")
 
 
 def test_leaving_the_page_past_the_limit_submits_and_flags_the_attempt(trainee, exam_server, results_dir):
