@@ -26,8 +26,12 @@ def test_the_trainee_reads_their_profile_chart_and_evidence(browser, live_server
         page.wait_for_url(HOME)
         if width < 992:
             page.get_by_label("菜单").click()
+            expect(page.locator("#nav.show")).to_be_visible()  # the menu has finished opening
         page.get_by_role("link", name="学员").click()
-        page.get_by_role("link", name="我的能力画像", exact=True).click()
+        link = page.get_by_role("link", name="我的能力画像", exact=True)
+        expect(link).to_be_visible()
+        link.click()
+        page.wait_for_url("**/needs/me")
         expect(page.get_by_role("heading", level=1)).to_have_text("我的能力画像")
         chart = page.locator('[data-chart="radar"]')
         expect(chart.locator("canvas")).to_have_count(1)  # ECharts drew it (static/charts.js)
